@@ -1,0 +1,53 @@
+package io.mongocache;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.mongodb.annotations.Immutable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A snapshot of the cache's counters, per namespace and in total.
+ *
+ * @param namespaces counters per {@code database.collection}, sorted by name
+ * @param redisAvailable whether the shared tier is configured and currently answering
+ * @param redisErrors Redis faults not tied to a namespace (connection loss, failed probes)
+ */
+@Immutable
+public record CacheStats(Map<String, NamespaceStats> namespaces, boolean redisAvailable, long redisErrors) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public CacheStats {
+        namespaces = java.util.Collections.unmodifiableMap(new TreeMap<>(namespaces));
+    }
+
+    /** Counters of one namespace, all zero if it has none. */
+    public NamespaceStats namespace(String namespace) {
+        return namespaces.getOrDefault(namespace, NamespaceStats.EMPTY);
+    }
+
+    /** The sum over all namespaces. */
+    public NamespaceStats totals() {
+        NamespaceStats sum = NamespaceStats.EMPTY;
+        for (NamespaceStats s : namespaces.values()) {
+            sum = sum.plus(s);
+        }
+        return sum;
+    }
+
+    /** This snapshot as a JSON object: {@code {"redisAvailable":…,"redisErrors":…,"totals":{…},"namespaces":{…}}}. */
+    public String toJson() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("redisAvailable", redisAvailable);
+        root.put("redisErrors", redisErrors);
+        root.put("totals", totals());
+        root.put("namespaces", namespaces);
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new MongoCacheException("could not render cache statistics as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.mongocache;
+
+import com.mongodb.MongoNamespace;
+import com.mongodb.annotations.ThreadSafe;
+import com.mongodb.client.MongoCollection;
+
+/**
+ * A transparent two-tier cache for MongoDB reads.
+ *
+ * <pre>{@code
+ * MongoCache cache = MongoCache.builder()
+ *     .redis("redis://127.0.0.1:6379")      // optional: without it, L1 only
+ *     .maxLocalBytes(256L * 1024 * 1024)
+ *     .defaultTtl(Duration.ofMinutes(5))
+ *     .build();
+ * CachedCollection<Document> users = cache.wrap(db.getCollection("users"));
+ * }</pre>
+ *
+ * <p>One instance per process is the normal shape: it owns the local tier, the Redis connection and a small
+ * scheduler. Close it when the application stops.
+ */
+@ThreadSafe
+public interface MongoCache extends AutoCloseable {
+
+    /** Starts a builder with every setting at its documented default. */
+    static MongoCacheBuilder builder() {
+        return new MongoCacheBuilder();
+    }
+
+    /**
+     * Wraps a driver collection. The result is a {@code MongoCollection} that behaves exactly like the one given,
+     * with reads served from the cache where that is safe and writes invalidating what they changed.
+     *
+     * @throws IllegalArgumentException if {@code collection} is null
+     * @throws MongoCacheClosedException if this cache was closed
+     */
+    <T> CachedCollection<T> wrap(MongoCollection<T> collection);
+
+    /** A consistent-enough snapshot of hits, misses, loads, evictions, errors and bytes, per namespace and tier. */
+    CacheStats stats();
+
+    /** Forgets every cached result of one namespace, in both tiers. Never throws for Redis faults. */
+    void invalidate(MongoNamespace namespace);
+
+    /** Forgets every cached result of every namespace on this node, and in Redis for the namespaces it knows. */
+    void invalidateAll();
+
+    /** The immutable configuration this cache was built with. */
+    MongoCacheConfig config();
+
+    /** Releases the Redis connection and the scheduler. Wrapped collections then pass reads straight through. */
+    @Override
+    void close();
+}

@@ -1,0 +1,200 @@
+package io.mongocache;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.mongodb.annotations.NotThreadSafe;
+import io.lettuce.core.RedisURI;
+import io.mongocache.internal.DefaultMongoCache;
+import io.mongocache.internal.Redaction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a {@link MongoCache}. Every setter validates its argument and names the parameter and the rule when it
+ * rejects one; {@link #build()} validates the whole.
+ */
+@NotThreadSafe
+public final class MongoCacheBuilder {
+    MongoCacheConfig.RedisMode redisMode = MongoCacheConfig.RedisMode.NONE;
+    final List<String> redisUris = new ArrayList<>();
+    long maxLocalBytes = 64L * 1024 * 1024;
+    Duration defaultTtl = Duration.ofMinutes(5);
+    long maxResultBytes = 1024L * 1024;
+    Duration redisTimeout = Duration.ofMillis(500);
+    Duration redisRetryInterval = Duration.ofSeconds(1);
+    String keyPrefix = "mc";
+    Ticker ticker = Ticker.systemTicker();
+
+    MongoCacheBuilder() {}
+
+    /**
+     * Uses one Redis server as the shared tier, e.g. {@code redis://127.0.0.1:6379} or
+     * {@code rediss://user:secret@host:6380/0}. Without a Redis setting the cache is local only.
+     *
+     * @throws IllegalArgumentException if the URI is null or malformed, or Redis was already set
+     */
+    public MongoCacheBuilder redis(String uri) {
+        requireRedisUnset();
+        validateRedisUri("redis", uri);
+        redisMode = MongoCacheConfig.RedisMode.STANDALONE;
+        redisUris.add(uri);
+        return this;
+    }
+
+    /**
+     * Uses a Redis Cluster as the shared tier, reached through the given seed node URIs.
+     *
+     * @throws IllegalArgumentException if no URI is given, one is malformed, or Redis was already set
+     */
+    public MongoCacheBuilder redisCluster(String... seedUris) {
+        requireRedisUnset();
+        if (seedUris == null || seedUris.length == 0) {
+            throw new IllegalArgumentException("redisCluster: at least one seed URI is required");
+        }
+        for (String uri : seedUris) {
+            validateRedisUri("redisCluster", uri);
+        }
+        redisMode = MongoCacheConfig.RedisMode.CLUSTER;
+        redisUris.addAll(List.of(seedUris));
+        return this;
+    }
+
+    /**
+     * Bounds the local (Caffeine) tier by bytes of cached BSON. Default 64 MiB; 0 turns the local tier off.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public MongoCacheBuilder maxLocalBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxLocalBytes must be >= 0 but was " + bytes);
+        }
+        this.maxLocalBytes = bytes;
+        return this;
+    }
+
+    /**
+     * How long a cached result lives unless a query sets {@code cacheTTL}. Default 5 minutes.
+     *
+     * @throws IllegalArgumentException if null, zero or negative
+     */
+    public MongoCacheBuilder defaultTtl(Duration ttl) {
+        this.defaultTtl = requirePositive("defaultTtl", ttl);
+        return this;
+    }
+
+    /**
+     * Results whose BSON exceeds this many bytes are streamed from MongoDB and not cached. Default 1 MiB.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public MongoCacheBuilder maxResultBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("maxResultBytes must be > 0 but was " + bytes);
+        }
+        this.maxResultBytes = bytes;
+        return this;
+    }
+
+    /**
+     * How long one Redis command may take before the call falls through to MongoDB. Default 500 ms.
+     *
+     * @throws IllegalArgumentException if null, zero or negative
+     */
+    public MongoCacheBuilder redisTimeout(Duration timeout) {
+        this.redisTimeout = requirePositive("redisTimeout", timeout);
+        return this;
+    }
+
+    /**
+     * After a Redis fault the shared tier is skipped and probed at this interval until it answers. Default 1 s.
+     *
+     * @throws IllegalArgumentException if null, zero or negative
+     */
+    public MongoCacheBuilder redisRetryInterval(Duration interval) {
+        this.redisRetryInterval = requirePositive("redisRetryInterval", interval);
+        return this;
+    }
+
+    /**
+     * Prefix of every Redis key, so several applications can share one Redis. Default {@code "mc"}.
+     *
+     * @throws IllegalArgumentException if null, empty, or containing '{', '}' or whitespace
+     */
+    public MongoCacheBuilder keyPrefix(String prefix) {
+        if (prefix == null || prefix.isEmpty() || !prefix.matches("[^{}\\s]+")) {
+            throw new IllegalArgumentException(
+                    "keyPrefix must be non-empty without '{', '}' or whitespace but was '" + prefix + "'");
+        }
+        this.keyPrefix = prefix;
+        return this;
+    }
+
+    /**
+     * The time source for expiry, for tests that drive time. Default {@link Ticker#systemTicker()}.
+     *
+     * @throws IllegalArgumentException if null
+     */
+    public MongoCacheBuilder ticker(Ticker ticker) {
+        if (ticker == null) {
+            throw new IllegalArgumentException("ticker must not be null");
+        }
+        this.ticker = ticker;
+        return this;
+    }
+
+    /**
+     * Validates the whole configuration and builds the cache. A Redis that is down at this point does not fail
+     * the build: the cache starts local-only and connects when Redis answers.
+     *
+     * @throws IllegalArgumentException if the settings contradict each other
+     */
+    public MongoCache build() {
+        if (maxLocalBytes > 0 && maxResultBytes > maxLocalBytes) {
+            throw new IllegalArgumentException("maxResultBytes (" + maxResultBytes
+                    + ") must be <= maxLocalBytes (" + maxLocalBytes + ") when the local tier is on");
+        }
+        return new DefaultMongoCache(new MongoCacheConfig(this));
+    }
+
+    private void requireRedisUnset() {
+        if (redisMode != MongoCacheConfig.RedisMode.NONE) {
+            throw new IllegalArgumentException("redis: the shared tier was already set to " + redisMode + " "
+                    + redisUris.stream().map(Redaction::maskUri).toList());
+        }
+    }
+
+    private static void validateRedisUri(String parameter, String uri) {
+        if (uri == null) {
+            throw new IllegalArgumentException(parameter + ": the Redis URI must not be null");
+        }
+        try {
+            java.net.URI syntax = new java.net.URI(uri);
+            String scheme = syntax.getScheme();
+            if (scheme == null || !List.of("redis", "rediss", "redis-socket", "redis-sentinel", "rediss-sentinel")
+                    .contains(scheme)) {
+                throw new IllegalArgumentException("scheme");
+            }
+            if ((scheme.equals("redis") || scheme.equals("rediss")) && (syntax.getHost() == null)) {
+                throw new IllegalArgumentException("host");
+            }
+            RedisURI parsed = RedisURI.create(uri);
+            if (parsed.getHost() == null && parsed.getSocket() == null && parsed.getSentinels().isEmpty()) {
+                throw new IllegalArgumentException("no host");
+            }
+        } catch (RuntimeException | java.net.URISyntaxException e) {
+            // The parser's own message may repeat the URI with its password: never pass it on.
+            throw new IllegalArgumentException(parameter + ": malformed Redis URI '" + Redaction.maskUri(uri)
+                    + "' (expected redis://[user:password@]host[:port][/database] or rediss://…)");
+        }
+    }
+
+    static Duration requirePositive(String parameter, Duration value) {
+        if (value == null) {
+            throw new IllegalArgumentException(parameter + " must not be null");
+        }
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(parameter + " must be positive but was " + value);
+        }
+        return value;
+    }
+}

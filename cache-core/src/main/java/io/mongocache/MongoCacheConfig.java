@@ -1,0 +1,105 @@
+package io.mongocache;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.mongodb.annotations.Immutable;
+import io.mongocache.internal.Redaction;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The configuration of a {@link MongoCache}: an immutable value built by {@link MongoCacheBuilder}, which
+ * documents every default and validates every setting.
+ */
+@Immutable
+public final class MongoCacheConfig {
+
+    /** How the shared tier is reached. */
+    public enum RedisMode {
+        /** No shared tier: L1 only. */
+        NONE,
+        /** One Redis server (or a server behind a proxy). */
+        STANDALONE,
+        /** A Redis Cluster, reached through one or more seed nodes. */
+        CLUSTER
+    }
+
+    private final RedisMode redisMode;
+    private final List<String> redisUris;
+    private final long maxLocalBytes;
+    private final Duration defaultTtl;
+    private final long maxResultBytes;
+    private final Duration redisTimeout;
+    private final Duration redisRetryInterval;
+    private final String keyPrefix;
+    private final Ticker ticker;
+
+    MongoCacheConfig(MongoCacheBuilder b) {
+        this.redisMode = b.redisMode;
+        this.redisUris = List.copyOf(b.redisUris);
+        this.maxLocalBytes = b.maxLocalBytes;
+        this.defaultTtl = b.defaultTtl;
+        this.maxResultBytes = b.maxResultBytes;
+        this.redisTimeout = b.redisTimeout;
+        this.redisRetryInterval = b.redisRetryInterval;
+        this.keyPrefix = b.keyPrefix;
+        this.ticker = b.ticker;
+    }
+
+    /** Whether and how Redis is used as the shared tier. Default {@link RedisMode#NONE}. */
+    public RedisMode redisMode() {
+        return redisMode;
+    }
+
+    /** The Redis URI(s), credentials included: never log these, use {@link #toString()}. */
+    public List<String> redisUris() {
+        return redisUris;
+    }
+
+    /** Upper bound of the local tier in bytes of cached BSON. Default 64 MiB; 0 turns the local tier off. */
+    public long maxLocalBytes() {
+        return maxLocalBytes;
+    }
+
+    /** How long a cached result lives unless the query says otherwise. Default 5 minutes. */
+    public Duration defaultTtl() {
+        return defaultTtl;
+    }
+
+    /** Results larger than this many bytes are streamed from MongoDB and not cached. Default 1 MiB. */
+    public long maxResultBytes() {
+        return maxResultBytes;
+    }
+
+    /** How long one Redis command may take before the call falls through to MongoDB. Default 500 ms. */
+    public Duration redisTimeout() {
+        return redisTimeout;
+    }
+
+    /** After a Redis fault, how often the cache probes Redis before using it again. Default 1 s. */
+    public Duration redisRetryInterval() {
+        return redisRetryInterval;
+    }
+
+    /** Prefix of every Redis key this cache writes. Default {@code "mc"}. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /** The time source for expiry. Default the system ticker. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    @Override
+    public String toString() {
+        return "MongoCacheConfig{redisMode=" + redisMode
+                + ", redisUris=" + redisUris.stream().map(Redaction::maskUri).collect(Collectors.toList())
+                + ", maxLocalBytes=" + maxLocalBytes
+                + ", defaultTtl=" + defaultTtl
+                + ", maxResultBytes=" + maxResultBytes
+                + ", redisTimeout=" + redisTimeout
+                + ", redisRetryInterval=" + redisRetryInterval
+                + ", keyPrefix=" + keyPrefix + '}';
+    }
+}

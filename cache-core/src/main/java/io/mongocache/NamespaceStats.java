@@ -1,0 +1,53 @@
+package io.mongocache;
+
+import com.mongodb.annotations.Immutable;
+
+/**
+ * Counters of one namespace ({@code database.collection}) since the cache was built.
+ *
+ * @param l1Hits reads answered by the local tier
+ * @param l1Misses reads the local tier could not answer (then tried in Redis or MongoDB)
+ * @param l1Evictions local entries removed for size or expiry
+ * @param l1Bytes bytes of BSON held by the local tier now
+ * @param l2Hits reads answered by Redis
+ * @param l2Misses Redis lookups that found nothing current
+ * @param l2Errors Redis commands that failed or timed out (the call fell through to MongoDB)
+ * @param loads queries sent to MongoDB to fill the cache
+ * @param loadTimeNanos total time of those queries
+ * @param bypasses reads that went straight to MongoDB ({@code noCache()}, sessions, unknown options)
+ * @param uncacheable results not cached because they exceeded {@code maxResultBytes}
+ * @param invalidations writes (or events) that invalidated this namespace or part of it
+ */
+@Immutable
+public record NamespaceStats(
+        long l1Hits,
+        long l1Misses,
+        long l1Evictions,
+        long l1Bytes,
+        long l2Hits,
+        long l2Misses,
+        long l2Errors,
+        long loads,
+        long loadTimeNanos,
+        long bypasses,
+        long uncacheable,
+        long invalidations) {
+
+    /** All zeros. */
+    public static final NamespaceStats EMPTY = new NamespaceStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** Hits of either tier over cached reads (hits plus loads); 0 when there were none. */
+    public double hitRatio() {
+        long hits = l1Hits + l2Hits;
+        long total = hits + loads;
+        return total == 0 ? 0.0 : (double) hits / total;
+    }
+
+    /** The element-wise sum of this and {@code other}. */
+    public NamespaceStats plus(NamespaceStats o) {
+        return new NamespaceStats(l1Hits + o.l1Hits, l1Misses + o.l1Misses, l1Evictions + o.l1Evictions,
+                l1Bytes + o.l1Bytes, l2Hits + o.l2Hits, l2Misses + o.l2Misses, l2Errors + o.l2Errors,
+                loads + o.loads, loadTimeNanos + o.loadTimeNanos, bypasses + o.bypasses,
+                uncacheable + o.uncacheable, invalidations + o.invalidations);
+    }
+}

@@ -1,0 +1,308 @@
+package io.mongocache.internal;
+
+import com.mongodb.ExplainVerbosity;
+import com.mongodb.client.AggregateIterable;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.cursor.TimeoutMode;
+import com.mongodb.client.model.Collation;
+import io.mongocache.CachedAggregateIterable;
+import java.lang.invoke.MethodHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.bson.BsonArray;
+import org.bson.BsonBoolean;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.Decoder;
+import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code aggregate}: cached when every stage is known ({@link PipelineAnalysis}) and deterministic; the entry
+ * depends on every namespace the pipeline reads. A final {@code $out}/{@code $merge} makes it a write: it runs on
+ * MongoDB and its target is invalidated after it ran, whatever the outcome. Calls with a session never use the
+ * cache but still invalidate a write target. Key fields: pipeline, allowDiskUse, collation, hint, hintString,
+ * let. Not in the key: batchSize, maxTime, maxAwaitTime, comment, bypassDocumentValidation, timeoutMode.
+ */
+public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedIterable<T>
+        implements CachedAggregateIterable<T> {
+
+    private static final class Factory {
+        static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedAggregateIterableImpl.class,
+                CachedCollectionImpl.class, ClientSession.class, List.class, Class.class);
+    }
+
+    private final @Nullable ClientSession session;
+    private final List<? extends Bson> pipeline;
+    private @Nullable List<BsonDocument> encodedPipeline;
+    private @Nullable PipelineAnalysis analysis;
+    private @Nullable Boolean allowDiskUse;
+    private long maxTimeNanos = -1;
+    private long maxAwaitTimeNanos = -1;
+    private @Nullable Boolean bypassDocumentValidation;
+    private @Nullable Collation collation;
+    private @Nullable String commentString;
+    private @Nullable BsonValue commentValue;
+    private @Nullable Bson hint;
+    private @Nullable String hintString;
+    private @Nullable Bson let;
+    private @Nullable TimeoutMode timeoutMode;
+
+    protected CachedAggregateIterableImpl(CachedCollectionImpl<?> owner, @Nullable ClientSession session,
+            List<? extends Bson> pipeline, Class<T> resultClass) {
+        super(owner, resultClass);
+        this.session = session;
+        this.pipeline = pipeline;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> CachedAggregateIterableImpl<T> create(CachedCollectionImpl<?> owner, @Nullable ClientSession session,
+            List<? extends Bson> pipeline, Class<T> resultClass) {
+        try {
+            return (CachedAggregateIterableImpl<T>) Factory.CONSTRUCTOR.invokeExact(owner, session,
+                    (List<?>) pipeline, (Class<?>) resultClass);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private List<BsonDocument> encodedPipeline() {
+        List<BsonDocument> encoded = encodedPipeline;
+        if (encoded == null) {
+            encoded = new ArrayList<>(pipeline.size());
+            for (Bson stage : pipeline) {
+                encoded.add(stage.toBsonDocument(owner.getDocumentClass(), owner.getCodecRegistry()));
+            }
+            encodedPipeline = encoded;
+        }
+        return encoded;
+    }
+
+    private PipelineAnalysis analysis() {
+        PipelineAnalysis a = analysis;
+        if (a == null) {
+            a = PipelineAnalysis.analyze(owner.getNamespace().getDatabaseName(), owner.ns(), encodedPipeline());
+            analysis = a;
+        }
+        return a;
+    }
+
+    private <X> AggregateIterable<X> apply(AggregateIterable<X> it) {
+        if (allowDiskUse != null) {
+            it.allowDiskUse(allowDiskUse);
+        }
+        if (batchSize != null) {
+            it.batchSize(batchSize);
+        }
+        if (maxTimeNanos >= 0) {
+            it.maxTime(maxTimeNanos, TimeUnit.NANOSECONDS);
+        }
+        if (maxAwaitTimeNanos >= 0) {
+            it.maxAwaitTime(maxAwaitTimeNanos, TimeUnit.NANOSECONDS);
+        }
+        if (bypassDocumentValidation != null) {
+            it.bypassDocumentValidation(bypassDocumentValidation);
+        }
+        if (collation != null) {
+            it.collation(collation);
+        }
+        if (commentString != null) {
+            it.comment(commentString);
+        }
+        if (commentValue != null) {
+            it.comment(commentValue);
+        }
+        if (hint != null) {
+            it.hint(hint);
+        }
+        if (hintString != null) {
+            it.hintString(hintString);
+        }
+        if (let != null) {
+            it.let(let);
+        }
+        if (timeoutMode != null) {
+            it.timeoutMode(timeoutMode);
+        }
+        replayUnknownCalls(it);
+        return it;
+    }
+
+    @Override
+    AggregateIterable<T> typed() {
+        MongoCollection<?> collection = owner.delegate;
+        return apply(session == null
+                ? collection.aggregate(pipeline, resultClass)
+                : collection.aggregate(session, pipeline, resultClass));
+    }
+
+    @Override
+    @Nullable CacheKey key(boolean first) {
+        if (session != null) {
+            return null;
+        }
+        PipelineAnalysis a = analysis();
+        if (!a.cacheable()) {
+            return null;
+        }
+        var documentClass = owner.getDocumentClass();
+        var registry = owner.getCodecRegistry();
+        KeyBuilder key = owner.keyBuilder("aggregate", resultClass)
+                .value("pipeline", new BsonArray(encodedPipeline()))
+                .value("allowDiskUse", allowDiskUse == null ? null : BsonBoolean.valueOf(allowDiskUse))
+                .value("collation", collation == null ? null : collation.asDocument())
+                .bson("hint", hint, documentClass, registry)
+                .string("hintString", hintString)
+                .bson("let", let, documentClass, registry);
+        return key.deterministic() ? key.build(a.reads().toArray(String[]::new)) : null;
+    }
+
+    @Override
+    ReadResult load(boolean first, long capBytes) {
+        return Payloads.drain(apply(owner.rawView().aggregate(pipeline, RawBsonDocument.class)).cursor(), capBytes);
+    }
+
+    @Override
+    Decoder<T> decoder() {
+        return owner.getCodecRegistry().get(resultClass);
+    }
+
+    @Override
+    <R> R executeUncached(Supplier<R> execution) {
+        String target = pipeline.isEmpty() ? null : analysis().writeTarget();
+        if (target == null) {
+            return execution.get();
+        }
+        try {
+            return execution.get();
+        } finally {
+            if (target.equals("*")) {
+                owner.cache.invalidateEverything();
+            } else {
+                owner.cache.invalidateNamespaces(target);
+            }
+        }
+    }
+
+    @Override
+    public void toCollection() {
+        executeUncached(() -> {
+            typed().toCollection();
+            return null;
+        });
+    }
+
+    @Override
+    public CachedAggregateIterable<T> noCache() {
+        noCache = true;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> cacheTTL(Duration ttl) {
+        checkTtl(ttl);
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> allowDiskUse(@Nullable Boolean allowDiskUse) {
+        this.allowDiskUse = allowDiskUse;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> batchSize(int batchSize) {
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> timeoutMode(TimeoutMode timeoutMode) {
+        this.timeoutMode = timeoutMode;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> maxTime(long maxTime, TimeUnit timeUnit) {
+        this.maxTimeNanos = TimeUnit.NANOSECONDS.convert(maxTime, timeUnit);
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> maxAwaitTime(long maxWaitTime, TimeUnit timeUnit) {
+        this.maxAwaitTimeNanos = TimeUnit.NANOSECONDS.convert(maxWaitTime, timeUnit);
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> bypassDocumentValidation(@Nullable Boolean bypassDocumentValidation) {
+        this.bypassDocumentValidation = bypassDocumentValidation;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> collation(@Nullable Collation collation) {
+        this.collation = collation;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> comment(@Nullable String comment) {
+        this.commentString = comment;
+        this.commentValue = null;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> comment(@Nullable BsonValue comment) {
+        this.commentValue = comment;
+        this.commentString = null;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> hint(@Nullable Bson hint) {
+        this.hint = hint;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> hintString(@Nullable String hint) {
+        this.hintString = hint;
+        return this;
+    }
+
+    @Override
+    public CachedAggregateIterable<T> let(@Nullable Bson variables) {
+        this.let = variables;
+        return this;
+    }
+
+    @Override
+    public Document explain() {
+        return typed().explain();
+    }
+
+    @Override
+    public Document explain(ExplainVerbosity verbosity) {
+        return typed().explain(verbosity);
+    }
+
+    @Override
+    public <E> E explain(Class<E> explainResultClass) {
+        return typed().explain(explainResultClass);
+    }
+
+    @Override
+    public <E> E explain(Class<E> explainResultClass, ExplainVerbosity verbosity) {
+        return typed().explain(explainResultClass, verbosity);
+    }
+}

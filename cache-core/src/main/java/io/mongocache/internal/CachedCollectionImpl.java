@@ -1,0 +1,952 @@
+package io.mongocache.internal;
+
+import com.mongodb.MongoNamespace;
+import com.mongodb.ReadConcern;
+import com.mongodb.ReadPreference;
+import com.mongodb.WriteConcern;
+import com.mongodb.bulk.BulkWriteResult;
+import com.mongodb.client.AggregateIterable;
+import com.mongodb.client.ChangeStreamIterable;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.DistinctIterable;
+import com.mongodb.client.FindIterable;
+import com.mongodb.client.ListIndexesIterable;
+import com.mongodb.client.MapReduceIterable;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.CountOptions;
+import com.mongodb.client.model.CreateIndexOptions;
+import com.mongodb.client.model.DeleteOptions;
+import com.mongodb.client.model.DropCollectionOptions;
+import com.mongodb.client.model.DropIndexOptions;
+import com.mongodb.client.model.EstimatedDocumentCountOptions;
+import com.mongodb.client.model.FindOneAndDeleteOptions;
+import com.mongodb.client.model.FindOneAndReplaceOptions;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexModel;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.InsertOneOptions;
+import com.mongodb.client.model.RenameCollectionOptions;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.WriteModel;
+import com.mongodb.client.result.DeleteResult;
+import com.mongodb.client.result.InsertManyResult;
+import com.mongodb.client.result.InsertOneResult;
+import com.mongodb.client.result.UpdateResult;
+import io.mongocache.CachedAggregateIterable;
+import io.mongocache.CachedCollection;
+import io.mongocache.CachedDistinctIterable;
+import io.mongocache.CachedFindIterable;
+import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.bson.BsonDocument;
+import org.bson.BsonInt64;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonValueCodecProvider;
+import org.bson.codecs.RawBsonDocumentCodec;
+import org.bson.codecs.configuration.CodecRegistries;
+import org.bson.codecs.configuration.CodecRegistry;
+import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The routing table of {@link CachedCollection}: every driver method this class implements is either a cached
+ * read, a pass-through read, or a write that invalidates what it may have changed before it returns. Methods
+ * it does not implement (added by a newer driver) are implemented by the Byte Buddy subclass
+ * ({@link ProxyClasses}) and reach {@link #onUnknownMethod}: they pass through, and invalidate the namespace
+ * unless their name says they only read.
+ *
+ * <p>Concurrency: immutable and thread-safe, like the driver collection it wraps.
+ */
+public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, UnknownMethodHandler {
+
+    /** Methods known to read only; an unknown method with another name is assumed to write. */
+    private static final Set<String> READ_ONLY_METHODS = Set.of("getNamespace", "getDocumentClass",
+            "getCodecRegistry", "getReadPreference", "getWriteConcern", "getReadConcern", "getTimeout",
+            "listIndexes", "listSearchIndexes", "watch", "explain", "toString", "hashCode", "equals");
+
+    private static final class Factory {
+        static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedCollectionImpl.class,
+                DefaultMongoCache.class, MongoCollection.class, CollectionView.class);
+    }
+
+    final DefaultMongoCache cache;
+    final MongoCollection<T> delegate;
+    final CollectionView view;
+    private final String namespace;
+    private volatile @Nullable MongoCollection<T> rawView;
+
+    protected CachedCollectionImpl(DefaultMongoCache cache, MongoCollection<T> delegate, CollectionView view) {
+        this.cache = cache;
+        this.delegate = delegate;
+        this.view = view;
+        this.namespace = delegate.getNamespace().getFullName();
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> CachedCollectionImpl<T> create(DefaultMongoCache cache, MongoCollection<T> delegate,
+            CollectionView view) {
+        try {
+            return (CachedCollectionImpl<T>) Factory.CONSTRUCTOR.invokeExact(cache, delegate, view);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    DefaultMongoCache cache() {
+        return cache;
+    }
+
+    String ns() {
+        return namespace;
+    }
+
+    /** Whether reads through this view may use the cache right now. */
+    boolean cachingActive() {
+        return view.cachingEnabled() && !cache.isClosed();
+    }
+
+    @Nullable Duration ttl() {
+        return view.ttl();
+    }
+
+    /**
+     * The same collection returning raw BSON: results are cached as the bytes MongoDB sent. Its registry is the
+     * caller's first (so filters encode exactly as the caller's would), then codecs for raw documents and BSON
+     * values in case the caller's registry lacks them.
+     */
+    MongoCollection<T> rawView() {
+        MongoCollection<T> raw = rawView;
+        if (raw == null) {
+            CodecRegistry registry = CodecRegistries.fromRegistries(delegate.getCodecRegistry(),
+                    CodecRegistries.fromCodecs(new RawBsonDocumentCodec()),
+                    CodecRegistries.fromProviders(new BsonValueCodecProvider()));
+            raw = delegate.withCodecRegistry(registry);
+            rawView = raw;
+        }
+        return raw;
+    }
+
+    KeyBuilder keyBuilder(String operation, Class<?> resultClass) {
+        return new KeyBuilder(namespace, operation, resultClass, delegate.getReadPreference().toDocument(),
+                delegate.getReadConcern().asDocument());
+    }
+
+    private CachedCollectionImpl<T> view(CollectionView newView) {
+        return create(cache, delegate, newView);
+    }
+
+    private <N> CachedCollectionImpl<N> rewrap(MongoCollection<N> newDelegate) {
+        return create(cache, newDelegate, view);
+    }
+
+    <R> R write(Supplier<R> operation, String... namespaces) {
+        try {
+            return operation.get();
+        } finally {
+            cache.invalidateNamespaces(namespaces);
+        }
+    }
+
+    void write(Runnable operation, String... namespaces) {
+        try {
+            operation.run();
+        } finally {
+            cache.invalidateNamespaces(namespaces);
+        }
+    }
+
+    @Override
+    public @Nullable Object onUnknownMethod(Method method, @Nullable Object[] arguments) throws Throwable {
+        boolean readOnly = READ_ONLY_METHODS.contains(method.getName());
+        try {
+            Object result = ProxyClasses.invoke(method, delegate, arguments);
+            if (result instanceof MongoCollection<?> collection && !(result instanceof CachedCollection<?>)) {
+                return rewrap(collection);
+            }
+            return result;
+        } finally {
+            if (!readOnly) {
+                cache.invalidateNamespaces(namespace);
+            }
+        }
+    }
+
+    // ---- views -------------------------------------------------------------------------------------------
+
+    @Override
+    public CachedCollection<T> noCache() {
+        return view(new CollectionView(false, view.ttl()));
+    }
+
+    @Override
+    public CachedCollection<T> cacheTTL(Duration ttl) {
+        return view(new CollectionView(view.cachingEnabled(), Checks.positive("ttl", ttl)));
+    }
+
+    @Override
+    public MongoCollection<T> unwrap() {
+        return delegate;
+    }
+
+    @Override
+    public MongoNamespace getNamespace() {
+        return delegate.getNamespace();
+    }
+
+    @Override
+    public Class<T> getDocumentClass() {
+        return delegate.getDocumentClass();
+    }
+
+    @Override
+    public CodecRegistry getCodecRegistry() {
+        return delegate.getCodecRegistry();
+    }
+
+    @Override
+    public ReadPreference getReadPreference() {
+        return delegate.getReadPreference();
+    }
+
+    @Override
+    public WriteConcern getWriteConcern() {
+        return delegate.getWriteConcern();
+    }
+
+    @Override
+    public ReadConcern getReadConcern() {
+        return delegate.getReadConcern();
+    }
+
+    @Override
+    public @Nullable Long getTimeout(TimeUnit timeUnit) {
+        return delegate.getTimeout(timeUnit);
+    }
+
+    @Override
+    public <N> CachedCollection<N> withDocumentClass(Class<N> documentClass) {
+        return rewrap(delegate.withDocumentClass(documentClass));
+    }
+
+    @Override
+    public CachedCollection<T> withCodecRegistry(CodecRegistry codecRegistry) {
+        return rewrap(delegate.withCodecRegistry(codecRegistry));
+    }
+
+    @Override
+    public CachedCollection<T> withReadPreference(ReadPreference readPreference) {
+        return rewrap(delegate.withReadPreference(readPreference));
+    }
+
+    @Override
+    public CachedCollection<T> withWriteConcern(WriteConcern writeConcern) {
+        return rewrap(delegate.withWriteConcern(writeConcern));
+    }
+
+    @Override
+    public CachedCollection<T> withReadConcern(ReadConcern readConcern) {
+        return rewrap(delegate.withReadConcern(readConcern));
+    }
+
+    @Override
+    public CachedCollection<T> withTimeout(long timeout, TimeUnit timeUnit) {
+        return rewrap(delegate.withTimeout(timeout, timeUnit));
+    }
+
+    // ---- cached reads ------------------------------------------------------------------------------------
+
+    @Override
+    public long countDocuments() {
+        return countDocuments(new BsonDocument());
+    }
+
+    @Override
+    public long countDocuments(Bson filter) {
+        return countDocuments(filter, new CountOptions());
+    }
+
+    @Override
+    public long countDocuments(Bson filter, CountOptions options) {
+        if (!cachingActive() || !OptionsKeys.countOptionsKnown(options)) {
+            cache.recordBypass(namespace);
+            return delegate.countDocuments(filter, options);
+        }
+        KeyBuilder key = keyBuilder("count", Long.class).bson("filter", filter, getDocumentClass(), getCodecRegistry());
+        OptionsKeys.count(key, options, getDocumentClass(), getCodecRegistry());
+        if (!key.deterministic()) {
+            cache.recordBypass(namespace);
+            return delegate.countDocuments(filter, options);
+        }
+        ReadResult result = cache.read(key.build(), ttl(),
+                cap -> ReadResult.complete(Payloads.ofLong(delegate.countDocuments(filter, options)), null));
+        return Payloads.toLong(result.payload());
+    }
+
+    @Override
+    public long countDocuments(ClientSession session) {
+        return delegate.countDocuments(session);
+    }
+
+    @Override
+    public long countDocuments(ClientSession session, Bson filter) {
+        return delegate.countDocuments(session, filter);
+    }
+
+    @Override
+    public long countDocuments(ClientSession session, Bson filter, CountOptions options) {
+        return delegate.countDocuments(session, filter, options);
+    }
+
+    @Override
+    public long estimatedDocumentCount() {
+        return estimatedDocumentCount(new EstimatedDocumentCountOptions());
+    }
+
+    @Override
+    public long estimatedDocumentCount(EstimatedDocumentCountOptions options) {
+        if (!cachingActive() || !OptionsKeys.estimatedCountOptionsKnown(options)) {
+            cache.recordBypass(namespace);
+            return delegate.estimatedDocumentCount(options);
+        }
+        CacheKey key = keyBuilder("estimatedCount", Long.class).build();
+        ReadResult result = cache.read(key, ttl(),
+                cap -> ReadResult.complete(Payloads.ofLong(delegate.estimatedDocumentCount(options)), null));
+        return Payloads.toLong(result.payload());
+    }
+
+    @Override
+    public <R> CachedDistinctIterable<R> distinct(String fieldName, Class<R> resultClass) {
+        return distinct(fieldName, new BsonDocument(), resultClass);
+    }
+
+    @Override
+    public <R> CachedDistinctIterable<R> distinct(String fieldName, Bson filter, Class<R> resultClass) {
+        return CachedDistinctIterableImpl.create(this, fieldName, filter, resultClass);
+    }
+
+    @Override
+    public <R> DistinctIterable<R> distinct(ClientSession session, String fieldName, Class<R> resultClass) {
+        return delegate.distinct(session, fieldName, resultClass);
+    }
+
+    @Override
+    public <R> DistinctIterable<R> distinct(ClientSession session, String fieldName, Bson filter,
+            Class<R> resultClass) {
+        return delegate.distinct(session, fieldName, filter, resultClass);
+    }
+
+    @Override
+    public CachedFindIterable<T> find() {
+        return find(new BsonDocument(), getDocumentClass());
+    }
+
+    @Override
+    public <R> CachedFindIterable<R> find(Class<R> resultClass) {
+        return find(new BsonDocument(), resultClass);
+    }
+
+    @Override
+    public CachedFindIterable<T> find(Bson filter) {
+        return find(filter, getDocumentClass());
+    }
+
+    @Override
+    public <R> CachedFindIterable<R> find(Bson filter, Class<R> resultClass) {
+        return CachedFindIterableImpl.create(this, filter, resultClass);
+    }
+
+    @Override
+    public FindIterable<T> find(ClientSession session) {
+        return delegate.find(session);
+    }
+
+    @Override
+    public <R> FindIterable<R> find(ClientSession session, Class<R> resultClass) {
+        return delegate.find(session, resultClass);
+    }
+
+    @Override
+    public FindIterable<T> find(ClientSession session, Bson filter) {
+        return delegate.find(session, filter);
+    }
+
+    @Override
+    public <R> FindIterable<R> find(ClientSession session, Bson filter, Class<R> resultClass) {
+        return delegate.find(session, filter, resultClass);
+    }
+
+    @Override
+    public CachedAggregateIterable<T> aggregate(List<? extends Bson> pipeline) {
+        return aggregate(pipeline, getDocumentClass());
+    }
+
+    @Override
+    public <R> CachedAggregateIterable<R> aggregate(List<? extends Bson> pipeline, Class<R> resultClass) {
+        return CachedAggregateIterableImpl.create(this, null, pipeline, resultClass);
+    }
+
+    @Override
+    public AggregateIterable<T> aggregate(ClientSession session, List<? extends Bson> pipeline) {
+        return aggregate(session, pipeline, getDocumentClass());
+    }
+
+    @Override
+    public <R> AggregateIterable<R> aggregate(ClientSession session, List<? extends Bson> pipeline,
+            Class<R> resultClass) {
+        // Never cached (sessions bypass), but wrapped: a $out/$merge stage is a write that must invalidate.
+        return CachedAggregateIterableImpl.create(this, session, pipeline, resultClass);
+    }
+
+    // ---- pass-through reads ------------------------------------------------------------------------------
+
+    @Override
+    public ChangeStreamIterable<T> watch() {
+        return delegate.watch();
+    }
+
+    @Override
+    public <R> ChangeStreamIterable<R> watch(Class<R> resultClass) {
+        return delegate.watch(resultClass);
+    }
+
+    @Override
+    public ChangeStreamIterable<T> watch(List<? extends Bson> pipeline) {
+        return delegate.watch(pipeline);
+    }
+
+    @Override
+    public <R> ChangeStreamIterable<R> watch(List<? extends Bson> pipeline, Class<R> resultClass) {
+        return delegate.watch(pipeline, resultClass);
+    }
+
+    @Override
+    public ChangeStreamIterable<T> watch(ClientSession session) {
+        return delegate.watch(session);
+    }
+
+    @Override
+    public <R> ChangeStreamIterable<R> watch(ClientSession session, Class<R> resultClass) {
+        return delegate.watch(session, resultClass);
+    }
+
+    @Override
+    public ChangeStreamIterable<T> watch(ClientSession session, List<? extends Bson> pipeline) {
+        return delegate.watch(session, pipeline);
+    }
+
+    @Override
+    public <R> ChangeStreamIterable<R> watch(ClientSession session, List<? extends Bson> pipeline,
+            Class<R> resultClass) {
+        return delegate.watch(session, pipeline, resultClass);
+    }
+
+    @Override
+    public ListIndexesIterable<org.bson.Document> listIndexes() {
+        return delegate.listIndexes();
+    }
+
+    @Override
+    public <R> ListIndexesIterable<R> listIndexes(Class<R> resultClass) {
+        return delegate.listIndexes(resultClass);
+    }
+
+    @Override
+    public ListIndexesIterable<org.bson.Document> listIndexes(ClientSession session) {
+        return delegate.listIndexes(session);
+    }
+
+    @Override
+    public <R> ListIndexesIterable<R> listIndexes(ClientSession session, Class<R> resultClass) {
+        return delegate.listIndexes(session, resultClass);
+    }
+
+    // ---- map-reduce: deprecated by MongoDB; may write to any collection, so everything is invalidated ------
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public MapReduceIterable<T> mapReduce(String mapFunction, String reduceFunction) {
+        return invalidatingEverything(delegate.mapReduce(mapFunction, reduceFunction));
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public <R> MapReduceIterable<R> mapReduce(String mapFunction, String reduceFunction, Class<R> resultClass) {
+        return invalidatingEverything(delegate.mapReduce(mapFunction, reduceFunction, resultClass));
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public MapReduceIterable<T> mapReduce(ClientSession session, String mapFunction, String reduceFunction) {
+        return invalidatingEverything(delegate.mapReduce(session, mapFunction, reduceFunction));
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public <R> MapReduceIterable<R> mapReduce(ClientSession session, String mapFunction, String reduceFunction,
+            Class<R> resultClass) {
+        return invalidatingEverything(delegate.mapReduce(session, mapFunction, reduceFunction, resultClass));
+    }
+
+    /**
+     * Wraps a map-reduce iterable so that every call that may execute it (anything that does not return the
+     * iterable itself for chaining) invalidates the whole cache afterwards: its output target is not known
+     * until it runs.
+     */
+    @SuppressWarnings({"unchecked", "deprecation"})
+    private <R> MapReduceIterable<R> invalidatingEverything(MapReduceIterable<R> target) {
+        Object[] self = new Object[1];
+        self[0] = Proxy.newProxyInstance(MapReduceIterable.class.getClassLoader(),
+                new Class<?>[] {MapReduceIterable.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return ProxyClasses.invoke(method, target, args);
+                    }
+                    Object result;
+                    try {
+                        result = ProxyClasses.invoke(method, target, args);
+                    } catch (Throwable t) {
+                        cache.invalidateEverything();
+                        throw t;
+                    }
+                    if (result == target) {
+                        return self[0];
+                    }
+                    cache.invalidateEverything();
+                    return result;
+                });
+        return (MapReduceIterable<R>) self[0];
+    }
+
+    // ---- writes: run, then invalidate before returning ---------------------------------------------------
+
+    @Override
+    public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests) {
+        return write(() -> delegate.bulkWrite(requests), ns());
+    }
+
+    @Override
+    public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests, BulkWriteOptions options) {
+        return write(() -> delegate.bulkWrite(requests, options), ns());
+    }
+
+    @Override
+    public InsertOneResult insertOne(T document) {
+        return write(() -> delegate.insertOne(document), ns());
+    }
+
+    @Override
+    public InsertOneResult insertOne(T document, InsertOneOptions options) {
+        return write(() -> delegate.insertOne(document, options), ns());
+    }
+
+    @Override
+    public InsertManyResult insertMany(List<? extends T> documents) {
+        return write(() -> delegate.insertMany(documents), ns());
+    }
+
+    @Override
+    public InsertManyResult insertMany(List<? extends T> documents, InsertManyOptions options) {
+        return write(() -> delegate.insertMany(documents, options), ns());
+    }
+
+    @Override
+    public DeleteResult deleteOne(Bson filter) {
+        return write(() -> delegate.deleteOne(filter), ns());
+    }
+
+    @Override
+    public DeleteResult deleteOne(Bson filter, DeleteOptions options) {
+        return write(() -> delegate.deleteOne(filter, options), ns());
+    }
+
+    @Override
+    public DeleteResult deleteMany(Bson filter) {
+        return write(() -> delegate.deleteMany(filter), ns());
+    }
+
+    @Override
+    public DeleteResult deleteMany(Bson filter, DeleteOptions options) {
+        return write(() -> delegate.deleteMany(filter, options), ns());
+    }
+
+    @Override
+    public UpdateResult replaceOne(Bson filter, T replacement) {
+        return write(() -> delegate.replaceOne(filter, replacement), ns());
+    }
+
+    @Override
+    public UpdateResult replaceOne(Bson filter, T replacement, ReplaceOptions options) {
+        return write(() -> delegate.replaceOne(filter, replacement, options), ns());
+    }
+
+    @Override
+    public UpdateResult updateOne(Bson filter, Bson update) {
+        return write(() -> delegate.updateOne(filter, update), ns());
+    }
+
+    @Override
+    public UpdateResult updateOne(Bson filter, Bson update, UpdateOptions options) {
+        return write(() -> delegate.updateOne(filter, update, options), ns());
+    }
+
+    @Override
+    public UpdateResult updateOne(Bson filter, List<? extends Bson> update) {
+        return write(() -> delegate.updateOne(filter, update), ns());
+    }
+
+    @Override
+    public UpdateResult updateOne(Bson filter, List<? extends Bson> update, UpdateOptions options) {
+        return write(() -> delegate.updateOne(filter, update, options), ns());
+    }
+
+    @Override
+    public UpdateResult updateMany(Bson filter, Bson update) {
+        return write(() -> delegate.updateMany(filter, update), ns());
+    }
+
+    @Override
+    public UpdateResult updateMany(Bson filter, Bson update, UpdateOptions options) {
+        return write(() -> delegate.updateMany(filter, update, options), ns());
+    }
+
+    @Override
+    public UpdateResult updateMany(Bson filter, List<? extends Bson> update) {
+        return write(() -> delegate.updateMany(filter, update), ns());
+    }
+
+    @Override
+    public UpdateResult updateMany(Bson filter, List<? extends Bson> update, UpdateOptions options) {
+        return write(() -> delegate.updateMany(filter, update, options), ns());
+    }
+
+    @Override
+    public T findOneAndDelete(Bson filter) {
+        return write(() -> delegate.findOneAndDelete(filter), ns());
+    }
+
+    @Override
+    public T findOneAndDelete(Bson filter, FindOneAndDeleteOptions options) {
+        return write(() -> delegate.findOneAndDelete(filter, options), ns());
+    }
+
+    @Override
+    public T findOneAndReplace(Bson filter, T replacement) {
+        return write(() -> delegate.findOneAndReplace(filter, replacement), ns());
+    }
+
+    @Override
+    public T findOneAndReplace(Bson filter, T replacement, FindOneAndReplaceOptions options) {
+        return write(() -> delegate.findOneAndReplace(filter, replacement, options), ns());
+    }
+
+    @Override
+    public T findOneAndUpdate(Bson filter, Bson update) {
+        return write(() -> delegate.findOneAndUpdate(filter, update), ns());
+    }
+
+    @Override
+    public T findOneAndUpdate(Bson filter, Bson update, FindOneAndUpdateOptions options) {
+        return write(() -> delegate.findOneAndUpdate(filter, update, options), ns());
+    }
+
+    @Override
+    public T findOneAndUpdate(Bson filter, List<? extends Bson> update) {
+        return write(() -> delegate.findOneAndUpdate(filter, update), ns());
+    }
+
+    @Override
+    public T findOneAndUpdate(Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
+        return write(() -> delegate.findOneAndUpdate(filter, update, options), ns());
+    }
+
+    @Override
+    public void drop() {
+        write(() -> delegate.drop(), ns());
+    }
+
+    @Override
+    public void drop(DropCollectionOptions options) {
+        write(() -> delegate.drop(options), ns());
+    }
+
+    @Override
+    public String createIndex(Bson keys) {
+        return write(() -> delegate.createIndex(keys), ns());
+    }
+
+    @Override
+    public String createIndex(Bson keys, IndexOptions options) {
+        return write(() -> delegate.createIndex(keys, options), ns());
+    }
+
+    @Override
+    public List<String> createIndexes(List<IndexModel> indexes) {
+        return write(() -> delegate.createIndexes(indexes), ns());
+    }
+
+    @Override
+    public List<String> createIndexes(List<IndexModel> indexes, CreateIndexOptions options) {
+        return write(() -> delegate.createIndexes(indexes, options), ns());
+    }
+
+    @Override
+    public void dropIndex(String indexName) {
+        write(() -> delegate.dropIndex(indexName), ns());
+    }
+
+    @Override
+    public void dropIndex(String indexName, DropIndexOptions options) {
+        write(() -> delegate.dropIndex(indexName, options), ns());
+    }
+
+    @Override
+    public void dropIndex(Bson keys) {
+        write(() -> delegate.dropIndex(keys), ns());
+    }
+
+    @Override
+    public void dropIndex(Bson keys, DropIndexOptions options) {
+        write(() -> delegate.dropIndex(keys, options), ns());
+    }
+
+    @Override
+    public void dropIndexes() {
+        write(() -> delegate.dropIndexes(), ns());
+    }
+
+    @Override
+    public void dropIndexes(DropIndexOptions options) {
+        write(() -> delegate.dropIndexes(options), ns());
+    }
+
+    @Override
+    public void renameCollection(MongoNamespace newNamespace) {
+        write(() -> delegate.renameCollection(newNamespace), ns(), newNamespace.getFullName());
+    }
+
+    @Override
+    public void renameCollection(MongoNamespace newNamespace, RenameCollectionOptions options) {
+        write(() -> delegate.renameCollection(newNamespace, options), ns(), newNamespace.getFullName());
+    }
+
+    @Override
+    public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests) {
+        return write(() -> delegate.bulkWrite(session, requests), ns());
+    }
+
+    @Override
+    public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests, BulkWriteOptions options) {
+        return write(() -> delegate.bulkWrite(session, requests, options), ns());
+    }
+
+    @Override
+    public InsertOneResult insertOne(ClientSession session, T document) {
+        return write(() -> delegate.insertOne(session, document), ns());
+    }
+
+    @Override
+    public InsertOneResult insertOne(ClientSession session, T document, InsertOneOptions options) {
+        return write(() -> delegate.insertOne(session, document, options), ns());
+    }
+
+    @Override
+    public InsertManyResult insertMany(ClientSession session, List<? extends T> documents) {
+        return write(() -> delegate.insertMany(session, documents), ns());
+    }
+
+    @Override
+    public InsertManyResult insertMany(ClientSession session, List<? extends T> documents, InsertManyOptions options) {
+        return write(() -> delegate.insertMany(session, documents, options), ns());
+    }
+
+    @Override
+    public DeleteResult deleteOne(ClientSession session, Bson filter) {
+        return write(() -> delegate.deleteOne(session, filter), ns());
+    }
+
+    @Override
+    public DeleteResult deleteOne(ClientSession session, Bson filter, DeleteOptions options) {
+        return write(() -> delegate.deleteOne(session, filter, options), ns());
+    }
+
+    @Override
+    public DeleteResult deleteMany(ClientSession session, Bson filter) {
+        return write(() -> delegate.deleteMany(session, filter), ns());
+    }
+
+    @Override
+    public DeleteResult deleteMany(ClientSession session, Bson filter, DeleteOptions options) {
+        return write(() -> delegate.deleteMany(session, filter, options), ns());
+    }
+
+    @Override
+    public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement) {
+        return write(() -> delegate.replaceOne(session, filter, replacement), ns());
+    }
+
+    @Override
+    public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement, ReplaceOptions options) {
+        return write(() -> delegate.replaceOne(session, filter, replacement, options), ns());
+    }
+
+    @Override
+    public UpdateResult updateOne(ClientSession session, Bson filter, Bson update) {
+        return write(() -> delegate.updateOne(session, filter, update), ns());
+    }
+
+    @Override
+    public UpdateResult updateOne(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
+        return write(() -> delegate.updateOne(session, filter, update, options), ns());
+    }
+
+    @Override
+    public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update) {
+        return write(() -> delegate.updateOne(session, filter, update), ns());
+    }
+
+    @Override
+    public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update, UpdateOptions options) {
+        return write(() -> delegate.updateOne(session, filter, update, options), ns());
+    }
+
+    @Override
+    public UpdateResult updateMany(ClientSession session, Bson filter, Bson update) {
+        return write(() -> delegate.updateMany(session, filter, update), ns());
+    }
+
+    @Override
+    public UpdateResult updateMany(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
+        return write(() -> delegate.updateMany(session, filter, update, options), ns());
+    }
+
+    @Override
+    public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update) {
+        return write(() -> delegate.updateMany(session, filter, update), ns());
+    }
+
+    @Override
+    public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update, UpdateOptions options) {
+        return write(() -> delegate.updateMany(session, filter, update, options), ns());
+    }
+
+    @Override
+    public T findOneAndDelete(ClientSession session, Bson filter) {
+        return write(() -> delegate.findOneAndDelete(session, filter), ns());
+    }
+
+    @Override
+    public T findOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
+        return write(() -> delegate.findOneAndDelete(session, filter, options), ns());
+    }
+
+    @Override
+    public T findOneAndReplace(ClientSession session, Bson filter, T replacement) {
+        return write(() -> delegate.findOneAndReplace(session, filter, replacement), ns());
+    }
+
+    @Override
+    public T findOneAndReplace(ClientSession session, Bson filter, T replacement, FindOneAndReplaceOptions options) {
+        return write(() -> delegate.findOneAndReplace(session, filter, replacement, options), ns());
+    }
+
+    @Override
+    public T findOneAndUpdate(ClientSession session, Bson filter, Bson update) {
+        return write(() -> delegate.findOneAndUpdate(session, filter, update), ns());
+    }
+
+    @Override
+    public T findOneAndUpdate(ClientSession session, Bson filter, Bson update, FindOneAndUpdateOptions options) {
+        return write(() -> delegate.findOneAndUpdate(session, filter, update, options), ns());
+    }
+
+    @Override
+    public T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update) {
+        return write(() -> delegate.findOneAndUpdate(session, filter, update), ns());
+    }
+
+    @Override
+    public T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
+        return write(() -> delegate.findOneAndUpdate(session, filter, update, options), ns());
+    }
+
+    @Override
+    public void drop(ClientSession session) {
+        write(() -> delegate.drop(session), ns());
+    }
+
+    @Override
+    public void drop(ClientSession session, DropCollectionOptions options) {
+        write(() -> delegate.drop(session, options), ns());
+    }
+
+    @Override
+    public String createIndex(ClientSession session, Bson keys) {
+        return write(() -> delegate.createIndex(session, keys), ns());
+    }
+
+    @Override
+    public String createIndex(ClientSession session, Bson keys, IndexOptions options) {
+        return write(() -> delegate.createIndex(session, keys, options), ns());
+    }
+
+    @Override
+    public List<String> createIndexes(ClientSession session, List<IndexModel> indexes) {
+        return write(() -> delegate.createIndexes(session, indexes), ns());
+    }
+
+    @Override
+    public List<String> createIndexes(ClientSession session, List<IndexModel> indexes, CreateIndexOptions options) {
+        return write(() -> delegate.createIndexes(session, indexes, options), ns());
+    }
+
+    @Override
+    public void dropIndex(ClientSession session, String indexName) {
+        write(() -> delegate.dropIndex(session, indexName), ns());
+    }
+
+    @Override
+    public void dropIndex(ClientSession session, String indexName, DropIndexOptions options) {
+        write(() -> delegate.dropIndex(session, indexName, options), ns());
+    }
+
+    @Override
+    public void dropIndex(ClientSession session, Bson keys) {
+        write(() -> delegate.dropIndex(session, keys), ns());
+    }
+
+    @Override
+    public void dropIndex(ClientSession session, Bson keys, DropIndexOptions options) {
+        write(() -> delegate.dropIndex(session, keys, options), ns());
+    }
+
+    @Override
+    public void dropIndexes(ClientSession session) {
+        write(() -> delegate.dropIndexes(session), ns());
+    }
+
+    @Override
+    public void dropIndexes(ClientSession session, DropIndexOptions options) {
+        write(() -> delegate.dropIndexes(session, options), ns());
+    }
+
+    @Override
+    public void renameCollection(ClientSession session, MongoNamespace newNamespace) {
+        write(() -> delegate.renameCollection(session, newNamespace), ns(), newNamespace.getFullName());
+    }
+
+    @Override
+    public void renameCollection(ClientSession session, MongoNamespace newNamespace, RenameCollectionOptions options) {
+        write(() -> delegate.renameCollection(session, newNamespace, options), ns(), newNamespace.getFullName());
+    }
+}

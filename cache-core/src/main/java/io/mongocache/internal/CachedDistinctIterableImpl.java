@@ -1,0 +1,259 @@
+package io.mongocache.internal;
+
+import com.mongodb.ServerAddress;
+import com.mongodb.ServerCursor;
+import com.mongodb.client.DistinctIterable;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.cursor.TimeoutMode;
+import com.mongodb.client.model.Collation;
+import io.mongocache.CachedDistinctIterable;
+import java.lang.invoke.MethodHandle;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonBinaryWriter;
+import org.bson.BsonDocument;
+import org.bson.BsonReader;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonValueCodec;
+import org.bson.codecs.Decoder;
+import org.bson.codecs.DecoderContext;
+import org.bson.codecs.EncoderContext;
+import org.bson.conversions.Bson;
+import org.bson.io.BasicOutputBuffer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code distinct}: values are cached as raw BSON, one {@code {v: value}} document each, and decoded with the
+ * caller's codec on every hit. Key fields: field name, filter, collation, hint, hintString.
+ */
+public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterable<T>
+        implements CachedDistinctIterable<T> {
+    private static final BsonValueCodec VALUE_CODEC = new BsonValueCodec();
+
+    private static final class Factory {
+        static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedDistinctIterableImpl.class,
+                CachedCollectionImpl.class, String.class, Bson.class, Class.class);
+    }
+
+    private final String fieldName;
+    private @Nullable Bson filter;
+    private long maxTimeNanos = -1;
+    private @Nullable Collation collation;
+    private @Nullable String commentString;
+    private @Nullable BsonValue commentValue;
+    private @Nullable Bson hint;
+    private @Nullable String hintString;
+    private @Nullable TimeoutMode timeoutMode;
+
+    protected CachedDistinctIterableImpl(CachedCollectionImpl<?> owner, String fieldName, Bson filter,
+            Class<T> resultClass) {
+        super(owner, resultClass);
+        this.fieldName = fieldName;
+        this.filter = filter;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> CachedDistinctIterableImpl<T> create(CachedCollectionImpl<?> owner, String fieldName, Bson filter,
+            Class<T> resultClass) {
+        try {
+            return (CachedDistinctIterableImpl<T>) Factory.CONSTRUCTOR.invokeExact(owner, fieldName, filter,
+                    (Class<?>) resultClass);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private <X> DistinctIterable<X> apply(DistinctIterable<X> it) {
+        it.filter(filter);
+        if (maxTimeNanos >= 0) {
+            it.maxTime(maxTimeNanos, TimeUnit.NANOSECONDS);
+        }
+        if (batchSize != null) {
+            it.batchSize(batchSize);
+        }
+        if (collation != null) {
+            it.collation(collation);
+        }
+        if (commentString != null) {
+            it.comment(commentString);
+        }
+        if (commentValue != null) {
+            it.comment(commentValue);
+        }
+        if (hint != null) {
+            it.hint(hint);
+        }
+        if (hintString != null) {
+            it.hintString(hintString);
+        }
+        if (timeoutMode != null) {
+            it.timeoutMode(timeoutMode);
+        }
+        replayUnknownCalls(it);
+        return it;
+    }
+
+    @Override
+    DistinctIterable<T> typed() {
+        return apply(owner.delegate.distinct(fieldName, resultClass));
+    }
+
+    @Override
+    @Nullable CacheKey key(boolean first) {
+        var documentClass = owner.getDocumentClass();
+        var registry = owner.getCodecRegistry();
+        KeyBuilder key = owner.keyBuilder("distinct", resultClass)
+                .string("field", fieldName)
+                .bson("filter", filter, documentClass, registry)
+                .value("collation", collation == null ? null : collation.asDocument())
+                .bson("hint", hint, documentClass, registry)
+                .string("hintString", hintString);
+        return key.deterministic() ? key.build() : null;
+    }
+
+    @Override
+    ReadResult load(boolean first, long capBytes) {
+        MongoCursor<BsonValue> values = apply(owner.rawView().distinct(fieldName, BsonValue.class)).cursor();
+        return Payloads.drain(new WrappingCursor(values), capBytes);
+    }
+
+    @Override
+    Decoder<T> decoder() {
+        Decoder<T> valueDecoder = owner.getCodecRegistry().get(resultClass);
+        return (BsonReader reader, DecoderContext context) -> {
+            reader.readStartDocument();
+            reader.readBsonType();
+            reader.skipName();
+            T value = valueDecoder.decode(reader, context);
+            reader.readEndDocument();
+            return value;
+        };
+    }
+
+    /** Presents each distinct value as a raw {@code {v: value}} document. */
+    private static final class WrappingCursor implements MongoCursor<RawBsonDocument> {
+        private final MongoCursor<BsonValue> values;
+
+        WrappingCursor(MongoCursor<BsonValue> values) {
+            this.values = values;
+        }
+
+        private static RawBsonDocument wrap(BsonValue value) {
+            BasicOutputBuffer buffer = new BasicOutputBuffer(32);
+            try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
+                writer.writeStartDocument();
+                writer.writeName("v");
+                VALUE_CODEC.encode(writer, value, EncoderContext.builder().build());
+                writer.writeEndDocument();
+            }
+            return new RawBsonDocument(buffer.toByteArray());
+        }
+
+        @Override
+        public void close() {
+            values.close();
+        }
+
+        @Override
+        public boolean hasNext() {
+            return values.hasNext();
+        }
+
+        @Override
+        public RawBsonDocument next() {
+            return wrap(values.next());
+        }
+
+        @Override
+        public int available() {
+            return values.available();
+        }
+
+        @Override
+        public @Nullable RawBsonDocument tryNext() {
+            BsonValue v = values.tryNext();
+            return v == null ? null : wrap(v);
+        }
+
+        @Override
+        public @Nullable ServerCursor getServerCursor() {
+            return values.getServerCursor();
+        }
+
+        @Override
+        public ServerAddress getServerAddress() {
+            return values.getServerAddress();
+        }
+    }
+
+    @Override
+    public CachedDistinctIterable<T> noCache() {
+        noCache = true;
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> cacheTTL(Duration ttl) {
+        checkTtl(ttl);
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> filter(@Nullable Bson filter) {
+        this.filter = filter;
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> maxTime(long maxTime, TimeUnit timeUnit) {
+        this.maxTimeNanos = TimeUnit.NANOSECONDS.convert(maxTime, timeUnit);
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> batchSize(int batchSize) {
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> collation(@Nullable Collation collation) {
+        this.collation = collation;
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> comment(@Nullable String comment) {
+        this.commentString = comment;
+        this.commentValue = null;
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> comment(@Nullable BsonValue comment) {
+        this.commentValue = comment;
+        this.commentString = null;
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> hint(@Nullable Bson hint) {
+        this.hint = hint;
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> hintString(@Nullable String hint) {
+        this.hintString = hint;
+        return this;
+    }
+
+    @Override
+    public CachedDistinctIterable<T> timeoutMode(TimeoutMode timeoutMode) {
+        this.timeoutMode = timeoutMode;
+        return this;
+    }
+}

@@ -1,0 +1,376 @@
+package io.mongocache.internal;
+
+import com.mongodb.CursorType;
+import com.mongodb.ExplainVerbosity;
+import com.mongodb.client.FindIterable;
+import com.mongodb.client.cursor.TimeoutMode;
+import com.mongodb.client.model.Collation;
+import io.mongocache.CachedFindIterable;
+import java.lang.invoke.MethodHandle;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonBoolean;
+import org.bson.BsonInt32;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.Decoder;
+import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code find}: every option is recorded; the result-affecting ones form the key, all are replayed on MongoDB.
+ * Key fields: filter, projection, sort, skip, limit, collation, hint, hintString, min, max, let, returnKey,
+ * showRecordId, partial, allowDiskUse. Not in the key: batchSize, maxTime, maxAwaitTime, comment,
+ * noCursorTimeout, timeoutMode. A tailable cursor type bypasses the cache.
+ */
+public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T> implements CachedFindIterable<T> {
+
+    private static final class Factory {
+        static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedFindIterableImpl.class,
+                CachedCollectionImpl.class, Bson.class, Class.class);
+    }
+
+    private @Nullable Bson filter;
+    private @Nullable Integer limit;
+    private @Nullable Integer skip;
+    private long maxTimeNanos = -1;
+    private long maxAwaitTimeNanos = -1;
+    private @Nullable Bson projection;
+    private @Nullable Bson sort;
+    private @Nullable Boolean noCursorTimeout;
+    private @Nullable Boolean partial;
+    private @Nullable CursorType cursorType;
+    private @Nullable Collation collation;
+    private @Nullable String commentString;
+    private @Nullable BsonValue commentValue;
+    private @Nullable Bson hint;
+    private @Nullable String hintString;
+    private @Nullable Bson let;
+    private @Nullable Bson max;
+    private @Nullable Bson min;
+    private @Nullable Boolean returnKey;
+    private @Nullable Boolean showRecordId;
+    private @Nullable Boolean allowDiskUse;
+    private @Nullable TimeoutMode timeoutMode;
+
+    protected CachedFindIterableImpl(CachedCollectionImpl<?> owner, Bson filter, Class<T> resultClass) {
+        super(owner, resultClass);
+        this.filter = filter;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> CachedFindIterableImpl<T> create(CachedCollectionImpl<?> owner, Bson filter, Class<T> resultClass) {
+        try {
+            return (CachedFindIterableImpl<T>) Factory.CONSTRUCTOR.invokeExact(owner, filter, (Class<?>) resultClass);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private <X> FindIterable<X> apply(FindIterable<X> it) {
+        if (limit != null) {
+            it.limit(limit);
+        }
+        if (skip != null) {
+            it.skip(skip);
+        }
+        if (maxTimeNanos >= 0) {
+            it.maxTime(maxTimeNanos, TimeUnit.NANOSECONDS);
+        }
+        if (maxAwaitTimeNanos >= 0) {
+            it.maxAwaitTime(maxAwaitTimeNanos, TimeUnit.NANOSECONDS);
+        }
+        if (projection != null) {
+            it.projection(projection);
+        }
+        if (sort != null) {
+            it.sort(sort);
+        }
+        if (noCursorTimeout != null) {
+            it.noCursorTimeout(noCursorTimeout);
+        }
+        if (partial != null) {
+            it.partial(partial);
+        }
+        if (cursorType != null) {
+            it.cursorType(cursorType);
+        }
+        if (batchSize != null) {
+            it.batchSize(batchSize);
+        }
+        if (collation != null) {
+            it.collation(collation);
+        }
+        if (commentString != null) {
+            it.comment(commentString);
+        }
+        if (commentValue != null) {
+            it.comment(commentValue);
+        }
+        if (hint != null) {
+            it.hint(hint);
+        }
+        if (hintString != null) {
+            it.hintString(hintString);
+        }
+        if (let != null) {
+            it.let(let);
+        }
+        if (max != null) {
+            it.max(max);
+        }
+        if (min != null) {
+            it.min(min);
+        }
+        if (returnKey != null) {
+            it.returnKey(returnKey);
+        }
+        if (showRecordId != null) {
+            it.showRecordId(showRecordId);
+        }
+        if (allowDiskUse != null) {
+            it.allowDiskUse(allowDiskUse);
+        }
+        if (timeoutMode != null) {
+            it.timeoutMode(timeoutMode);
+        }
+        replayUnknownCalls(it);
+        return it;
+    }
+
+    @Override
+    FindIterable<T> typed() {
+        return apply(owner.delegate.find(filterOrEmpty(), resultClass));
+    }
+
+    private Bson filterOrEmpty() {
+        return filter != null ? filter : new org.bson.BsonDocument();
+    }
+
+    @Override
+    @Nullable CacheKey key(boolean first) {
+        if (cursorType != null && cursorType != CursorType.NonTailable) {
+            return null;
+        }
+        Class<?> documentClass = owner.getDocumentClass();
+        var registry = owner.getCodecRegistry();
+        KeyBuilder key = owner.keyBuilder(first ? "find.first" : "find", resultClass)
+                .bson("filter", filter, documentClass, registry)
+                .bson("projection", projection, documentClass, registry)
+                .bson("sort", sort, documentClass, registry)
+                .value("skip", skip == null ? null : new BsonInt32(skip))
+                .value("limit", limit == null ? null : new BsonInt32(limit))
+                .value("collation", collation == null ? null : collation.asDocument())
+                .bson("hint", hint, documentClass, registry)
+                .string("hintString", hintString)
+                .bson("min", min, documentClass, registry)
+                .bson("max", max, documentClass, registry)
+                .bson("let", let, documentClass, registry)
+                .value("returnKey", returnKey == null ? null : BsonBoolean.valueOf(returnKey))
+                .value("showRecordId", showRecordId == null ? null : BsonBoolean.valueOf(showRecordId))
+                .value("partial", partial == null ? null : BsonBoolean.valueOf(partial))
+                .value("allowDiskUse", allowDiskUse == null ? null : BsonBoolean.valueOf(allowDiskUse));
+        return key.deterministic() ? key.build() : null;
+    }
+
+    @Override
+    ReadResult load(boolean first, long capBytes) {
+        FindIterable<RawBsonDocument> raw = apply(owner.rawView().find(filterOrEmpty(), RawBsonDocument.class));
+        if (first) {
+            RawBsonDocument doc = raw.first();
+            if (doc == null) {
+                return ReadResult.complete(Payloads.EMPTY, null);
+            }
+            java.nio.ByteBuffer bytes = doc.getByteBuffer().asNIO();
+            byte[] payload = new byte[bytes.remaining()];
+            bytes.get(payload);
+            return ReadResult.complete(payload, null);
+        }
+        return Payloads.drain(raw.cursor(), capBytes);
+    }
+
+    @Override
+    Decoder<T> decoder() {
+        return owner.getCodecRegistry().get(resultClass);
+    }
+
+    @Override
+    boolean hasOwnFirstQuery() {
+        return true;
+    }
+
+    @Override
+    public CachedFindIterable<T> noCache() {
+        noCache = true;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> cacheTTL(Duration ttl) {
+        checkTtl(ttl);
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> filter(@Nullable Bson filter) {
+        this.filter = filter;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> limit(int limit) {
+        this.limit = limit;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> skip(int skip) {
+        this.skip = skip;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> maxTime(long maxTime, TimeUnit timeUnit) {
+        this.maxTimeNanos = TimeUnit.NANOSECONDS.convert(maxTime, timeUnit);
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> maxAwaitTime(long maxAwaitTime, TimeUnit timeUnit) {
+        this.maxAwaitTimeNanos = TimeUnit.NANOSECONDS.convert(maxAwaitTime, timeUnit);
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> projection(@Nullable Bson projection) {
+        this.projection = projection;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> sort(@Nullable Bson sort) {
+        this.sort = sort;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> noCursorTimeout(boolean noCursorTimeout) {
+        this.noCursorTimeout = noCursorTimeout;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> partial(boolean partial) {
+        this.partial = partial;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> cursorType(CursorType cursorType) {
+        this.cursorType = cursorType;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> batchSize(int batchSize) {
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> collation(@Nullable Collation collation) {
+        this.collation = collation;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> comment(@Nullable String comment) {
+        this.commentString = comment;
+        this.commentValue = null;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> comment(@Nullable BsonValue comment) {
+        this.commentValue = comment;
+        this.commentString = null;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> hint(@Nullable Bson hint) {
+        this.hint = hint;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> hintString(@Nullable String hint) {
+        this.hintString = hint;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> let(@Nullable Bson variables) {
+        this.let = variables;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> max(@Nullable Bson max) {
+        this.max = max;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> min(@Nullable Bson min) {
+        this.min = min;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> returnKey(boolean returnKey) {
+        this.returnKey = returnKey;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> showRecordId(boolean showRecordId) {
+        this.showRecordId = showRecordId;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> allowDiskUse(@Nullable Boolean allowDiskUse) {
+        this.allowDiskUse = allowDiskUse;
+        return this;
+    }
+
+    @Override
+    public CachedFindIterable<T> timeoutMode(TimeoutMode timeoutMode) {
+        this.timeoutMode = timeoutMode;
+        return this;
+    }
+
+    @Override
+    public Document explain() {
+        return typed().explain();
+    }
+
+    @Override
+    public Document explain(ExplainVerbosity verbosity) {
+        return typed().explain(verbosity);
+    }
+
+    @Override
+    public <E> E explain(Class<E> explainResultClass) {
+        return typed().explain(explainResultClass);
+    }
+
+    @Override
+    public <E> E explain(Class<E> explainResultClass, ExplainVerbosity verbosity) {
+        return typed().explain(explainResultClass, verbosity);
+    }
+}

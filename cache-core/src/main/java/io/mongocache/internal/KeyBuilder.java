@@ -1,0 +1,140 @@
+package io.mongocache.internal;
+
+import java.util.List;
+import java.util.Set;
+import org.bson.BsonArray;
+import org.bson.BsonBinaryWriter;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.codecs.BsonValueCodec;
+import org.bson.codecs.EncoderContext;
+import org.bson.codecs.configuration.CodecRegistry;
+import org.bson.conversions.Bson;
+import org.bson.io.BasicOutputBuffer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes the canonical key of a read: fields in the fixed order the caller adds them, every BSON value exactly
+ * as MongoDB will receive it (field order included). While writing it notes whether any value makes the result
+ * depend on time, randomness or server-side JavaScript ({@code $$NOW}, {@code $rand}, {@code $where}, …): such
+ * a read must not be cached.
+ */
+final class KeyBuilder {
+    private static final BsonValueCodec VALUE_CODEC = new BsonValueCodec();
+    private static final EncoderContext ENCODE = EncoderContext.builder().build();
+    private static final Set<String> NON_DETERMINISTIC_OPERATORS =
+            Set.of("$where", "$function", "$accumulator", "$rand", "$sampleRate", "$sample");
+    private static final String[] NON_DETERMINISTIC_VARIABLES = {"$$NOW", "$$CLUSTER_TIME", "$$USER_ROLES"};
+
+    private final BasicOutputBuffer buffer = new BasicOutputBuffer(256);
+    private final BsonBinaryWriter writer = new BsonBinaryWriter(buffer);
+    private final String namespace;
+    private boolean deterministic = true;
+
+    KeyBuilder(String namespace, String operation, Class<?> resultClass, BsonDocument readPreference,
+            BsonDocument readConcern) {
+        this.namespace = namespace;
+        writer.writeStartDocument();
+        writer.writeString("ns", namespace);
+        writer.writeString("op", operation);
+        writer.writeString("class", resultClass.getName());
+        writer.writeName("rp");
+        VALUE_CODEC.encode(writer, readPreference, ENCODE);
+        writer.writeName("rc");
+        VALUE_CODEC.encode(writer, readConcern, ENCODE);
+    }
+
+    KeyBuilder bson(String name, @Nullable Bson value, Class<?> documentClass, CodecRegistry registry) {
+        if (value != null) {
+            value(name, value.toBsonDocument(documentClass, registry));
+        }
+        return this;
+    }
+
+    KeyBuilder bsonList(String name, List<? extends Bson> values, Class<?> documentClass, CodecRegistry registry) {
+        BsonArray array = new BsonArray();
+        for (Bson b : values) {
+            array.add(b.toBsonDocument(documentClass, registry));
+        }
+        return value(name, array);
+    }
+
+    KeyBuilder value(String name, @Nullable BsonValue value) {
+        if (value != null) {
+            if (deterministic && !isDeterministic(value)) {
+                deterministic = false;
+            }
+            writer.writeName(name);
+            VALUE_CODEC.encode(writer, value, ENCODE);
+        }
+        return this;
+    }
+
+    KeyBuilder string(String name, @Nullable String value) {
+        if (value != null) {
+            writer.writeString(name, value);
+        }
+        return this;
+    }
+
+    KeyBuilder int64(String name, long value) {
+        writer.writeInt64(name, value);
+        return this;
+    }
+
+    KeyBuilder bool(String name, @Nullable Boolean value) {
+        if (value != null) {
+            writer.writeBoolean(name, value);
+        }
+        return this;
+    }
+
+    /** False when the read depends on time, randomness or JavaScript and must bypass the cache. */
+    boolean deterministic() {
+        return deterministic;
+    }
+
+    CacheKey build(String[] dependencies) {
+        writer.writeEndDocument();
+        writer.flush();
+        return new CacheKey(namespace, dependencies, buffer.toByteArray());
+    }
+
+    CacheKey build() {
+        return build(new String[] {namespace});
+    }
+
+    static boolean isDeterministic(BsonValue value) {
+        switch (value.getBsonType()) {
+            case DOCUMENT:
+                for (var e : value.asDocument().entrySet()) {
+                    if (NON_DETERMINISTIC_OPERATORS.contains(e.getKey()) || !isDeterministic(e.getValue())) {
+                        return false;
+                    }
+                }
+                return true;
+            case ARRAY:
+                for (BsonValue v : value.asArray()) {
+                    if (!isDeterministic(v)) {
+                        return false;
+                    }
+                }
+                return true;
+            case STRING:
+                String s = value.asString().getValue();
+                if (s.startsWith("$$")) {
+                    for (String variable : NON_DETERMINISTIC_VARIABLES) {
+                        if (s.startsWith(variable)) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            case JAVASCRIPT:
+            case JAVASCRIPT_WITH_SCOPE:
+                return false;
+            default:
+                return true;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.mongocache.internal;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
+import static net.bytebuddy.matcher.ElementMatchers.isDefaultMethod;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.TypeCache;
+import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
+import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
+import net.bytebuddy.implementation.MethodDelegation;
+import net.bytebuddy.implementation.bind.annotation.AllArguments;
+import net.bytebuddy.implementation.bind.annotation.Origin;
+import net.bytebuddy.implementation.bind.annotation.RuntimeType;
+import net.bytebuddy.implementation.bind.annotation.This;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Generates the concrete proxy classes. Each proxy base class ({@link CachedCollectionImpl} and the iterables)
+ * implements, in plain Java, the routing table of the driver methods it knows; it is abstract because the
+ * driver may add methods to its interfaces at any time. Byte Buddy subclasses it and implements every method
+ * left abstract — and every driver default method it did not override — by handing the call to
+ * {@link UnknownMethodHandler#onUnknownMethod}, which passes it through and, if it might write, invalidates.
+ * So a driver upgrade can add methods without causing stale reads, and without breaking the build.
+ *
+ * <p>Generated classes are cached per (base class, class loader) like Byte Buddy's own {@link TypeCache} advises;
+ * they are defined in the base class's package through a private lookup, so they need no public constructor.
+ */
+final class ProxyClasses {
+    private static final TypeCache<Class<?>> CACHE = new TypeCache<>(TypeCache.Sort.SOFT);
+
+    private ProxyClasses() {}
+
+    /** A constructor handle of the generated subclass of {@code base}, with the given parameter types. */
+    static MethodHandle constructor(Class<?> base, Class<?>... parameterTypes) {
+        Class<?> generated = subclassOf(base);
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(generated, MethodHandles.lookup());
+            return lookup.findConstructor(generated, MethodType.methodType(void.class, parameterTypes))
+                    .asType(MethodType.methodType(base, parameterTypes));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot find the constructor of the proxy for " + base.getName(), e);
+        }
+    }
+
+    static Class<?> subclassOf(Class<?> base) {
+        ClassLoader loader = base.getClassLoader();
+        return CACHE.findOrInsert(loader, base, () -> {
+            try {
+                return new ByteBuddy()
+                        .subclass(base, ConstructorStrategy.Default.IMITATE_SUPER_CLASS)
+                        .name(base.getName() + "$Proxy")
+                        .method(not(isBridge()).and(isAbstract()
+                                .or(isDefaultMethod().and(isDeclaredBy(nameStartsWith("com.mongodb."))))))
+                        .intercept(MethodDelegation.to(Dispatcher.class))
+                        .make()
+                        .load(loader, ClassLoadingStrategy.UsingLookup.of(
+                                MethodHandles.privateLookupIn(base, MethodHandles.lookup())))
+                        .getLoaded();
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot define the proxy for " + base.getName(), e);
+            }
+        });
+    }
+
+    /** Calls a method reflectively on a target, rethrowing what the target threw. */
+    static @Nullable Object invoke(Method method, Object target, @Nullable Object[] arguments) throws Throwable {
+        try {
+            method.setAccessible(true);
+            return method.invoke(target, arguments);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The target of every generated method. Public because generated classes bind to it. */
+    public static final class Dispatcher {
+        private Dispatcher() {}
+
+        @RuntimeType
+        public static @Nullable Object dispatch(@This Object self, @Origin Method method,
+                @AllArguments Object[] arguments) throws Throwable {
+            return ((UnknownMethodHandler) self).onUnknownMethod(method, arguments);
+        }
+    }
+}

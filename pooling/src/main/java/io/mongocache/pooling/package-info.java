@@ -1,0 +1,2 @@
+/** Multi-database routing and connection pools. Not built yet. */
+package io.mongocache.pooling;
