@@ -14,9 +14,25 @@ import java.util.TreeMap;
  * @param namespaces counters per {@code database.collection}, sorted by name
  * @param redisAvailable whether the shared tier is configured and currently answering
  * @param redisErrors Redis faults not tied to a namespace (connection loss, failed probes)
+ * @param channel the cross-node invalidation channel
  */
 @Immutable
-public record CacheStats(Map<String, NamespaceStats> namespaces, boolean redisAvailable, long redisErrors) {
+public record CacheStats(Map<String, NamespaceStats> namespaces, boolean redisAvailable, long redisErrors,
+        Channel channel) {
+
+    /**
+     * The invalidation channel's counters.
+     *
+     * @param received messages received from Redis (others' invalidations and heartbeats, own heartbeats)
+     * @param gaps times a lost message was detected (a sequence gap or an epoch change)
+     * @param flushes times the local tier was flushed because it could no longer vouch for its content
+     * @param localTierTrusted whether the local tier may serve now (fresh proof of having every invalidation)
+     */
+    public record Channel(long received, long gaps, long flushes, boolean localTierTrusted) {
+        /** No channel (no Redis): the local tier is always trusted. */
+        public static final Channel NONE = new Channel(0, 0, 0, true);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public CacheStats {
@@ -42,6 +58,7 @@ public record CacheStats(Map<String, NamespaceStats> namespaces, boolean redisAv
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("redisAvailable", redisAvailable);
         root.put("redisErrors", redisErrors);
+        root.put("channel", channel);
         root.put("totals", totals());
         root.put("namespaces", namespaces);
         try {

@@ -24,6 +24,8 @@ public final class MongoCacheBuilder {
     Duration redisRetryInterval = Duration.ofSeconds(1);
     String keyPrefix = "mc";
     Ticker ticker = Ticker.systemTicker();
+    Duration maxStaleness = Duration.ofSeconds(2);
+    boolean preciseInvalidation = true;
 
     MongoCacheBuilder() {}
 
@@ -126,6 +128,31 @@ public final class MongoCacheBuilder {
                     "keyPrefix must be non-empty without '{', '}' or whitespace but was '" + prefix + "'");
         }
         this.keyPrefix = prefix;
+        return this;
+    }
+
+    /**
+     * The bound on how long another node's write can leave this node's local tier stale, even when invalidation
+     * messages are lost or Redis pauses: without fresh proof of having received every invalidation up to this
+     * long ago, the local tier stops serving. Default 2 s; heartbeats go out every quarter of it.
+     *
+     * @throws IllegalArgumentException if null or shorter than 40 ms
+     */
+    public MongoCacheBuilder maxStaleness(Duration maxStaleness) {
+        requirePositive("maxStaleness", maxStaleness);
+        if (maxStaleness.toMillis() < 40) {
+            throw new IllegalArgumentException("maxStaleness must be at least 40 ms but was " + maxStaleness);
+        }
+        this.maxStaleness = maxStaleness;
+        return this;
+    }
+
+    /**
+     * Whether writes by {@code _id} invalidate only point reads of those ids (needs the
+     * {@code mongocache-invalidation} module on the class path) or whole namespaces. Default true.
+     */
+    public MongoCacheBuilder preciseInvalidation(boolean precise) {
+        this.preciseInvalidation = precise;
         return this;
     }
 

@@ -33,6 +33,8 @@ public final class MongoCacheConfig {
     private final Duration redisRetryInterval;
     private final String keyPrefix;
     private final Ticker ticker;
+    private final Duration maxStaleness;
+    private final boolean preciseInvalidation;
 
     MongoCacheConfig(MongoCacheBuilder b) {
         this.redisMode = b.redisMode;
@@ -44,6 +46,8 @@ public final class MongoCacheConfig {
         this.redisRetryInterval = b.redisRetryInterval;
         this.keyPrefix = b.keyPrefix;
         this.ticker = b.ticker;
+        this.maxStaleness = b.maxStaleness;
+        this.preciseInvalidation = b.preciseInvalidation;
     }
 
     /** Whether and how Redis is used as the shared tier. Default {@link RedisMode#NONE}. */
@@ -91,6 +95,23 @@ public final class MongoCacheConfig {
         return ticker;
     }
 
+    /**
+     * How stale another node's write may leave this node's local tier: after a write is acknowledged anywhere,
+     * every node stops serving the older result within this bound, even when invalidation messages are lost.
+     * Default 2 s. Only meaningful with Redis.
+     */
+    public Duration maxStaleness() {
+        return maxStaleness;
+    }
+
+    /**
+     * Whether writes by {@code _id} invalidate only point reads of those ids (when an analyzer is on the class
+     * path, as the {@code mongocache-invalidation} module provides). Default true; false invalidates namespaces.
+     */
+    public boolean preciseInvalidation() {
+        return preciseInvalidation;
+    }
+
     @Override
     public String toString() {
         return "MongoCacheConfig{redisMode=" + redisMode
@@ -100,6 +121,8 @@ public final class MongoCacheConfig {
                 + ", maxResultBytes=" + maxResultBytes
                 + ", redisTimeout=" + redisTimeout
                 + ", redisRetryInterval=" + redisRetryInterval
-                + ", keyPrefix=" + keyPrefix + '}';
+                + ", keyPrefix=" + keyPrefix
+                + ", maxStaleness=" + maxStaleness
+                + ", preciseInvalidation=" + preciseInvalidation + '}';
     }
 }

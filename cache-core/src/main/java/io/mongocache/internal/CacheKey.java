@@ -10,18 +10,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * The identity of one cached result: the canonical BSON bytes of (namespace, operation, result class, every
  * result-affecting option), compared byte for byte because MongoDB treats field order as meaningful. It also
- * carries the namespaces the result depends on (the first is the one it is stored under).
+ * carries the versions the result depends on ({@link Dependency}).
  */
 public final class CacheKey {
     private static final HexFormat HEX = HexFormat.of();
 
     private final String namespace;
-    private final String[] dependencies;
+    private final Dependency[] dependencies;
     private final byte[] bytes;
     private final int hash;
     private @Nullable String digest;
 
-    CacheKey(String namespace, String[] dependencies, byte[] bytes) {
+    CacheKey(String namespace, Dependency[] dependencies, byte[] bytes) {
         this.namespace = namespace;
         this.dependencies = dependencies;
         this.bytes = bytes;
@@ -33,8 +33,8 @@ public final class CacheKey {
         return namespace;
     }
 
-    /** Every namespace whose writes invalidate this result; the first is {@link #namespace()}. */
-    public String[] dependencies() {
+    /** Every version this result depends on. */
+    Dependency[] dependencies() {
         return dependencies;
     }
 

@@ -32,27 +32,31 @@ final class CacheReads {
         }
     }
 
-    private final Generations generations;
+    private final Versions versions;
     private final @Nullable LocalTier local;
     private final @Nullable RedisTier redis;
     private final StatsRegistry stats;
     private final long maxResultBytes;
+    private final java.util.function.BooleanSupplier localTierTrusted;
     private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
 
-    CacheReads(Generations generations, @Nullable LocalTier local, @Nullable RedisTier redis, StatsRegistry stats,
-            long maxResultBytes) {
-        this.generations = generations;
+    CacheReads(Versions versions, @Nullable LocalTier local, @Nullable RedisTier redis, StatsRegistry stats,
+            long maxResultBytes, java.util.function.BooleanSupplier localTierTrusted) {
+        this.versions = versions;
         this.local = local;
         this.redis = redis;
         this.stats = stats;
         this.maxResultBytes = maxResultBytes;
+        this.localTierTrusted = localTierTrusted;
     }
 
     ReadResult read(CacheKey key, long ttlNanos, Loader loader) {
         StatsRegistry.Counters counters = stats.of(key.namespace());
-        long[] stamp = generations.stamp(key.dependencies());
+        long[] stamp = versions.stamp(key.dependencies());
         LocalTier l1 = local;
-        if (l1 != null) {
+        // The local tier serves only while this node can prove it has every other node's invalidations up to
+        // maxStaleness ago (always, without Redis: then there are no other nodes to hear from).
+        if (l1 != null && localTierTrusted.getAsBoolean()) {
             LocalTier.Entry entry = l1.get(key);
             if (entry != null && Arrays.equals(entry.stamp(), stamp)) {
                 counters.l1Hits.increment();
@@ -129,7 +133,7 @@ final class CacheReads {
             com.mongodb.@Nullable ServerAddress address, StatsRegistry.Counters counters) {
         LocalTier l1 = local;
         // The stamp check is an optimisation (a racing write makes the entry unservable anyway): skip the put.
-        if (l1 != null && generations.isCurrent(key.dependencies(), stamp)) {
+        if (l1 != null && versions.isCurrent(key.dependencies(), stamp)) {
             l1.put(key, new LocalTier.Entry(payload, stamp, ttlNanos, address), counters);
         }
     }

@@ -31,6 +31,16 @@ import com.mongodb.client.model.RenameCollectionOptions;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
+import com.mongodb.client.model.Collation;
+import com.mongodb.client.model.DeleteManyModel;
+import com.mongodb.client.model.DeleteOneModel;
+import com.mongodb.client.model.InsertOneModel;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.UpdateManyModel;
+import com.mongodb.client.model.UpdateOneModel;
+import io.mongocache.spi.IdStripes;
+import io.mongocache.spi.Invalidation;
+import java.util.Collection;
 import com.mongodb.client.result.DeleteResult;
 import com.mongodb.client.result.InsertManyResult;
 import com.mongodb.client.result.InsertOneResult;
@@ -167,6 +177,156 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         }
     }
 
+    // ---- what reads depend on and what writes change -----------------------------------------------------
+
+    /**
+     * The versions a read with this filter depends on: the stripes of its ids if the filter pins it to ids (and no
+     * collation could make other string ids equal), else the whole namespace.
+     */
+    Dependency[] readDependencies(@Nullable BsonDocument filter, @Nullable Collation collation) {
+        if (filter != null && collation == null && cache.precise()) {
+            List<BsonValue> ids = cache.pinnedIds(filter);
+            if (ids != null) {
+                return Dependency.points(namespace, IdStripes.of(ids));
+            }
+        }
+        return Dependency.wholeNamespace(namespace);
+    }
+
+    /** What a write with this filter can change: the documents it pins, else the whole namespace. */
+    private Invalidation effectOf(@Nullable Bson filter, @Nullable Collation collation) {
+        if (filter != null && collation == null && cache.precise()) {
+            List<BsonValue> ids = cache.pinnedIds(filter.toBsonDocument(getDocumentClass(), getCodecRegistry()));
+            if (ids != null) {
+                return Invalidation.documents(namespace, IdStripes.of(ids));
+            }
+        }
+        return Invalidation.namespace(namespace);
+    }
+
+    private Invalidation documentsOrNamespace(Collection<? extends BsonValue> ids) {
+        if (!cache.precise() || ids.contains(null)) {
+            return Invalidation.namespace(namespace);
+        }
+        return Invalidation.documents(namespace, IdStripes.of(List.copyOf(ids)));
+    }
+
+    private Invalidation insertedEffect(InsertOneResult result) {
+        BsonValue id = result.wasAcknowledged() ? result.getInsertedId() : null;
+        return id == null ? Invalidation.namespace(namespace) : documentsOrNamespace(List.of(id));
+    }
+
+    private Invalidation insertedManyEffect(InsertManyResult result) {
+        return result.wasAcknowledged() ? documentsOrNamespace(result.getInsertedIds().values())
+                : Invalidation.namespace(namespace);
+    }
+
+    /** Runs a write whose effect is known from its result; on failure the whole namespace is invalidated. */
+    private <R> R writeWithResult(Supplier<R> operation, java.util.function.Function<R, Invalidation> effect) {
+        Invalidation invalidation = Invalidation.namespace(namespace);
+        try {
+            R result = operation.get();
+            invalidation = effect.apply(result);
+            return result;
+        } finally {
+            cache.invalidate(invalidation);
+        }
+    }
+
+    /**
+     * Runs a write that can change only what its filter matches. An upsert may also create a document: an
+     * {@code UpdateResult} names it; a {@code findOneAnd…} upsert does not, so it invalidates the namespace.
+     */
+    private <R> R writeFiltered(Bson filter, @Nullable Collation collation, boolean upsert, Supplier<R> operation) {
+        Invalidation effect = effectOf(filter, collation);
+        if (!upsert || effect.kind() != Invalidation.Kind.DOCUMENTS) {
+            try {
+                return operation.get();
+            } finally {
+                cache.invalidate(effect);
+            }
+        }
+        Invalidation invalidation = Invalidation.namespace(namespace);
+        try {
+            R result = operation.get();
+            if (result instanceof UpdateResult update && update.wasAcknowledged()) {
+                BsonValue upserted = update.getUpsertedId();
+                if (upserted == null) {
+                    invalidation = effect;
+                } else {
+                    int[] stripes = java.util.stream.IntStream.concat(java.util.Arrays.stream(effect.stripes()),
+                            java.util.stream.IntStream.of(IdStripes.of(upserted))).distinct().sorted().toArray();
+                    invalidation = Invalidation.documents(namespace, stripes);
+                }
+            }
+            return result;
+        } finally {
+            cache.invalidate(invalidation);
+        }
+    }
+
+    /** A bulk write is as precise as its least precise model. */
+    private BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests,
+            Supplier<BulkWriteResult> operation) {
+        Invalidation invalidation = Invalidation.namespace(namespace);
+        try {
+            BulkWriteResult result = operation.get();
+            invalidation = bulkEffect(requests, result);
+            return result;
+        } finally {
+            cache.invalidate(invalidation);
+        }
+    }
+
+    private Invalidation bulkEffect(List<? extends WriteModel<? extends T>> requests, BulkWriteResult result) {
+        Invalidation whole = Invalidation.namespace(namespace);
+        if (!cache.precise() || !result.wasAcknowledged()) {
+            return whole;
+        }
+        java.util.Set<Integer> stripes = new java.util.TreeSet<>();
+        for (WriteModel<? extends T> model : requests) {
+            Bson filter;
+            Collation collation;
+            if (model instanceof InsertOneModel<?>) {
+                continue; // ids come from the result
+            } else if (model instanceof UpdateOneModel<?> m) {
+                filter = m.getFilter();
+                collation = m.getOptions().getCollation();
+            } else if (model instanceof UpdateManyModel<?> m) {
+                filter = m.getFilter();
+                collation = m.getOptions().getCollation();
+            } else if (model instanceof ReplaceOneModel<?> m) {
+                filter = m.getFilter();
+                collation = m.getReplaceOptions().getCollation();
+            } else if (model instanceof DeleteOneModel<?> m) {
+                filter = m.getFilter();
+                collation = m.getOptions().getCollation();
+            } else if (model instanceof DeleteManyModel<?> m) {
+                filter = m.getFilter();
+                collation = m.getOptions().getCollation();
+            } else {
+                return whole;
+            }
+            Invalidation effect = effectOf(filter, collation);
+            if (effect.kind() != Invalidation.Kind.DOCUMENTS) {
+                return whole;
+            }
+            for (int stripe : effect.stripes()) {
+                stripes.add(stripe);
+            }
+        }
+        for (var insert : result.getInserts()) {
+            if (insert.getId() == null) {
+                return whole;
+            }
+            stripes.add(IdStripes.of(insert.getId()));
+        }
+        for (var upsert : result.getUpserts()) {
+            stripes.add(IdStripes.of(upsert.getId()));
+        }
+        return Invalidation.documents(namespace, stripes.stream().mapToInt(Integer::intValue).toArray());
+    }
+
     @Override
     public @Nullable Object onUnknownMethod(Method method, @Nullable Object[] arguments) throws Throwable {
         boolean readOnly = READ_ONLY_METHODS.contains(method.getName());
@@ -283,13 +443,14 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             cache.recordBypass(namespace);
             return delegate.countDocuments(filter, options);
         }
-        KeyBuilder key = keyBuilder("count", Long.class).bson("filter", filter, getDocumentClass(), getCodecRegistry());
+        BsonDocument filterDocument = filter.toBsonDocument(getDocumentClass(), getCodecRegistry());
+        KeyBuilder key = keyBuilder("count", Long.class).value("filter", filterDocument);
         OptionsKeys.count(key, options, getDocumentClass(), getCodecRegistry());
         if (!key.deterministic()) {
             cache.recordBypass(namespace);
             return delegate.countDocuments(filter, options);
         }
-        ReadResult result = cache.read(key.build(), ttl(),
+        ReadResult result = cache.read(key.build(readDependencies(filterDocument, options.getCollation())), ttl(),
                 cap -> ReadResult.complete(Payloads.ofLong(delegate.countDocuments(filter, options)), null));
         return Payloads.toLong(result.payload());
     }
@@ -532,142 +693,142 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     @Override
     public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests) {
-        return write(() -> delegate.bulkWrite(requests), ns());
+        return bulkWrite(requests, () -> delegate.bulkWrite(requests));
     }
 
     @Override
     public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests, BulkWriteOptions options) {
-        return write(() -> delegate.bulkWrite(requests, options), ns());
+        return bulkWrite(requests, () -> delegate.bulkWrite(requests, options));
     }
 
     @Override
     public InsertOneResult insertOne(T document) {
-        return write(() -> delegate.insertOne(document), ns());
+        return writeWithResult(() -> delegate.insertOne(document), this::insertedEffect);
     }
 
     @Override
     public InsertOneResult insertOne(T document, InsertOneOptions options) {
-        return write(() -> delegate.insertOne(document, options), ns());
+        return writeWithResult(() -> delegate.insertOne(document, options), this::insertedEffect);
     }
 
     @Override
     public InsertManyResult insertMany(List<? extends T> documents) {
-        return write(() -> delegate.insertMany(documents), ns());
+        return writeWithResult(() -> delegate.insertMany(documents), this::insertedManyEffect);
     }
 
     @Override
     public InsertManyResult insertMany(List<? extends T> documents, InsertManyOptions options) {
-        return write(() -> delegate.insertMany(documents, options), ns());
+        return writeWithResult(() -> delegate.insertMany(documents, options), this::insertedManyEffect);
     }
 
     @Override
     public DeleteResult deleteOne(Bson filter) {
-        return write(() -> delegate.deleteOne(filter), ns());
+        return writeFiltered(filter, null, false, () -> delegate.deleteOne(filter));
     }
 
     @Override
     public DeleteResult deleteOne(Bson filter, DeleteOptions options) {
-        return write(() -> delegate.deleteOne(filter, options), ns());
+        return writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteOne(filter, options));
     }
 
     @Override
     public DeleteResult deleteMany(Bson filter) {
-        return write(() -> delegate.deleteMany(filter), ns());
+        return writeFiltered(filter, null, false, () -> delegate.deleteMany(filter));
     }
 
     @Override
     public DeleteResult deleteMany(Bson filter, DeleteOptions options) {
-        return write(() -> delegate.deleteMany(filter, options), ns());
+        return writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteMany(filter, options));
     }
 
     @Override
     public UpdateResult replaceOne(Bson filter, T replacement) {
-        return write(() -> delegate.replaceOne(filter, replacement), ns());
+        return writeFiltered(filter, null, false, () -> delegate.replaceOne(filter, replacement));
     }
 
     @Override
     public UpdateResult replaceOne(Bson filter, T replacement, ReplaceOptions options) {
-        return write(() -> delegate.replaceOne(filter, replacement, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.replaceOne(filter, replacement, options));
     }
 
     @Override
     public UpdateResult updateOne(Bson filter, Bson update) {
-        return write(() -> delegate.updateOne(filter, update), ns());
+        return writeFiltered(filter, null, false, () -> delegate.updateOne(filter, update));
     }
 
     @Override
     public UpdateResult updateOne(Bson filter, Bson update, UpdateOptions options) {
-        return write(() -> delegate.updateOne(filter, update, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(filter, update, options));
     }
 
     @Override
     public UpdateResult updateOne(Bson filter, List<? extends Bson> update) {
-        return write(() -> delegate.updateOne(filter, update), ns());
+        return writeFiltered(filter, null, false, () -> delegate.updateOne(filter, update));
     }
 
     @Override
     public UpdateResult updateOne(Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return write(() -> delegate.updateOne(filter, update, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(filter, update, options));
     }
 
     @Override
     public UpdateResult updateMany(Bson filter, Bson update) {
-        return write(() -> delegate.updateMany(filter, update), ns());
+        return writeFiltered(filter, null, false, () -> delegate.updateMany(filter, update));
     }
 
     @Override
     public UpdateResult updateMany(Bson filter, Bson update, UpdateOptions options) {
-        return write(() -> delegate.updateMany(filter, update, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(filter, update, options));
     }
 
     @Override
     public UpdateResult updateMany(Bson filter, List<? extends Bson> update) {
-        return write(() -> delegate.updateMany(filter, update), ns());
+        return writeFiltered(filter, null, false, () -> delegate.updateMany(filter, update));
     }
 
     @Override
     public UpdateResult updateMany(Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return write(() -> delegate.updateMany(filter, update, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(filter, update, options));
     }
 
     @Override
-    public T findOneAndDelete(Bson filter) {
-        return write(() -> delegate.findOneAndDelete(filter), ns());
+    public @Nullable T findOneAndDelete(Bson filter) {
+        return writeFiltered(filter, null, false, () -> delegate.findOneAndDelete(filter));
     }
 
     @Override
-    public T findOneAndDelete(Bson filter, FindOneAndDeleteOptions options) {
-        return write(() -> delegate.findOneAndDelete(filter, options), ns());
+    public @Nullable T findOneAndDelete(Bson filter, FindOneAndDeleteOptions options) {
+        return writeFiltered(filter, options.getCollation(), false, () -> delegate.findOneAndDelete(filter, options));
     }
 
     @Override
-    public T findOneAndReplace(Bson filter, T replacement) {
-        return write(() -> delegate.findOneAndReplace(filter, replacement), ns());
+    public @Nullable T findOneAndReplace(Bson filter, T replacement) {
+        return writeFiltered(filter, null, false, () -> delegate.findOneAndReplace(filter, replacement));
     }
 
     @Override
-    public T findOneAndReplace(Bson filter, T replacement, FindOneAndReplaceOptions options) {
-        return write(() -> delegate.findOneAndReplace(filter, replacement, options), ns());
+    public @Nullable T findOneAndReplace(Bson filter, T replacement, FindOneAndReplaceOptions options) {
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndReplace(filter, replacement, options));
     }
 
     @Override
-    public T findOneAndUpdate(Bson filter, Bson update) {
-        return write(() -> delegate.findOneAndUpdate(filter, update), ns());
+    public @Nullable T findOneAndUpdate(Bson filter, Bson update) {
+        return writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(filter, update));
     }
 
     @Override
-    public T findOneAndUpdate(Bson filter, Bson update, FindOneAndUpdateOptions options) {
-        return write(() -> delegate.findOneAndUpdate(filter, update, options), ns());
+    public @Nullable T findOneAndUpdate(Bson filter, Bson update, FindOneAndUpdateOptions options) {
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(filter, update, options));
     }
 
     @Override
-    public T findOneAndUpdate(Bson filter, List<? extends Bson> update) {
-        return write(() -> delegate.findOneAndUpdate(filter, update), ns());
+    public @Nullable T findOneAndUpdate(Bson filter, List<? extends Bson> update) {
+        return writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(filter, update));
     }
 
     @Override
-    public T findOneAndUpdate(Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
-        return write(() -> delegate.findOneAndUpdate(filter, update, options), ns());
+    public @Nullable T findOneAndUpdate(Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(filter, update, options));
     }
 
     @Override
@@ -742,142 +903,142 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     @Override
     public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests) {
-        return write(() -> delegate.bulkWrite(session, requests), ns());
+        return bulkWrite(requests, () -> delegate.bulkWrite(session, requests));
     }
 
     @Override
     public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests, BulkWriteOptions options) {
-        return write(() -> delegate.bulkWrite(session, requests, options), ns());
+        return bulkWrite(requests, () -> delegate.bulkWrite(session, requests, options));
     }
 
     @Override
     public InsertOneResult insertOne(ClientSession session, T document) {
-        return write(() -> delegate.insertOne(session, document), ns());
+        return writeWithResult(() -> delegate.insertOne(session, document), this::insertedEffect);
     }
 
     @Override
     public InsertOneResult insertOne(ClientSession session, T document, InsertOneOptions options) {
-        return write(() -> delegate.insertOne(session, document, options), ns());
+        return writeWithResult(() -> delegate.insertOne(session, document, options), this::insertedEffect);
     }
 
     @Override
     public InsertManyResult insertMany(ClientSession session, List<? extends T> documents) {
-        return write(() -> delegate.insertMany(session, documents), ns());
+        return writeWithResult(() -> delegate.insertMany(session, documents), this::insertedManyEffect);
     }
 
     @Override
     public InsertManyResult insertMany(ClientSession session, List<? extends T> documents, InsertManyOptions options) {
-        return write(() -> delegate.insertMany(session, documents, options), ns());
+        return writeWithResult(() -> delegate.insertMany(session, documents, options), this::insertedManyEffect);
     }
 
     @Override
     public DeleteResult deleteOne(ClientSession session, Bson filter) {
-        return write(() -> delegate.deleteOne(session, filter), ns());
+        return writeFiltered(filter, null, false, () -> delegate.deleteOne(session, filter));
     }
 
     @Override
     public DeleteResult deleteOne(ClientSession session, Bson filter, DeleteOptions options) {
-        return write(() -> delegate.deleteOne(session, filter, options), ns());
+        return writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteOne(session, filter, options));
     }
 
     @Override
     public DeleteResult deleteMany(ClientSession session, Bson filter) {
-        return write(() -> delegate.deleteMany(session, filter), ns());
+        return writeFiltered(filter, null, false, () -> delegate.deleteMany(session, filter));
     }
 
     @Override
     public DeleteResult deleteMany(ClientSession session, Bson filter, DeleteOptions options) {
-        return write(() -> delegate.deleteMany(session, filter, options), ns());
+        return writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteMany(session, filter, options));
     }
 
     @Override
     public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement) {
-        return write(() -> delegate.replaceOne(session, filter, replacement), ns());
+        return writeFiltered(filter, null, false, () -> delegate.replaceOne(session, filter, replacement));
     }
 
     @Override
     public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement, ReplaceOptions options) {
-        return write(() -> delegate.replaceOne(session, filter, replacement, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.replaceOne(session, filter, replacement, options));
     }
 
     @Override
     public UpdateResult updateOne(ClientSession session, Bson filter, Bson update) {
-        return write(() -> delegate.updateOne(session, filter, update), ns());
+        return writeFiltered(filter, null, false, () -> delegate.updateOne(session, filter, update));
     }
 
     @Override
     public UpdateResult updateOne(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
-        return write(() -> delegate.updateOne(session, filter, update, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(session, filter, update, options));
     }
 
     @Override
     public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return write(() -> delegate.updateOne(session, filter, update), ns());
+        return writeFiltered(filter, null, false, () -> delegate.updateOne(session, filter, update));
     }
 
     @Override
     public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return write(() -> delegate.updateOne(session, filter, update, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(session, filter, update, options));
     }
 
     @Override
     public UpdateResult updateMany(ClientSession session, Bson filter, Bson update) {
-        return write(() -> delegate.updateMany(session, filter, update), ns());
+        return writeFiltered(filter, null, false, () -> delegate.updateMany(session, filter, update));
     }
 
     @Override
     public UpdateResult updateMany(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
-        return write(() -> delegate.updateMany(session, filter, update, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(session, filter, update, options));
     }
 
     @Override
     public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return write(() -> delegate.updateMany(session, filter, update), ns());
+        return writeFiltered(filter, null, false, () -> delegate.updateMany(session, filter, update));
     }
 
     @Override
     public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return write(() -> delegate.updateMany(session, filter, update, options), ns());
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(session, filter, update, options));
     }
 
     @Override
-    public T findOneAndDelete(ClientSession session, Bson filter) {
-        return write(() -> delegate.findOneAndDelete(session, filter), ns());
+    public @Nullable T findOneAndDelete(ClientSession session, Bson filter) {
+        return writeFiltered(filter, null, false, () -> delegate.findOneAndDelete(session, filter));
     }
 
     @Override
-    public T findOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
-        return write(() -> delegate.findOneAndDelete(session, filter, options), ns());
+    public @Nullable T findOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
+        return writeFiltered(filter, options.getCollation(), false, () -> delegate.findOneAndDelete(session, filter, options));
     }
 
     @Override
-    public T findOneAndReplace(ClientSession session, Bson filter, T replacement) {
-        return write(() -> delegate.findOneAndReplace(session, filter, replacement), ns());
+    public @Nullable T findOneAndReplace(ClientSession session, Bson filter, T replacement) {
+        return writeFiltered(filter, null, false, () -> delegate.findOneAndReplace(session, filter, replacement));
     }
 
     @Override
-    public T findOneAndReplace(ClientSession session, Bson filter, T replacement, FindOneAndReplaceOptions options) {
-        return write(() -> delegate.findOneAndReplace(session, filter, replacement, options), ns());
+    public @Nullable T findOneAndReplace(ClientSession session, Bson filter, T replacement, FindOneAndReplaceOptions options) {
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndReplace(session, filter, replacement, options));
     }
 
     @Override
-    public T findOneAndUpdate(ClientSession session, Bson filter, Bson update) {
-        return write(() -> delegate.findOneAndUpdate(session, filter, update), ns());
+    public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, Bson update) {
+        return writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(session, filter, update));
     }
 
     @Override
-    public T findOneAndUpdate(ClientSession session, Bson filter, Bson update, FindOneAndUpdateOptions options) {
-        return write(() -> delegate.findOneAndUpdate(session, filter, update, options), ns());
+    public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, Bson update, FindOneAndUpdateOptions options) {
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(session, filter, update, options));
     }
 
     @Override
-    public T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return write(() -> delegate.findOneAndUpdate(session, filter, update), ns());
+    public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update) {
+        return writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(session, filter, update));
     }
 
     @Override
-    public T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
-        return write(() -> delegate.findOneAndUpdate(session, filter, update, options), ns());
+    public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
+        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(session, filter, update, options));
     }
 
     @Override

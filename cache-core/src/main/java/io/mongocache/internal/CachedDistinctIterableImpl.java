@@ -105,13 +105,14 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
     @Nullable CacheKey key(boolean first) {
         var documentClass = owner.getDocumentClass();
         var registry = owner.getCodecRegistry();
+        BsonDocument filterDocument = filter == null ? null : filter.toBsonDocument(documentClass, registry);
         KeyBuilder key = owner.keyBuilder("distinct", resultClass)
                 .string("field", fieldName)
-                .bson("filter", filter, documentClass, registry)
+                .value("filter", filterDocument)
                 .value("collation", collation == null ? null : collation.asDocument())
                 .bson("hint", hint, documentClass, registry)
                 .string("hintString", hintString);
-        return key.deterministic() ? key.build() : null;
+        return key.deterministic() ? key.build(owner.readDependencies(filterDocument, collation)) : null;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonBoolean;
+import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonValue;
 import org.bson.Document;
@@ -157,8 +158,9 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
         }
         Class<?> documentClass = owner.getDocumentClass();
         var registry = owner.getCodecRegistry();
+        BsonDocument filterDocument = filter == null ? null : filter.toBsonDocument(documentClass, registry);
         KeyBuilder key = owner.keyBuilder(first ? "find.first" : "find", resultClass)
-                .bson("filter", filter, documentClass, registry)
+                .value("filter", filterDocument)
                 .bson("projection", projection, documentClass, registry)
                 .bson("sort", sort, documentClass, registry)
                 .value("skip", skip == null ? null : new BsonInt32(skip))
@@ -173,7 +175,7 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
                 .value("showRecordId", showRecordId == null ? null : BsonBoolean.valueOf(showRecordId))
                 .value("partial", partial == null ? null : BsonBoolean.valueOf(partial))
                 .value("allowDiskUse", allowDiskUse == null ? null : BsonBoolean.valueOf(allowDiskUse));
-        return key.deterministic() ? key.build() : null;
+        return key.deterministic() ? key.build(owner.readDependencies(filterDocument, collation)) : null;
     }
 
     @Override

@@ -7,25 +7,35 @@ import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheClosedException;
 import io.mongocache.MongoCacheConfig;
+import io.mongocache.spi.Invalidation;
+import io.mongocache.spi.OperationAnalyzer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Supplier;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The {@link MongoCache} implementation: owns the tiers, the generations, the statistics and a scheduler. */
+/**
+ * The {@link MongoCache} implementation: owns the versions, the tiers, the invalidation channel, the statistics
+ * and a scheduler.
+ */
 public final class DefaultMongoCache implements MongoCache {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMongoCache.class);
 
     private final MongoCacheConfig config;
-    private final Generations generations = new Generations();
+    private final Versions versions = new Versions();
     private final StatsRegistry stats = new StatsRegistry();
     private final @Nullable LocalTier local;
     private final @Nullable RedisTier redis;
+    private final @Nullable InvalidationChannel channel;
+    private final @Nullable OperationAnalyzer analyzer;
     private final CacheReads reads;
     private final ScheduledExecutorService scheduler;
     private volatile boolean closed;
@@ -41,11 +51,35 @@ public final class DefaultMongoCache implements MongoCache {
         executor.setRemoveOnCancelPolicy(true);
         this.scheduler = executor;
         this.local = config.maxLocalBytes() > 0 ? new LocalTier(config.maxLocalBytes(), config.ticker(), stats) : null;
-        this.redis = config.redisMode() == MongoCacheConfig.RedisMode.NONE
-                ? null
-                : new RedisTier(config, stats, scheduler);
-        this.reads = new CacheReads(generations, local, redis, stats, config.maxResultBytes());
-        LOG.debug("mongocache: built {}", config);
+        if (config.redisMode() == MongoCacheConfig.RedisMode.NONE) {
+            this.redis = null;
+            this.channel = null;
+        } else {
+            RedisTier tier = new RedisTier(config, stats, scheduler);
+            this.redis = tier;
+            InvalidationChannel ch = new InvalidationChannel(tier, config.keyPrefix(), config.maxStaleness(),
+                    scheduler, this::applyRemote, this::flushLocal);
+            this.channel = ch;
+            tier.onRecovery(() -> {
+                // Invalidations of other nodes may have been lost while Redis was unreachable, and ours did not
+                // reach them: flush here and tell everyone to flush.
+                flushLocal();
+                scheduler.execute(() -> invalidate(Invalidation.everything()));
+            });
+            ch.start();
+        }
+        this.analyzer = config.preciseInvalidation() ? discoverAnalyzer() : null;
+        InvalidationChannel ch = channel;
+        this.reads = new CacheReads(versions, local, redis, stats, config.maxResultBytes(),
+                ch == null ? () -> true : ch::localTierTrusted);
+        LOG.debug("mongocache: built {} (analyzer: {})", config, analyzer == null ? "none" : analyzer.getClass().getName());
+    }
+
+    private static @Nullable OperationAnalyzer discoverAnalyzer() {
+        for (OperationAnalyzer found : ServiceLoader.load(OperationAnalyzer.class, DefaultMongoCache.class.getClassLoader())) {
+            return found;
+        }
+        return null;
     }
 
     @Override
@@ -67,7 +101,10 @@ public final class DefaultMongoCache implements MongoCache {
         if (local != null) {
             local.cleanUp();
         }
-        return stats.snapshot(redis != null && redis.available());
+        InvalidationChannel ch = channel;
+        CacheStats.Channel channelStats = ch == null ? CacheStats.Channel.NONE
+                : new CacheStats.Channel(ch.received.sum(), ch.gaps.sum(), ch.flushes.sum(), ch.localTierTrusted());
+        return stats.snapshot(redis != null && redis.available(), channelStats);
     }
 
     @Override
@@ -75,22 +112,15 @@ public final class DefaultMongoCache implements MongoCache {
         if (namespace == null) {
             throw new IllegalArgumentException("namespace must not be null");
         }
-        invalidateNamespaces(namespace.getFullName());
+        invalidate(Invalidation.namespace(namespace.getFullName()));
     }
 
     @Override
     public void invalidateAll() {
-        generations.bumpAll();
         if (local != null) {
             local.invalidateAll();
         }
-        if (redis != null) {
-            List<String> known = new ArrayList<>();
-            generations.knownNamespaces().forEach(known::add);
-            if (!known.isEmpty()) {
-                redis.invalidate(known.toArray(String[]::new));
-            }
-        }
+        invalidate(Invalidation.everything());
     }
 
     @Override
@@ -104,7 +134,10 @@ public final class DefaultMongoCache implements MongoCache {
             return;
         }
         closed = true;
-        generations.bumpAll();
+        versions.bumpAll();
+        if (channel != null) {
+            channel.close();
+        }
         if (redis != null) {
             redis.close();
         }
@@ -118,23 +151,55 @@ public final class DefaultMongoCache implements MongoCache {
         return closed;
     }
 
+    /** The id of this node on the invalidation channel, or null without Redis. */
+    public @Nullable String nodeId() {
+        return channel == null ? null : channel.nodeId();
+    }
+
     /**
-     * Makes every cached result that depends on one of these namespaces unservable: at once on this node,
-     * and in Redis before returning (or, if Redis is unreachable, as soon as it answers again).
+     * Makes every cached result the invalidation covers unservable: at once on this node, then in Redis and on the
+     * channel before returning (or, if Redis is unreachable, as soon as it answers again).
      */
-    void invalidateNamespaces(String... namespaces) {
-        for (String ns : namespaces) {
-            generations.bump(ns);
-            stats.of(ns).invalidations.increment();
+    void invalidate(Invalidation invalidation) {
+        versions.apply(invalidation);
+        if (invalidation.kind() != Invalidation.Kind.EVERYTHING) {
+            stats.of(invalidation.namespace()).invalidations.increment();
         }
-        if (redis != null && !closed) {
-            redis.invalidate(namespaces);
+        RedisTier tier = redis;
+        InvalidationChannel ch = channel;
+        if (tier != null && !closed) {
+            Supplier<byte[]> message = ch == null ? null : () -> ch.encode(invalidation);
+            tier.invalidate(invalidation, ch == null ? null : ch.channel(), message);
         }
     }
 
-    /** Invalidates every namespace of a database this node knows of, plus everything local. */
+    void invalidateNamespaces(String... namespaces) {
+        for (String ns : namespaces) {
+            invalidate(Invalidation.namespace(ns));
+        }
+    }
+
+    /** Invalidates everything, on every node. */
     void invalidateEverything() {
-        invalidateAll();
+        invalidate(Invalidation.everything());
+    }
+
+    private void applyRemote(Invalidation invalidation) {
+        versions.apply(invalidation);
+    }
+
+    private void flushLocal() {
+        versions.bumpAll();
+    }
+
+    /** The ids a filter pins its result to, when precise invalidation is available; else null. */
+    @Nullable List<BsonValue> pinnedIds(BsonDocument filter) {
+        OperationAnalyzer a = analyzer;
+        return a == null ? null : a.pinnedIds(filter);
+    }
+
+    boolean precise() {
+        return analyzer != null;
     }
 
     ReadResult read(CacheKey key, @Nullable Duration ttl, Loader loader) {

@@ -94,14 +94,15 @@ final class KeyBuilder {
         return deterministic;
     }
 
-    CacheKey build(String[] dependencies) {
+    CacheKey build(Dependency[] dependencies) {
         writer.writeEndDocument();
         writer.flush();
         return new CacheKey(namespace, dependencies, buffer.toByteArray());
     }
 
+    /** The key of a read that may depend on any document of its namespace. */
     CacheKey build() {
-        return build(new String[] {namespace});
+        return build(Dependency.wholeNamespace(namespace));
     }
 
     static boolean isDeterministic(BsonValue value) {

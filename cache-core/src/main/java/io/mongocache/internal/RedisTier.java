@@ -3,6 +3,8 @@ package io.mongocache.internal;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
@@ -18,10 +20,12 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.mongocache.MongoCacheConfig;
+import io.mongocache.spi.Invalidation;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +35,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,21 +43,29 @@ import org.slf4j.LoggerFactory;
 /**
  * The shared tier in Redis (standalone or Cluster).
  *
- * <p>Layout, per namespace {@code ns} (the hash tag keeps one namespace's keys in one Cluster slot):
+ * <p>Layout. Per namespace {@code ns} (the hash tag keeps one namespace's keys in one Cluster slot), plus one
+ * global key:
  * <pre>
- *   {prefix}:{ns}:t            8 random bytes: the namespace's current token
- *   {prefix}:{ns}:e:{digest}   [n][token of each dependency, 8 bytes each][payload]   PX = the entry's TTL
+ *   {prefix}:era                 the era token: replaced to flush every entry of every namespace
+ *   {prefix}:{ns}:t              the namespace token (namespace-wide writes)
+ *   {prefix}:{ns}:a              the any-document token (every write)
+ *   {prefix}:{ns}:s:{stripe}     one token per id stripe (writes to documents of that stripe)
+ *   {prefix}:{ns}:e:{digest}     [n][the n tokens the entry was stamped with, 8 bytes each][payload], PX = TTL
  * </pre>
- * A lookup is one {@code MGET} of the tokens and the entry; the entry is served only if every token it was
- * stamped with is still the current one. A write replaces the token with a fresh random one, so every older
- * entry — and every install still in flight from a load that started before the write — is dead at once.
- * Tokens are random rather than counters so that a token key lost to a restart or to eviction can never come
- * back with a value an old entry carries.
+ * Tokens are 8 random bytes. A lookup is one {@code MGET} of the era, the entry's dependency tokens and the entry;
+ * the entry is served only if every token it was stamped with is still current. A write replaces the tokens of
+ * what it changed, so every older entry — and every install still in flight from a load that started before the
+ * write — is dead at once. Tokens are random rather than counters so that a token lost to a restart or to
+ * eviction can never come back with a value an old entry carries; a missing token is created (SET NX) on read.
  *
- * <p>Concurrency: thread-safe; Lettuce multiplexes one connection. Failure modes: any Redis error or timeout
- * marks the tier unavailable (callers skip it, never wait for it) and a probe runs every
- * {@code redisRetryInterval} until Redis answers. A namespace whose token could not be replaced is remembered
- * and this node does not use its Redis entries until the replacement succeeds on recovery.
+ * <p>Concurrency: thread-safe; Lettuce multiplexes one connection. Invalidations and channel messages are
+ * submitted under one lock so that, on a standalone Redis, a message is always processed after the token
+ * replacement it announces (one round trip for both); on a Cluster the message is sent after the replacement is
+ * acknowledged. Failure modes: any Redis error or timeout marks the tier unavailable (callers skip it, never
+ * wait for it) and a probe runs every {@code redisRetryInterval}. An invalidation that could not be written is
+ * kept and this node does not use the affected entries until it is. When Redis answers again the probe replays
+ * those invalidations, replaces the era token (entries written before the outage may be stale: a write made
+ * elsewhere during it could not be recorded) and tells the cache to flush its local tier.
  */
 final class RedisTier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
@@ -65,8 +78,11 @@ final class RedisTier implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AbstractRedisClient client;
     private final String maskedUris;
-    private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
+    private final byte[] eraKey;
+    private final Set<Invalidation> pendingInvalidations = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean probeScheduled = new AtomicBoolean();
+    private final Object publishLock = new Object();
+    private volatile Runnable onRecovery = () -> { };
     private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
     private volatile @Nullable RedisClusterCommands<byte[], byte[]> sync;
     private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> async;
@@ -78,6 +94,7 @@ final class RedisTier implements AutoCloseable {
         this.stats = stats;
         this.scheduler = scheduler;
         this.maskedUris = config.redisUris().stream().map(Redaction::maskUri).toList().toString();
+        this.eraKey = (config.keyPrefix() + ":era").getBytes(StandardCharsets.UTF_8);
         Duration timeout = config.redisTimeout();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
         if (config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER) {
@@ -120,6 +137,24 @@ final class RedisTier implements AutoCloseable {
         return parsed;
     }
 
+    /** The client, for the channel's subscriber connection. */
+    AbstractRedisClient client() {
+        return client;
+    }
+
+    boolean isCluster() {
+        return client instanceof RedisClusterClient;
+    }
+
+    String maskedUris() {
+        return maskedUris;
+    }
+
+    /** Called (on the scheduler) after Redis answers again following a fault. */
+    void onRecovery(Runnable action) {
+        this.onRecovery = action;
+    }
+
     private boolean connect() {
         try {
             if (client instanceof RedisClusterClient cluster) {
@@ -144,27 +179,37 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    /** True when Redis answered its last command and no invalidation is waiting to be replayed. */
+    /** True when Redis answered its last command. */
     boolean available() {
         return healthy && !closed;
     }
 
-    private boolean usable(String[] namespaces) {
+    private boolean usable(CacheKey key) {
         if (!healthy || closed) {
             return false;
         }
         if (!pendingInvalidations.isEmpty()) {
-            for (String ns : namespaces) {
-                if (pendingInvalidations.contains(ns)) {
+            for (Invalidation pending : pendingInvalidations) {
+                if (pending.kind() == Invalidation.Kind.EVERYTHING) {
                     return false;
+                }
+                for (Dependency d : key.dependencies()) {
+                    if (d.namespace().equals(pending.namespace())) {
+                        return false;
+                    }
                 }
             }
         }
         return true;
     }
 
-    byte[] tokenKey(String namespace) {
-        return (config.keyPrefix() + ":{" + namespace + "}:t").getBytes(StandardCharsets.UTF_8);
+    private byte[] tokenKey(Dependency d) {
+        String suffix = switch (d.slot()) {
+            case Dependency.NAMESPACE -> "t";
+            case Dependency.ANY -> "a";
+            default -> "s:" + d.slot();
+        };
+        return (config.keyPrefix() + ":{" + d.namespace() + "}:" + suffix).getBytes(StandardCharsets.UTF_8);
     }
 
     byte[] entryKey(CacheKey key) {
@@ -173,28 +218,29 @@ final class RedisTier implements AutoCloseable {
 
     /**
      * Looks a key up. Returns null when Redis must not be used now (down, or this node owes it an invalidation);
-     * otherwise the current tokens of every dependency (created where missing) and the payload if a current
-     * entry exists.
+     * otherwise the current tokens of the era and of every dependency (created where missing) and the payload
+     * if a current entry exists.
      */
     @Nullable Lookup lookup(CacheKey key, StatsRegistry.Counters counters) {
-        String[] deps = key.dependencies();
+        Dependency[] deps = key.dependencies();
         RedisClusterCommands<byte[], byte[]> commands = sync;
-        if (commands == null || !usable(deps)) {
+        if (commands == null || !usable(key)) {
             return null;
         }
         try {
-            byte[][] keys = new byte[deps.length + 1][];
+            byte[][] keys = new byte[deps.length + 2][];
+            keys[0] = eraKey;
             for (int i = 0; i < deps.length; i++) {
-                keys[i] = tokenKey(deps[i]);
+                keys[i + 1] = tokenKey(deps[i]);
             }
-            keys[deps.length] = entryKey(key);
+            keys[deps.length + 1] = entryKey(key);
             List<KeyValue<byte[], byte[]>> values = commands.mget(keys);
-            byte[][] tokens = new byte[deps.length][];
-            for (int i = 0; i < deps.length; i++) {
+            byte[][] tokens = new byte[deps.length + 1][];
+            for (int i = 0; i <= deps.length; i++) {
                 KeyValue<byte[], byte[]> kv = values.get(i);
                 tokens[i] = kv.hasValue() ? kv.getValue() : createToken(commands, keys[i]);
             }
-            KeyValue<byte[], byte[]> entry = values.get(deps.length);
+            KeyValue<byte[], byte[]> entry = values.get(deps.length + 1);
             byte[] payload = entry.hasValue() ? currentPayload(entry.getValue(), tokens) : null;
             return new Lookup(payload, tokens);
         } catch (RuntimeException e) {
@@ -219,18 +265,18 @@ final class RedisTier implements AutoCloseable {
             return null;
         }
         for (int i = 0; i < tokens.length; i++) {
-            if (!java.util.Arrays.equals(stored, 1 + i * TOKEN_BYTES, 1 + (i + 1) * TOKEN_BYTES,
+            if (!Arrays.equals(stored, 1 + i * TOKEN_BYTES, 1 + (i + 1) * TOKEN_BYTES,
                     tokens[i], 0, tokens[i].length)) {
                 return null;
             }
         }
-        return java.util.Arrays.copyOfRange(stored, header, stored.length);
+        return Arrays.copyOfRange(stored, header, stored.length);
     }
 
     /** Stores a payload stamped with the tokens read before its load; fire and forget. */
     void install(CacheKey key, byte[][] tokens, byte[] payload, long ttlMillis, StatsRegistry.Counters counters) {
         RedisClusterAsyncCommands<byte[], byte[]> commands = async;
-        if (commands == null || !usable(key.dependencies()) || tokens.length > 255) {
+        if (commands == null || !usable(key) || tokens.length > 255) {
             return;
         }
         ByteBuffer value = ByteBuffer.allocate(1 + tokens.length * TOKEN_BYTES + payload.length);
@@ -253,42 +299,99 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
+    private Map<byte[], byte[]> freshTokens(Invalidation invalidation) {
+        Map<byte[], byte[]> tokens = new LinkedHashMap<>();
+        switch (invalidation.kind()) {
+            case NAMESPACE -> tokens.put(tokenKey(new Dependency(invalidation.namespace(), Dependency.NAMESPACE)),
+                    randomToken());
+            case DOCUMENTS -> {
+                tokens.put(tokenKey(new Dependency(invalidation.namespace(), Dependency.ANY)), randomToken());
+                for (int stripe : invalidation.stripes()) {
+                    tokens.put(tokenKey(new Dependency(invalidation.namespace(), stripe)), randomToken());
+                }
+            }
+            case EVERYTHING -> tokens.put(eraKey, randomToken());
+        }
+        return tokens;
+    }
+
     /**
-     * Replaces the tokens of the namespaces, so every entry stamped with the old ones is dead. On failure the
-     * namespaces are remembered: this node stops using their entries until the replacement succeeds.
+     * Replaces the tokens of what a write changed, then publishes {@code message} (if any) to {@code channel}.
+     * On failure the invalidation is remembered: this node stops using the affected entries until the
+     * replacement succeeds (the message is then not sent: receivers detect the gap).
      *
      * @return whether Redis acknowledged the replacement
      */
-    boolean invalidate(String... namespaces) {
-        RedisClusterCommands<byte[], byte[]> commands = sync;
+    boolean invalidate(Invalidation invalidation, byte @Nullable [] channel, @Nullable Supplier<byte[]> message) {
+        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
         if (commands == null || closed || !healthy) {
-            rememberPending(namespaces);
+            pendingInvalidations.add(invalidation);
             return false;
         }
         try {
-            Map<byte[], byte[]> tokens = new LinkedHashMap<>();
-            for (String ns : namespaces) {
-                tokens.put(tokenKey(ns), randomToken());
+            RedisFuture<String> replaced;
+            RedisFuture<Long> published = null;
+            boolean cluster = isCluster();
+            synchronized (publishLock) {
+                replaced = commands.mset(freshTokens(invalidation));
+                if (!cluster && channel != null && message != null) {
+                    // Same connection, same server: Redis processes the publish after the replacement.
+                    published = commands.publish(channel, message.get());
+                }
             }
-            commands.mset(tokens);
+            await(replaced);
+            if (cluster && channel != null && message != null) {
+                synchronized (publishLock) {
+                    published = commands.spublish(channel, message.get());
+                }
+            }
+            if (published != null) {
+                await(published);
+            }
             return true;
         } catch (RuntimeException e) {
-            for (String ns : namespaces) {
-                stats.of(ns).l2Errors.increment();
-            }
-            rememberPending(namespaces);
+            stats.of(invalidation.namespace()).l2Errors.increment();
+            pendingInvalidations.add(invalidation);
             fault(e);
             return false;
         }
     }
 
-    private void rememberPending(String[] namespaces) {
-        for (String ns : namespaces) {
-            pendingInvalidations.add(ns);
+    /** Publishes a message in order with the invalidations' messages. Returns false if Redis did not take it. */
+    boolean publish(byte[] channel, Supplier<byte[]> message) {
+        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
+        if (commands == null || closed || !healthy) {
+            return false;
+        }
+        try {
+            RedisFuture<Long> published;
+            synchronized (publishLock) {
+                published = isCluster() ? commands.spublish(channel, message.get())
+                        : commands.publish(channel, message.get());
+            }
+            await(published);
+            return true;
+        } catch (RuntimeException e) {
+            fault(e);
+            return false;
         }
     }
 
-    private void fault(Throwable error) {
+    private <V> V await(RedisFuture<V> future) {
+        try {
+            return future.get(config.redisTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException("interrupted while waiting for Redis");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new RedisException("Redis command failed: " + e.getCause().getClass().getSimpleName());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new RedisException("Redis command timed out after " + config.redisTimeout());
+        }
+    }
+
+    /** Records a fault seen by a caller (the channel), so the tier stops being used and a probe runs. */
+    void fault(Throwable error) {
         if (closed) {
             return;
         }
@@ -328,15 +431,17 @@ final class RedisTier implements AutoCloseable {
                 throw new IllegalStateException("not connected");
             }
             commands.ping();
-            List<String> pending = new ArrayList<>(pendingInvalidations);
-            if (!pending.isEmpty()) {
-                Map<byte[], byte[]> tokens = new LinkedHashMap<>();
-                for (String ns : pending) {
-                    tokens.put(tokenKey(ns), randomToken());
-                }
-                commands.mset(tokens);
-                pending.forEach(pendingInvalidations::remove);
+            List<Invalidation> pending = new ArrayList<>(pendingInvalidations);
+            Map<byte[], byte[]> tokens = new LinkedHashMap<>();
+            for (Invalidation invalidation : pending) {
+                tokens.putAll(freshTokens(invalidation));
             }
+            // Entries written before the outage may be stale: writes made elsewhere during it may not have
+            // reached Redis. Replacing the era token retires all of them at once.
+            tokens.put(eraKey, randomToken());
+            commands.mset(tokens);
+            pending.forEach(pendingInvalidations::remove);
+            onRecovery.run();
             healthy = true;
             LOG.info("mongocache: Redis {} answers again; shared tier back in use", maskedUris);
         } catch (RuntimeException e) {

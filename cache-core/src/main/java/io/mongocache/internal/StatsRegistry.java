@@ -39,9 +39,9 @@ final class StatsRegistry {
         return c != null ? c : byNamespace.computeIfAbsent(namespace, n -> new Counters());
     }
 
-    CacheStats snapshot(boolean redisAvailable) {
+    CacheStats snapshot(boolean redisAvailable, CacheStats.Channel channel) {
         Map<String, NamespaceStats> out = new HashMap<>();
         byNamespace.forEach((ns, c) -> out.put(ns, c.snapshot()));
-        return new CacheStats(out, redisAvailable, redisErrors.sum());
+        return new CacheStats(out, redisAvailable, redisErrors.sum(), channel);
     }
 }
