@@ -45,6 +45,16 @@ public interface MongoCache extends AutoCloseable {
     /** Forgets every cached result of every namespace on this node, and in Redis for the namespaces it knows. */
     void invalidateAll();
 
+    /**
+     * Waits until this node has applied every invalidation that any node published before this call — for tests
+     * and for hand-offs where one node must read what another just wrote. Without Redis there are no other
+     * nodes, and this returns true at once.
+     *
+     * @return true if this node is current, false if the timeout passed first (Redis unreachable, say)
+     * @throws IllegalArgumentException if the timeout is null or negative
+     */
+    boolean awaitInvalidations(java.time.Duration timeout) throws InterruptedException;
+
     /** The immutable configuration this cache was built with. */
     MongoCacheConfig config();
 

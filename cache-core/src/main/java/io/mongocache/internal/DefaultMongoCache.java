@@ -124,6 +124,15 @@ public final class DefaultMongoCache implements MongoCache {
     }
 
     @Override
+    public boolean awaitInvalidations(Duration timeout) throws InterruptedException {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be zero or positive but was " + timeout);
+        }
+        InvalidationChannel ch = channel;
+        return ch == null || ch.awaitCurrent(timeout);
+    }
+
+    @Override
     public MongoCacheConfig config() {
         return config;
     }
@@ -161,15 +170,21 @@ public final class DefaultMongoCache implements MongoCache {
      * channel before returning (or, if Redis is unreachable, as soon as it answers again).
      */
     void invalidate(Invalidation invalidation) {
-        versions.apply(invalidation);
         if (invalidation.kind() != Invalidation.Kind.EVERYTHING) {
             stats.of(invalidation.namespace()).invalidations.increment();
         }
         RedisTier tier = redis;
         InvalidationChannel ch = channel;
-        if (tier != null && !closed) {
-            Supplier<byte[]> message = ch == null ? null : () -> ch.encode(invalidation);
-            tier.invalidate(invalidation, ch == null ? null : ch.channel(), message);
+        try {
+            if (tier != null && !closed) {
+                Supplier<byte[]> message = ch == null ? null : () -> ch.encode(invalidation);
+                tier.invalidate(invalidation, ch == null ? null : ch.channel(), message);
+            }
+        } finally {
+            // Local versions move only after Redis holds the new tokens. The other order has a hole: a read on
+            // this node that stamps itself with the new local versions while Redis still serves the old entry
+            // would install that old entry in L1 as current (found by the multi-node stale-read checker).
+            versions.apply(invalidation);
         }
     }
 

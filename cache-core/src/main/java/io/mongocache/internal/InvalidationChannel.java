@@ -67,6 +67,7 @@ final class InvalidationChannel implements AutoCloseable {
     private final long epoch = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Peer> peers = new HashMap<>();
+    private final Object proofMonitor = new Object();
     private volatile long lastProofSentNanos;
     private volatile boolean proven;
     private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
@@ -104,6 +105,30 @@ final class InvalidationChannel implements AutoCloseable {
     /** Whether the local tier may serve now (a fresh proof that every invalidation up to maxStaleness ago arrived). */
     boolean localTierTrusted() {
         return proven && System.nanoTime() - lastProofSentNanos < maxStalenessNanos;
+    }
+
+    /**
+     * Waits until this node has applied every invalidation that Redis processed before this call: sends a heartbeat
+     * and waits for it to come back.
+     *
+     * @return whether that happened within the timeout
+     */
+    boolean awaitCurrent(Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        if (subscriber == null || !redis.publish(channel, this::heartbeat)) {
+            return false;
+        }
+        synchronized (proofMonitor) {
+            while (!(proven && lastProofSentNanos >= start)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(proofMonitor, left);
+            }
+        }
+        return true;
     }
 
     /** Encodes an invalidation with the next sequence number. Called in send order (under the publish lock). */
@@ -230,8 +255,11 @@ final class InvalidationChannel implements AutoCloseable {
         long seq = message.path("seq").asLong();
         if (node.equals(nodeId)) {
             if (type.equals("H") && messageEpoch == epoch) {
-                lastProofSentNanos = Math.max(lastProofSentNanos, message.path("sent").asLong());
-                proven = true;
+                synchronized (proofMonitor) {
+                    lastProofSentNanos = Math.max(lastProofSentNanos, message.path("sent").asLong());
+                    proven = true;
+                    proofMonitor.notifyAll();
+                }
             }
             return;
         }

@@ -3,6 +3,7 @@ package io.mongocache.internal;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
@@ -106,6 +107,7 @@ final class RedisTier implements AutoCloseable {
             // Cluster node connections open on first use: rejecting commands while disconnected would fail
             // the first command to every node. Queued commands are still bounded by the command timeout.
             cluster.setOptions(ClusterClientOptions.builder()
+                    .protocolVersion(ProtocolVersion.RESP2)
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                     .socketOptions(socket)
@@ -118,7 +120,9 @@ final class RedisTier implements AutoCloseable {
             this.client = cluster;
         } else {
             RedisClient standalone = RedisClient.create(withTimeout(config.redisUris().get(0), timeout));
+            // RESP2: nothing here relies on RESP3 features, and plain frames keep fault-injecting proxies simple.
             standalone.setOptions(ClientOptions.builder()
+                    .protocolVersion(ProtocolVersion.RESP2)
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)

@@ -1,0 +1,172 @@
+package io.mongocache.invalidation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoDatabase;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.mongocache.MongoCache;
+import io.mongocache.testing.RedisServer;
+import io.mongocache.testing.TcpProxy;
+import io.mongocache.testing.TestMongo;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Promise 3 (bounded staleness on every other node) and promise 2 (read-your-writes), checked by
+ * {@link StaleReadChecker} on three nodes — healthy, and under each Redis fault.
+ */
+class MultiNodeStalenessIT {
+    private static final Duration MAX_STALENESS = Duration.ofMillis(400);
+    private static final Duration RUN = Duration.ofSeconds(4);
+
+    private RedisServer redis;
+    private MongoDatabase db;
+    private final List<MongoCache> nodes = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        redis = RedisServer.start();
+        db = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("stale"));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (MongoCache node : nodes) {
+            node.close();
+        }
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        redis.close();
+        db.drop();
+    }
+
+    private MongoCache node(String redisUri) {
+        MongoCache node = MongoCache.builder().redis(redisUri).maxStaleness(MAX_STALENESS)
+                .redisTimeout(Duration.ofMillis(150)).redisRetryInterval(Duration.ofMillis(100)).build();
+        nodes.add(node);
+        return node;
+    }
+
+    private StaleReadChecker.Report check(String scenario, Runnable faults) throws Exception {
+        StaleReadChecker checker = new StaleReadChecker(nodes, db.getCollection("counters"), 60, MAX_STALENESS);
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread faultThread = new Thread(() -> {
+            while (running.get()) {
+                faults.run();
+            }
+        }, "faults");
+        faultThread.start();
+        StaleReadChecker.Report report;
+        try {
+            report = checker.run(RUN, 2, 4);
+        } finally {
+            running.set(false);
+            faultThread.join();
+        }
+        System.out.println("stale-read checker [" + scenario + "]: " + report);
+        assertEquals(0, report.violations(), report.toString());
+        assertTrue(report.readsChecked() > 1000, "too few reads to show anything: " + report);
+        return report;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void shouldFindNoViolationsWithoutTheCache() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            node(redis.uri());
+        }
+        StaleReadChecker checker = new StaleReadChecker(nodes, db.getCollection("counters"), 60, MAX_STALENESS, true);
+        StaleReadChecker.Report report = checker.run(RUN, 2, 4);
+        System.out.println("stale-read checker [uncached calibration]: " + report);
+        assertEquals(0, report.violations(), report.toString());
+    }
+
+    @Test
+    void shouldBoundStalenessOnHealthyNodes() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            node(redis.uri());
+        }
+        StaleReadChecker.Report report = check("healthy", () -> sleep(50));
+        assertTrue(report.hits() > report.readsChecked() / 4, "the cache must serve reads: " + report);
+    }
+
+    @Test
+    void shouldSurviveKilledSubscriberConnections() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            node(redis.uri());
+        }
+        RedisClient admin = RedisClient.create(redis.uri());
+        closeables.add(admin::shutdown);
+        StatefulRedisConnection<String, String> connection = admin.connect();
+        check("CLIENT KILL TYPE pubsub every 700 ms", () -> {
+            sleep(700);
+            connection.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
+        });
+        long flushes = nodes.stream().mapToLong(n -> n.stats().channel().flushes()).sum();
+        assertTrue(flushes > 3, "re-subscriptions must flush the local tier, saw " + flushes);
+    }
+
+    @Test
+    void shouldSurviveRedisPausedLongerThanMaxStaleness() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            node(redis.uri());
+        }
+        AtomicBoolean paused = new AtomicBoolean();
+        check("SIGSTOP 2 x maxStaleness, then SIGCONT", () -> {
+            sleep(800);
+            if (paused.compareAndSet(false, true)) {
+                redis.pause();
+                sleep(MAX_STALENESS.toMillis() * 2);
+                redis.resume();
+            }
+        });
+    }
+
+    @Test
+    void shouldSurviveRedisKilledAndRestartedEmpty() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            node(redis.uri());
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        check("Redis SIGKILL, restarted empty after 600 ms", () -> {
+            sleep(800);
+            if (done.compareAndSet(false, true)) {
+                redis.kill();
+                sleep(600);
+                redis.restart();
+            }
+        });
+    }
+
+    @Test
+    void shouldDetectADroppedMessage() throws Exception {
+        TcpProxy proxy = TcpProxy.redis(redis.port());
+        closeables.add(proxy);
+        node(redis.uri());
+        node(redis.uri());
+        node(proxy.redisUri());
+        check("one invalidation message to node 2 dropped every 300 ms", () -> {
+            sleep(300);
+            proxy.dropNextMessage(payload -> new String(payload, StandardCharsets.UTF_8).contains("\"type\":\"D\""));
+        });
+        assertTrue(proxy.dropped() > 3, "messages must have been dropped: " + proxy.dropped());
+        assertTrue(nodes.get(2).stats().channel().gaps() > 0, "the node behind the proxy must notice the gaps");
+    }
+}
