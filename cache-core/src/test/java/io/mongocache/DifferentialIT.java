@@ -29,6 +29,7 @@ import com.mongodb.client.model.WriteModel;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -48,7 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * an identical second database. Every result — documents as canonical Extended JSON, counts, write results,
  * errors — must be equal at every step. A stale cached read shows up as a difference.
  */
-class DifferentialIT {
+public class DifferentialIT {
     private static final int OPERATIONS = 10_000;
     private static final int KEY_SPACE = 120;
 
@@ -68,7 +69,7 @@ class DifferentialIT {
 
     @ParameterizedTest(name = "seed {0}, {1}")
     @MethodSource("runs")
-    void shouldReturnWhatTheRawDriverReturns(long seed, Tiers tiers) {
+    void shouldReturnWhatTheRawDriverReturns(long seed, Tiers tiers) throws InterruptedException {
         MongoCacheBuilder builder = MongoCache.builder();
         if (tiers != Tiers.L1) {
             builder.redis(TestRedis.uri());
@@ -76,11 +77,26 @@ class DifferentialIT {
         if (tiers == Tiers.REDIS_ONLY) {
             builder.maxLocalBytes(0);
         }
+        try (MongoCache cache = builder.build()) {
+            run(seed, tiers.toString(), List.of(cache));
+        }
+    }
+
+    /**
+     * Runs one seeded sequence through the given nodes (each operation on a node picked by the seed) and through
+     * the raw driver. With several nodes, every node waits for the invalidations of a write before the next
+     * operation, so that the comparison is exact (bounded staleness is the stale-read checker's subject).
+     */
+    public static void run(long seed, String label, List<MongoCache> nodes) throws InterruptedException {
         MongoDatabase cachedDb = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("diff_cached"));
         MongoDatabase rawDb = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("diff_raw"));
-        try (MongoCache cache = builder.build()) {
-            Side cached = new Side(cache.wrap(cachedDb.getCollection("items")), cache.wrap(cachedDb.getCollection("tags")));
+        try {
+            List<Side> sides = new ArrayList<>();
+            for (MongoCache node : nodes) {
+                sides.add(new Side(node.wrap(cachedDb.getCollection("items")), node.wrap(cachedDb.getCollection("tags"))));
+            }
             Side raw = new Side(rawDb.getCollection("items"), rawDb.getCollection("tags"));
+            Side cached = sides.get(0);
             Random random = new Random(seed);
             for (Side side : List.of(cached, raw)) {
                 Random data = new Random(seed);
@@ -94,26 +110,37 @@ class DifferentialIT {
             int reads = 0;
             for (int step = 0; step < OPERATIONS; step++) {
                 long opSeed = random.nextLong();
+                Side via = sides.get(random.nextInt(sides.size()));
                 // Alternate read-heavy phases (where hits pile up) with write-heavy ones (where stale entries would
                 // show), so that both cached reads and invalidations are exercised hard.
                 boolean readHeavy = (step / 100) % 2 == 0;
                 Operation op = Operation.pick(random, readHeavy);
                 String expected = run(op, raw, new Random(opSeed));
-                String actual = run(op, cached, new Random(opSeed));
+                String actual = run(op, via, new Random(opSeed));
                 if (!expected.equals(actual)) {
-                    fail("seed " + seed + " (" + tiers + "), step " + step + ", " + op + ":\n  raw:    " + expected
+                    fail("seed " + seed + " (" + label + "), step " + step + ", " + op + ":\n  raw:    " + expected
                             + "\n  cached: " + actual);
+                }
+                if (!op.read && nodes.size() > 1) {
+                    for (MongoCache node : nodes) {
+                        org.junit.jupiter.api.Assertions.assertTrue(node.awaitInvalidations(Duration.ofSeconds(5)),
+                                "a node did not become current");
+                    }
                 }
                 if (op.read) {
                     reads++;
                 }
             }
-            CacheStats stats = cache.stats();
-            NamespaceStats items = stats.namespace(cachedDb.getName() + ".items");
+            NamespaceStats items = NamespaceStats.EMPTY;
+            long l2Errors = 0;
+            for (MongoCache node : nodes) {
+                items = items.plus(node.stats().namespace(cachedDb.getName() + ".items"));
+                l2Errors += node.stats().totals().l2Errors();
+            }
             System.out.printf("differential seed %d %s: %d operations, %d reads, hits L1 %d / L2 %d, loads %d,"
-                    + " bypasses %d, invalidations %d%n", seed, tiers, OPERATIONS, reads, items.l1Hits(),
+                    + " bypasses %d, invalidations %d%n", seed, label, OPERATIONS, reads, items.l1Hits(),
                     items.l2Hits(), items.loads(), items.bypasses(), items.invalidations());
-            assertEquals(0, stats.totals().l2Errors(), "no Redis errors expected in a healthy run");
+            assertEquals(0, l2Errors, "no Redis errors expected in a healthy run");
             // The comparison is only meaningful if the cache actually served reads.
             org.junit.jupiter.api.Assertions.assertTrue(items.l1Hits() + items.l2Hits() > reads / 5,
                     "the cache served too few reads to test anything: " + items);

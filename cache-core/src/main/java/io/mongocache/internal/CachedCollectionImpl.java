@@ -205,8 +205,13 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     private Invalidation documentsOrNamespace(Collection<? extends BsonValue> ids) {
-        if (!cache.precise() || ids.contains(null)) {
+        if (!cache.precise()) {
             return Invalidation.namespace(namespace);
+        }
+        for (BsonValue id : ids) {
+            if (id == null) {
+                return Invalidation.namespace(namespace);
+            }
         }
         return Invalidation.documents(namespace, IdStripes.of(List.copyOf(ids)));
     }
@@ -226,10 +231,24 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         Invalidation invalidation = Invalidation.namespace(namespace);
         try {
             R result = operation.get();
-            invalidation = effect.apply(result);
+            invalidation = safely(() -> effect.apply(result));
             return result;
         } finally {
             cache.invalidate(invalidation);
+        }
+    }
+
+    /**
+     * Computes a write's effect; if the analysis itself fails, the whole namespace — a bug in the analysis must
+     * never turn a write that succeeded into an exception, nor into a missed invalidation.
+     */
+    private Invalidation safely(Supplier<Invalidation> analysis) {
+        try {
+            return analysis.get();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(CachedCollectionImpl.class)
+                    .warn("mongocache: could not analyse a write on {}; invalidating the namespace", namespace, e);
+            return Invalidation.namespace(namespace);
         }
     }
 
@@ -238,7 +257,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
      * {@code UpdateResult} names it; a {@code findOneAnd…} upsert does not, so it invalidates the namespace.
      */
     private <R> R writeFiltered(Bson filter, @Nullable Collation collation, boolean upsert, Supplier<R> operation) {
-        Invalidation effect = effectOf(filter, collation);
+        Invalidation effect = safely(() -> effectOf(filter, collation));
         if (!upsert || effect.kind() != Invalidation.Kind.DOCUMENTS) {
             try {
                 return operation.get();
@@ -249,20 +268,24 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         Invalidation invalidation = Invalidation.namespace(namespace);
         try {
             R result = operation.get();
-            if (result instanceof UpdateResult update && update.wasAcknowledged()) {
-                BsonValue upserted = update.getUpsertedId();
-                if (upserted == null) {
-                    invalidation = effect;
-                } else {
-                    int[] stripes = java.util.stream.IntStream.concat(java.util.Arrays.stream(effect.stripes()),
-                            java.util.stream.IntStream.of(IdStripes.of(upserted))).distinct().sorted().toArray();
-                    invalidation = Invalidation.documents(namespace, stripes);
-                }
-            }
+            invalidation = safely(() -> upsertEffect(effect, result));
             return result;
         } finally {
             cache.invalidate(invalidation);
         }
+    }
+
+    private Invalidation upsertEffect(Invalidation effect, Object result) {
+        if (!(result instanceof UpdateResult update) || !update.wasAcknowledged()) {
+            return Invalidation.namespace(namespace);
+        }
+        BsonValue upserted = update.getUpsertedId();
+        if (upserted == null) {
+            return effect;
+        }
+        int[] stripes = java.util.stream.IntStream.concat(java.util.Arrays.stream(effect.stripes()),
+                java.util.stream.IntStream.of(IdStripes.of(upserted))).distinct().sorted().toArray();
+        return Invalidation.documents(namespace, stripes);
     }
 
     /** A bulk write is as precise as its least precise model. */
@@ -271,7 +294,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         Invalidation invalidation = Invalidation.namespace(namespace);
         try {
             BulkWriteResult result = operation.get();
-            invalidation = bulkEffect(requests, result);
+            invalidation = safely(() -> bulkEffect(requests, result));
             return result;
         } finally {
             cache.invalidate(invalidation);
