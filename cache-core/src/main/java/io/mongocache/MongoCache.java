@@ -55,6 +55,21 @@ public interface MongoCache extends AutoCloseable {
      */
     boolean awaitInvalidations(java.time.Duration timeout) throws InterruptedException;
 
+    /**
+     * Runs {@code body} in a transaction of {@code session} (the driver's {@code withTransaction}: commit on
+     * success, abort on failure, retries on transient errors) and invalidates what its writes through cached
+     * collections changed once more after it ended. Writes in a transaction are invalidated when made, like every
+     * write; between then and the commit another thread may read and cache the pre-commit data, which the second
+     * invalidation retires. Run transactional writes through this method rather than committing by hand.
+     *
+     * @throws IllegalArgumentException if an argument is null
+     */
+    <T> T transaction(com.mongodb.client.ClientSession session, com.mongodb.client.TransactionBody<T> body);
+
+    /** {@link #transaction(com.mongodb.client.ClientSession, com.mongodb.client.TransactionBody)} with options. */
+    <T> T transaction(com.mongodb.client.ClientSession session, com.mongodb.client.TransactionBody<T> body,
+            com.mongodb.TransactionOptions options);
+
     /** The immutable configuration this cache was built with. */
     MongoCacheConfig config();
 

@@ -926,211 +926,211 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     @Override
     public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests) {
-        return bulkWrite(requests, () -> delegate.bulkWrite(session, requests));
+        return cache.sessionWrites().within(session, () -> bulkWrite(requests, () -> delegate.bulkWrite(session, requests)));
     }
 
     @Override
     public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests, BulkWriteOptions options) {
-        return bulkWrite(requests, () -> delegate.bulkWrite(session, requests, options));
+        return cache.sessionWrites().within(session, () -> bulkWrite(requests, () -> delegate.bulkWrite(session, requests, options)));
     }
 
     @Override
     public InsertOneResult insertOne(ClientSession session, T document) {
-        return writeWithResult(() -> delegate.insertOne(session, document), this::insertedEffect);
+        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertOne(session, document), this::insertedEffect));
     }
 
     @Override
     public InsertOneResult insertOne(ClientSession session, T document, InsertOneOptions options) {
-        return writeWithResult(() -> delegate.insertOne(session, document, options), this::insertedEffect);
+        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertOne(session, document, options), this::insertedEffect));
     }
 
     @Override
     public InsertManyResult insertMany(ClientSession session, List<? extends T> documents) {
-        return writeWithResult(() -> delegate.insertMany(session, documents), this::insertedManyEffect);
+        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertMany(session, documents), this::insertedManyEffect));
     }
 
     @Override
     public InsertManyResult insertMany(ClientSession session, List<? extends T> documents, InsertManyOptions options) {
-        return writeWithResult(() -> delegate.insertMany(session, documents, options), this::insertedManyEffect);
+        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertMany(session, documents, options), this::insertedManyEffect));
     }
 
     @Override
     public DeleteResult deleteOne(ClientSession session, Bson filter) {
-        return writeFiltered(filter, null, false, () -> delegate.deleteOne(session, filter));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.deleteOne(session, filter)));
     }
 
     @Override
     public DeleteResult deleteOne(ClientSession session, Bson filter, DeleteOptions options) {
-        return writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteOne(session, filter, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteOne(session, filter, options)));
     }
 
     @Override
     public DeleteResult deleteMany(ClientSession session, Bson filter) {
-        return writeFiltered(filter, null, false, () -> delegate.deleteMany(session, filter));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.deleteMany(session, filter)));
     }
 
     @Override
     public DeleteResult deleteMany(ClientSession session, Bson filter, DeleteOptions options) {
-        return writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteMany(session, filter, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteMany(session, filter, options)));
     }
 
     @Override
     public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement) {
-        return writeFiltered(filter, null, false, () -> delegate.replaceOne(session, filter, replacement));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.replaceOne(session, filter, replacement)));
     }
 
     @Override
     public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement, ReplaceOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.replaceOne(session, filter, replacement, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.replaceOne(session, filter, replacement, options)));
     }
 
     @Override
     public UpdateResult updateOne(ClientSession session, Bson filter, Bson update) {
-        return writeFiltered(filter, null, false, () -> delegate.updateOne(session, filter, update));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.updateOne(session, filter, update)));
     }
 
     @Override
     public UpdateResult updateOne(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(session, filter, update, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(session, filter, update, options)));
     }
 
     @Override
     public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return writeFiltered(filter, null, false, () -> delegate.updateOne(session, filter, update));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.updateOne(session, filter, update)));
     }
 
     @Override
     public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(session, filter, update, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(session, filter, update, options)));
     }
 
     @Override
     public UpdateResult updateMany(ClientSession session, Bson filter, Bson update) {
-        return writeFiltered(filter, null, false, () -> delegate.updateMany(session, filter, update));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.updateMany(session, filter, update)));
     }
 
     @Override
     public UpdateResult updateMany(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(session, filter, update, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(session, filter, update, options)));
     }
 
     @Override
     public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return writeFiltered(filter, null, false, () -> delegate.updateMany(session, filter, update));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.updateMany(session, filter, update)));
     }
 
     @Override
     public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(session, filter, update, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(session, filter, update, options)));
     }
 
     @Override
     public @Nullable T findOneAndDelete(ClientSession session, Bson filter) {
-        return writeFiltered(filter, null, false, () -> delegate.findOneAndDelete(session, filter));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.findOneAndDelete(session, filter)));
     }
 
     @Override
     public @Nullable T findOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
-        return writeFiltered(filter, options.getCollation(), false, () -> delegate.findOneAndDelete(session, filter, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), false, () -> delegate.findOneAndDelete(session, filter, options)));
     }
 
     @Override
     public @Nullable T findOneAndReplace(ClientSession session, Bson filter, T replacement) {
-        return writeFiltered(filter, null, false, () -> delegate.findOneAndReplace(session, filter, replacement));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.findOneAndReplace(session, filter, replacement)));
     }
 
     @Override
     public @Nullable T findOneAndReplace(ClientSession session, Bson filter, T replacement, FindOneAndReplaceOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndReplace(session, filter, replacement, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndReplace(session, filter, replacement, options)));
     }
 
     @Override
     public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, Bson update) {
-        return writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(session, filter, update));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(session, filter, update)));
     }
 
     @Override
     public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, Bson update, FindOneAndUpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(session, filter, update, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(session, filter, update, options)));
     }
 
     @Override
     public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(session, filter, update));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(session, filter, update)));
     }
 
     @Override
     public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(session, filter, update, options));
+        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(session, filter, update, options)));
     }
 
     @Override
     public void drop(ClientSession session) {
-        write(() -> delegate.drop(session), ns());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.drop(session), ns()));
     }
 
     @Override
     public void drop(ClientSession session, DropCollectionOptions options) {
-        write(() -> delegate.drop(session, options), ns());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.drop(session, options), ns()));
     }
 
     @Override
     public String createIndex(ClientSession session, Bson keys) {
-        return write(() -> delegate.createIndex(session, keys), ns());
+        return cache.sessionWrites().within(session, () -> write(() -> delegate.createIndex(session, keys), ns()));
     }
 
     @Override
     public String createIndex(ClientSession session, Bson keys, IndexOptions options) {
-        return write(() -> delegate.createIndex(session, keys, options), ns());
+        return cache.sessionWrites().within(session, () -> write(() -> delegate.createIndex(session, keys, options), ns()));
     }
 
     @Override
     public List<String> createIndexes(ClientSession session, List<IndexModel> indexes) {
-        return write(() -> delegate.createIndexes(session, indexes), ns());
+        return cache.sessionWrites().within(session, () -> write(() -> delegate.createIndexes(session, indexes), ns()));
     }
 
     @Override
     public List<String> createIndexes(ClientSession session, List<IndexModel> indexes, CreateIndexOptions options) {
-        return write(() -> delegate.createIndexes(session, indexes, options), ns());
+        return cache.sessionWrites().within(session, () -> write(() -> delegate.createIndexes(session, indexes, options), ns()));
     }
 
     @Override
     public void dropIndex(ClientSession session, String indexName) {
-        write(() -> delegate.dropIndex(session, indexName), ns());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndex(session, indexName), ns()));
     }
 
     @Override
     public void dropIndex(ClientSession session, String indexName, DropIndexOptions options) {
-        write(() -> delegate.dropIndex(session, indexName, options), ns());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndex(session, indexName, options), ns()));
     }
 
     @Override
     public void dropIndex(ClientSession session, Bson keys) {
-        write(() -> delegate.dropIndex(session, keys), ns());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndex(session, keys), ns()));
     }
 
     @Override
     public void dropIndex(ClientSession session, Bson keys, DropIndexOptions options) {
-        write(() -> delegate.dropIndex(session, keys, options), ns());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndex(session, keys, options), ns()));
     }
 
     @Override
     public void dropIndexes(ClientSession session) {
-        write(() -> delegate.dropIndexes(session), ns());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndexes(session), ns()));
     }
 
     @Override
     public void dropIndexes(ClientSession session, DropIndexOptions options) {
-        write(() -> delegate.dropIndexes(session, options), ns());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndexes(session, options), ns()));
     }
 
     @Override
     public void renameCollection(ClientSession session, MongoNamespace newNamespace) {
-        write(() -> delegate.renameCollection(session, newNamespace), ns(), newNamespace.getFullName());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.renameCollection(session, newNamespace), ns(), newNamespace.getFullName()));
     }
 
     @Override
     public void renameCollection(ClientSession session, MongoNamespace newNamespace, RenameCollectionOptions options) {
-        write(() -> delegate.renameCollection(session, newNamespace, options), ns(), newNamespace.getFullName());
+        cache.sessionWrites().within(session, () -> write(() -> delegate.renameCollection(session, newNamespace, options), ns(), newNamespace.getFullName()));
     }
 }

@@ -1,6 +1,9 @@
 package io.mongocache.internal;
 
 import com.mongodb.MongoNamespace;
+import com.mongodb.TransactionOptions;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.TransactionBody;
 import com.mongodb.client.MongoCollection;
 import io.mongocache.CacheStats;
 import io.mongocache.CachedCollection;
@@ -37,6 +40,7 @@ public final class DefaultMongoCache implements MongoCache {
     private final @Nullable InvalidationChannel channel;
     private final @Nullable OperationAnalyzer analyzer;
     private final CacheReads reads;
+    private final SessionWrites sessionWrites = new SessionWrites();
     private final ScheduledExecutorService scheduler;
     private volatile boolean closed;
 
@@ -133,6 +137,30 @@ public final class DefaultMongoCache implements MongoCache {
     }
 
     @Override
+    public <T> T transaction(ClientSession session, TransactionBody<T> body) {
+        return transaction(session, body, TransactionOptions.builder().build());
+    }
+
+    @Override
+    public <T> T transaction(ClientSession session, TransactionBody<T> body, TransactionOptions options) {
+        if (session == null || body == null || options == null) {
+            throw new IllegalArgumentException("session, body and options must not be null");
+        }
+        try {
+            return session.withTransaction(body, options);
+        } finally {
+            // Committed or aborted: reads made during the transaction may have cached pre-commit data.
+            for (Invalidation invalidation : sessionWrites.drain(session)) {
+                invalidate(invalidation);
+            }
+        }
+    }
+
+    SessionWrites sessionWrites() {
+        return sessionWrites;
+    }
+
+    @Override
     public MongoCacheConfig config() {
         return config;
     }
@@ -170,6 +198,7 @@ public final class DefaultMongoCache implements MongoCache {
      * channel before returning (or, if Redis is unreachable, as soon as it answers again).
      */
     void invalidate(Invalidation invalidation) {
+        sessionWrites.record(invalidation);
         if (invalidation.kind() != Invalidation.Kind.EVERYTHING) {
             stats.of(invalidation.namespace()).invalidations.increment();
         }
