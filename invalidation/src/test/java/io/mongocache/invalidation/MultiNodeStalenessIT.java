@@ -108,6 +108,19 @@ class MultiNodeStalenessIT {
     }
 
     @Test
+    void shouldBoundStalenessOnARedisCluster() throws Exception {
+        String[] seeds = io.mongocache.testing.TestRedis.cluster().uris().toArray(String[]::new);
+        String prefix = "stale" + System.nanoTime(); // the shared cluster outlives this test: keys of our own
+        for (int i = 0; i < 3; i++) {
+            nodes.add(MongoCache.builder().redisCluster(seeds).maxStaleness(MAX_STALENESS)
+                    .redisTimeout(Duration.ofMillis(500)).redisRetryInterval(Duration.ofMillis(100))
+                    .keyPrefix(prefix).build());
+        }
+        StaleReadChecker.Report report = check("3-master Redis Cluster", () -> sleep(50));
+        assertTrue(report.hits() > report.readsChecked() / 4, "the cache must serve reads: " + report);
+    }
+
+    @Test
     void shouldSurviveKilledSubscriberConnections() throws Exception {
         for (int i = 0; i < 3; i++) {
             node(redis.uri());
