@@ -28,14 +28,20 @@ public final class IdStripes {
         int h;
         switch (id.getBsonType()) {
             case INT32:
-                h = numeric(BigDecimal.valueOf(id.asInt32().getValue()));
+                h = integral(id.asInt32().getValue());
                 break;
             case INT64:
-                h = numeric(BigDecimal.valueOf(id.asInt64().getValue()));
+                h = integral(id.asInt64().getValue());
                 break;
             case DOUBLE: {
                 double d = id.asDouble().getValue();
-                h = Double.isNaN(d) || Double.isInfinite(d) ? special(Double.toString(d)) : numeric(new BigDecimal(d));
+                if (Double.isNaN(d) || Double.isInfinite(d)) {
+                    h = special(Double.toString(d));
+                } else if (d == Math.rint(d) && Math.abs(d) < 0x1p63) {
+                    h = integral((long) d);
+                } else {
+                    h = numeric(new BigDecimal(d));
+                }
                 break;
             }
             case DECIMAL128: {
@@ -45,7 +51,7 @@ public final class IdStripes {
                 } else if (d.isInfinite()) {
                     h = special(d.isNegative() ? "-Infinity" : "Infinity");
                 } else if (d.compareTo(Decimal128.NEGATIVE_ZERO) == 0 || d.compareTo(Decimal128.POSITIVE_ZERO) == 0) {
-                    h = numeric(BigDecimal.ZERO);
+                    h = integral(0);
                 } else {
                     h = numeric(d.bigDecimalValue());
                 }
@@ -65,8 +71,27 @@ public final class IdStripes {
         return ids.stream().mapToInt(IdStripes::of).distinct().sorted().toArray();
     }
 
+    /** Every numeric id whose value is an integer that fits in a long hashes here, whatever its BSON type. */
+    private static int integral(long value) {
+        long h = value * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 32;
+        return (int) h;
+    }
+
     private static int numeric(BigDecimal value) {
-        BigDecimal normalized = value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
+        if (value.signum() == 0) {
+            return integral(0);
+        }
+        BigDecimal normalized = value.stripTrailingZeros();
+        if (normalized.scale() <= 0) {
+            try {
+                return integral(normalized.longValueExact());
+            } catch (ArithmeticException outsideLongRange) {
+                // falls through to the decimal form
+            }
+        }
         return hash(("n:" + normalized).getBytes(StandardCharsets.US_ASCII));
     }
 

@@ -75,6 +75,9 @@ class PreciseAnalyzerTest {
         assertEquals(stripe, IdStripes.of(new BsonDecimal128(Decimal128.parse("7.000"))));
         assertEquals(IdStripes.of(new BsonDouble(0.0)), IdStripes.of(new BsonDouble(-0.0)));
         assertEquals(IdStripes.of(new BsonInt32(0)), IdStripes.of(new BsonDecimal128(Decimal128.NEGATIVE_ZERO)));
+        assertEquals(IdStripes.of(new BsonInt64(1L << 40)), IdStripes.of(new BsonDouble(Math.pow(2, 40))));
+        assertEquals(IdStripes.of(new BsonInt64(-12)), IdStripes.of(new BsonDecimal128(Decimal128.parse("-1.2E+1"))));
+        assertEquals(IdStripes.of(new BsonDouble(2.5)), IdStripes.of(new BsonDecimal128(Decimal128.parse("2.50"))));
     }
 
     @Test
