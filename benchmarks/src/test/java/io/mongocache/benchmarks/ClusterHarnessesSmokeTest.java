@@ -1,0 +1,30 @@
+package io.mongocache.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mongocache.benchmarks.cluster.PropagationHarness;
+import io.mongocache.benchmarks.cluster.YcsbPrecisionHarness;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Runs each invalidation harness once with tiny settings: they must work, not measure. */
+class ClusterHarnessesSmokeTest {
+
+    @Test
+    void shouldMeasurePropagation() throws Exception {
+        PropagationHarness.Result result = PropagationHarness.run(50, 10);
+        assertEquals(50, result.propagation().size());
+        assertEquals(50, result.pubSub().size());
+    }
+
+    @Test
+    void shouldRunTheYcsbWorkloadsInEveryMode() throws Exception {
+        List<YcsbPrecisionHarness.Run> runs = YcsbPrecisionHarness.run(500, Duration.ofMillis(600), 2);
+        assertEquals(6, runs.size());
+        for (YcsbPrecisionHarness.Run run : runs) {
+            assertTrue(run.opsPerSecond() > 0, run.toString());
+        }
+    }
+}
