@@ -149,9 +149,19 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     KeyBuilder keyBuilder(String operation, Class<?> resultClass) {
-        return new KeyBuilder(namespace, operation, resultClass, delegate.getReadPreference().toDocument(),
-                delegate.getReadConcern().asDocument());
+        // A collection's read preference and read concern never change: encode the shared key elements once.
+        KeyPrefix cached = lastPrefix;
+        if (cached == null || cached.resultClass != resultClass || !cached.operation.equals(operation)) {
+            cached = new KeyPrefix(operation, resultClass, KeyBuilder.prefix(namespace, operation, resultClass,
+                    delegate.getReadPreference().toDocument(), delegate.getReadConcern().asDocument()));
+            lastPrefix = cached;
+        }
+        return new KeyBuilder(namespace, cached.elements);
     }
+
+    private record KeyPrefix(String operation, Class<?> resultClass, byte[] elements) {}
+
+    private volatile @Nullable KeyPrefix lastPrefix;
 
     private CachedCollectionImpl<T> view(CollectionView newView) {
         return create(cache, delegate, newView);

@@ -33,15 +33,38 @@ final class KeyBuilder {
 
     KeyBuilder(String namespace, String operation, Class<?> resultClass, BsonDocument readPreference,
             BsonDocument readConcern) {
+        this(namespace, prefix(namespace, operation, resultClass, readPreference, readConcern));
+    }
+
+    /** Starts a key whose fixed leading elements were encoded once by {@link #prefix}. */
+    KeyBuilder(String namespace, byte[] prefixElements) {
         this.namespace = namespace;
         writer.writeStartDocument();
-        writer.writeString("ns", namespace);
-        writer.writeString("op", operation);
-        writer.writeString("class", resultClass.getName());
-        writer.writeName("rp");
-        VALUE_CODEC.encode(writer, readPreference, ENCODE);
-        writer.writeName("rc");
-        VALUE_CODEC.encode(writer, readConcern, ENCODE);
+        // The writer back-patches the document length from the buffer position, so raw elements may be inserted
+        // between whole elements.
+        buffer.writeBytes(prefixElements);
+    }
+
+    /**
+     * The leading elements every key of one collection view, operation and result class shares: namespace,
+     * operation, result class, read preference, read concern — as raw BSON elements (no document header).
+     */
+    static byte[] prefix(String namespace, String operation, Class<?> resultClass, BsonDocument readPreference,
+            BsonDocument readConcern) {
+        BasicOutputBuffer out = new BasicOutputBuffer(128);
+        try (BsonBinaryWriter w = new BsonBinaryWriter(out)) {
+            w.writeStartDocument();
+            w.writeString("ns", namespace);
+            w.writeString("op", operation);
+            w.writeString("class", resultClass.getName());
+            w.writeName("rp");
+            VALUE_CODEC.encode(w, readPreference, ENCODE);
+            w.writeName("rc");
+            VALUE_CODEC.encode(w, readConcern, ENCODE);
+            w.writeEndDocument();
+        }
+        byte[] document = out.toByteArray();
+        return java.util.Arrays.copyOfRange(document, 4, document.length - 1);
     }
 
     KeyBuilder bson(String name, @Nullable Bson value, Class<?> documentClass, CodecRegistry registry) {
