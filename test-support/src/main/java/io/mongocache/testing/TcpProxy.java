@@ -38,6 +38,8 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicReference<Predicate<byte[]>> dropNext = new AtomicReference<>();
     private final AtomicInteger dropped = new AtomicInteger();
     private final AtomicLong delayNanos = new AtomicLong();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
     private volatile boolean closed;
 
     private TcpProxy(int targetPort, boolean resp) {
@@ -93,6 +95,20 @@ public final class TcpProxy implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Connections open through the proxy now (as the server sees them). */
+    public int activeConnections() {
+        return active.get();
+    }
+
+    /** The most connections open at once since the proxy started or {@link #resetPeak()}. */
+    public int peakConnections() {
+        return peak.get();
+    }
+
+    public void resetPeak() {
+        peak.set(active.get());
+    }
+
     /** Delays every server-to-client write by this much (zero: no delay). */
     public void delayReplies(Duration delay) {
         delayNanos.set(delay.toNanos());
@@ -108,7 +124,20 @@ public final class TcpProxy implements AutoCloseable {
                 server.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(server);
-                start("c2s", () -> copy(client.getInputStream(), server.getOutputStream()), client, server);
+                peak.accumulateAndGet(active.incrementAndGet(), Math::max);
+                java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Runnable ended = () -> {
+                    if (counted.compareAndSet(true, false)) {
+                        active.decrementAndGet();
+                    }
+                };
+                start("c2s", () -> {
+                    try {
+                        copy(client.getInputStream(), server.getOutputStream());
+                    } finally {
+                        ended.run();
+                    }
+                }, client, server);
                 start("s2c", () -> {
                     if (resp) {
                         frames(server.getInputStream(), client.getOutputStream());

@@ -1,0 +1,709 @@
+package io.mongocache.pooling;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.annotations.ThreadSafe;
+import com.mongodb.client.MongoChangeStreamCursor;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import io.mongocache.pooling.internal.DriverEvents;
+import io.mongocache.pooling.internal.Masking;
+import io.mongocache.pooling.internal.Pool;
+import io.mongocache.pooling.internal.ReopeningProxies;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Many databases through one handle. {@link #database(String)} routes a name to its separate pool if one is
+ * configured (its own {@code MongoClient}, its own limits), else to the shared primary pool.
+ *
+ * <pre>{@code
+ * MongoPools pools = MongoPools.builder()
+ *     .primary("mongodb://app:secret@db1:27017")
+ *     .database("reports", PoolOptions.builder().maxConnections(5).autoClose(Duration.ofMinutes(5)).build())
+ *     .maxOpenPools(50)
+ *     .build();
+ * MongoDatabase tenant = pools.database("tenant_42");              // the shared primary pool
+ * pools.pools().configure(List.of("big_tenant"), PoolOptions.builder().maxConnections(20).build());
+ * }</pre>
+ *
+ * <p>Separate pools open on first use (cold start) or at once, close themselves after their idle TTL (never with
+ * a command in flight; the next use reopens them), and count against {@code maxOpenPools}: opening one more
+ * closes the least recently used idle pool. Statistics come from the driver's connection-pool and command events.
+ *
+ * <p>Concurrency: thread-safe. A scheduler thread checks idle pools and samples statistics. Failure modes: a
+ * throwing hook is logged and ignored; {@link #close()} waits for in-flight commands up to its timeout, then
+ * closes every client; after close every call throws {@link MongoPoolsClosedException}.
+ */
+@ThreadSafe
+public final class MongoPools implements AutoCloseable {
+    /** The name the shared primary pool goes by in statistics, hooks and health reports. */
+    public static final String PRIMARY = "(primary)";
+
+    private static final Logger LOG = LoggerFactory.getLogger(MongoPools.class);
+    private static final Pattern INVALID_DATABASE_NAME = Pattern.compile("[/\\\\. \"$*<>:|?\\x00]");
+
+    private final String primaryUri;
+    private final MongoClient primary;
+    private final DriverEvents primaryEvents;
+    private final boolean coldStart;
+    private final int maxOpenPools;
+    private final @Nullable Duration slowCommandThreshold;
+    private final Duration closeTimeout;
+    private final int historySize;
+    private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+    private final Map<String, MongoDatabase> handles = new ConcurrentHashMap<>();
+    private final List<Hook> connectHooks = new CopyOnWriteArrayList<>();
+    private final List<Hook> disconnectHooks = new CopyOnWriteArrayList<>();
+    private final Map<String, Set<MongoChangeStreamCursor<?>>> changeStreams = new ConcurrentHashMap<>();
+    private final Deque<PoolsStats.Sample> history = new ArrayDeque<>();
+    private final ScheduledExecutorService scheduler;
+    private final @Nullable Thread shutdownHook;
+    private final Control control = new Control();
+    private volatile boolean closed;
+
+    private record Hook(@Nullable String database, Consumer<PoolEvent> callback) {}
+
+    private MongoPools(Builder b) {
+        this.primaryUri = b.primaryUri;
+        this.coldStart = b.coldStart;
+        this.maxOpenPools = b.maxOpenPools;
+        this.slowCommandThreshold = b.slowCommandThreshold;
+        this.closeTimeout = b.closeTimeout;
+        this.historySize = b.historySize;
+        this.connectHooks.addAll(b.connectHooks);
+        this.disconnectHooks.addAll(b.disconnectHooks);
+        this.primaryEvents = new DriverEvents(PRIMARY, slowCommandThreshold);
+        MongoClientSettings.Builder settings = MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(primaryUri))
+                .applyToConnectionPoolSettings(pool -> pool.addConnectionPoolListener(primaryEvents))
+                .applyToServerSettings(server -> server.addServerMonitorListener(primaryEvents))
+                .addCommandListener(primaryEvents);
+        if (b.primaryMaxConnections > 0) {
+            settings.applyToConnectionPoolSettings(pool -> pool.maxSize(b.primaryMaxConnections));
+        }
+        this.primary = MongoClients.create(settings.build());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mongocache-pools");
+            t.setDaemon(true);
+            return t;
+        });
+        fire(connectHooks, new PoolEvent(PRIMARY, PoolEvent.Reason.EAGER));
+        for (Map.Entry<String, PoolOptions> e : b.databases.entrySet()) {
+            register(e.getKey(), e.getValue(), false);
+        }
+        scheduler.scheduleWithFixedDelay(this::closeIdlePools, 100, 100, TimeUnit.MILLISECONDS);
+        long sampleMillis = b.historyInterval.toMillis();
+        scheduler.scheduleWithFixedDelay(this::sample, sampleMillis, sampleMillis, TimeUnit.MILLISECONDS);
+        if (b.shutdownHook) {
+            Thread hook = new Thread(this::close, "mongocache-pools-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            this.shutdownHook = hook;
+        } else {
+            this.shutdownHook = null;
+        }
+    }
+
+    /** Starts a builder; {@link Builder#primary(String)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- routing -------------------------------------------------------------------------------------------
+
+    /**
+     * The database {@code name} on its pool: its separate pool if one is configured, else the primary's.
+     *
+     * @throws IllegalArgumentException if the name is not a valid database name
+     * @throws MongoPoolsClosedException after close
+     */
+    public MongoDatabase database(String name) {
+        checkOpen();
+        validateName("name", name);
+        Pool pool = pools.get(name);
+        if (pool == null) {
+            primaryEvents.touch();
+            return primary.getDatabase(name);
+        }
+        return handles.computeIfAbsent(name, n -> ReopeningProxies.database(() -> {
+            checkOpen();
+            return pool.client(opened -> opened(opened, PoolEvent.Reason.FIRST_USE)).getDatabase(n);
+        }));
+    }
+
+    /** The shared primary client. */
+    public MongoClient primaryClient() {
+        checkOpen();
+        return primary;
+    }
+
+    /** The client serving {@code database} (opening its pool if needed). */
+    public MongoClient clientFor(String database) {
+        checkOpen();
+        validateName("database", database);
+        Pool pool = pools.get(database);
+        return pool == null ? primary : pool.client(opened -> opened(opened, PoolEvent.Reason.FIRST_USE));
+    }
+
+    /** Run-time pool management. */
+    public Control pools() {
+        checkOpen();
+        return control;
+    }
+
+    /** Run-time management of separate pools. */
+    public final class Control {
+        private Control() {}
+
+        /**
+         * Gives each database a separate pool with these options, opened on first use (or at once if the options
+         * say {@code coldStart(false)}). Replaces an existing configuration (its pool closes).
+         *
+         * @throws IllegalArgumentException on an invalid name or null options
+         */
+        public void configure(Collection<String> names, PoolOptions options) {
+            checkOpen();
+            for (String name : names) {
+                register(name, options, false);
+            }
+        }
+
+        /** Like {@link #configure} but opens the pools now. */
+        public void connect(Collection<String> names, PoolOptions options) {
+            checkOpen();
+            for (String name : names) {
+                register(name, options, true);
+            }
+        }
+
+        /** Closes a separate pool now (in-flight commands fail); it reopens on next use. */
+        public void disconnect(String name) {
+            Pool pool = pools.get(name);
+            if (pool != null && pool.isOpen()) {
+                pool.closeNow();
+                fire(disconnectHooks, new PoolEvent(name, PoolEvent.Reason.CLOSED));
+            }
+        }
+
+        /** Whether the pool serving {@code database} has every connection in use or a waiting thread. */
+        public boolean isSaturated(String database) {
+            Pool pool = pools.get(database);
+            DriverEvents e = pool == null ? primaryEvents : pool.events();
+            int max = pool == null ? e.maxSize() : pool.maxConnections();
+            return e.waiting() > 0 || (max > 0 && e.inUse() >= max);
+        }
+
+        /** The databases with a separate pool. */
+        public Set<String> separate() {
+            return Set.copyOf(pools.keySet());
+        }
+
+        /** How many separate pools are open. */
+        public int open() {
+            return (int) pools.values().stream().filter(Pool::isOpen).count();
+        }
+    }
+
+    private void register(String name, PoolOptions options, boolean eager) {
+        validateName("name", name);
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null");
+        }
+        String uri = options.uri() != null ? options.uri() : primaryUri;
+        Pool pool = new Pool(name, uri, options.maxConnections(), options.minConnections(),
+                options.autoClose() ? options.idleTtl() : null, slowCommandThreshold);
+        Pool previous = pools.put(name, pool);
+        handles.remove(name);
+        if (previous != null && previous.isOpen()) {
+            previous.closeNow();
+            fire(disconnectHooks, new PoolEvent(name, PoolEvent.Reason.CLOSED));
+        }
+        boolean cold = options.coldStart() != null ? options.coldStart() : coldStart;
+        if (eager || !cold) {
+            pool.client(opened -> opened(opened, PoolEvent.Reason.EAGER));
+        }
+    }
+
+    private void opened(Pool pool, PoolEvent.Reason reason) {
+        LOG.debug("mongocache: pool {} opened ({}) to {}", pool.name(), reason, pool.maskedUri());
+        fire(connectHooks, new PoolEvent(pool.name(), reason));
+        enforceCap(pool);
+    }
+
+    /** Closes least recently used idle pools while more than {@code maxOpenPools} are open. */
+    private void enforceCap(Pool justOpened) {
+        List<Pool> open = new ArrayList<>(pools.values().stream().filter(Pool::isOpen).toList());
+        int excess = open.size() - maxOpenPools;
+        if (excess <= 0) {
+            return;
+        }
+        open.remove(justOpened);
+        open.sort(Comparator.comparingLong(p -> p.events().lastUsedMillis()));
+        for (Pool candidate : open) {
+            if (excess <= 0) {
+                break;
+            }
+            if (candidate.closeIfQuiet()) {
+                excess--;
+                fire(disconnectHooks, new PoolEvent(candidate.name(), PoolEvent.Reason.EVICTED));
+            }
+        }
+        if (excess > 0) {
+            LOG.warn("mongocache: {} pools open, above maxOpenPools {}: the others have commands in flight",
+                    maxOpenPools + excess, maxOpenPools);
+        }
+    }
+
+    private void closeIdlePools() {
+        long now = System.currentTimeMillis();
+        for (Pool pool : pools.values()) {
+            try {
+                if (pool.closeIfIdle(now)) {
+                    fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.IDLE));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("mongocache: closing idle pool {} failed", pool.name(), e);
+            }
+        }
+    }
+
+    private void fire(List<Hook> hooks, PoolEvent event) {
+        for (Hook hook : hooks) {
+            if (hook.database() == null || hook.database().equals(event.database())) {
+                try {
+                    hook.callback().accept(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("mongocache: a pool hook for {} threw; ignored", event, e);
+                }
+            }
+        }
+    }
+
+    /** Adds a hook called when any pool opens. */
+    public void onConnect(Consumer<PoolEvent> callback) {
+        connectHooks.add(new Hook(null, requireCallback(callback)));
+    }
+
+    /** Adds a hook called when the named database's pool opens. */
+    public void onConnect(String database, Consumer<PoolEvent> callback) {
+        connectHooks.add(new Hook(database, requireCallback(callback)));
+    }
+
+    /** Adds a hook called when any pool closes. */
+    public void onDisconnect(Consumer<PoolEvent> callback) {
+        disconnectHooks.add(new Hook(null, requireCallback(callback)));
+    }
+
+    /** Adds a hook called when the named database's pool closes. */
+    public void onDisconnect(String database, Consumer<PoolEvent> callback) {
+        disconnectHooks.add(new Hook(database, requireCallback(callback)));
+    }
+
+    private static Consumer<PoolEvent> requireCallback(Consumer<PoolEvent> callback) {
+        if (callback == null) {
+            throw new IllegalArgumentException("callback must not be null");
+        }
+        return callback;
+    }
+
+    // ---- observability -----------------------------------------------------------------------------------
+
+    /** Every pool's statistics, totals and the recent history. */
+    public PoolsStats stats() {
+        List<PoolStats> list = new ArrayList<>();
+        List<String> separate = List.copyOf(pools.keySet());
+        list.add(stats(PRIMARY, true, primaryEvents, primaryEvents.maxSize(), primaryEvents.minSize(), List.of("*")));
+        for (Pool pool : pools.values()) {
+            list.add(stats(pool.name(), pool.isOpen(), pool.events(), pool.maxConnections(), pool.minConnections(),
+                    List.of(pool.name())));
+        }
+        int open = 1 + (int) pools.values().stream().filter(Pool::isOpen).count();
+        int connections = list.stream().mapToInt(PoolStats::connections).sum();
+        int inUse = list.stream().mapToInt(PoolStats::inUse).sum();
+        List<PoolsStats.Sample> samples;
+        synchronized (history) {
+            samples = List.copyOf(history);
+        }
+        return new PoolsStats(list, open, connections, inUse, samples);
+    }
+
+    private static PoolStats stats(String name, boolean open, DriverEvents e, int max, int min, List<String> dbs) {
+        int connections = open ? Math.max(0, e.connections()) : 0;
+        int inUse = open ? Math.max(0, e.inUse()) : 0;
+        int waiting = open ? Math.max(0, e.waiting()) : 0;
+        return new PoolStats(name, open ? "OPEN" : "CLOSED", connections, inUse, Math.max(0, connections - inUse),
+                waiting, open ? Math.max(0, e.inFlight()) : 0, max, min, waiting > 0 || (max > 0 && inUse >= max),
+                dbs, Instant.ofEpochMilli(e.lastUsedMillis()).toString());
+    }
+
+    private void sample() {
+        PoolsStats now = stats();
+        int waiting = now.pools().stream().mapToInt(PoolStats::waitQueue).sum();
+        synchronized (history) {
+            history.addLast(new PoolsStats.Sample(Instant.now().toString(), now.openPools(), now.connections(),
+                    now.inUse(), waiting));
+            while (history.size() > historySize) {
+                history.removeFirst();
+            }
+        }
+    }
+
+    /** Size and collections (with estimated counts and sizes) of one database. */
+    public DatabaseStats stats(String database) {
+        MongoDatabase db = database(database);
+        long dataSize = -1;
+        try {
+            Document dbStats = db.runCommand(new Document("dbStats", 1));
+            Number size = dbStats.get("dataSize", Number.class);
+            dataSize = size == null ? -1 : size.longValue();
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: dbStats unavailable for {}", database, e);
+        }
+        List<DatabaseStats.CollectionStats> collections = new ArrayList<>();
+        for (String name : db.listCollectionNames()) {
+            long count = db.getCollection(name).estimatedDocumentCount();
+            long size = -1;
+            try {
+                Number s = db.runCommand(new Document("collStats", name)).get("size", Number.class);
+                size = s == null ? -1 : s.longValue();
+            } catch (RuntimeException e) {
+                LOG.debug("mongocache: collStats unavailable for {}.{}", database, name, e);
+            }
+            collections.add(new DatabaseStats.CollectionStats(name, count, size));
+        }
+        collections.sort(Comparator.comparing(DatabaseStats.CollectionStats::name));
+        return new DatabaseStats(database, dataSize, collections);
+    }
+
+    /** The databases of the primary server with their sizes on disk. */
+    public List<DatabaseStats> listDatabases() {
+        checkOpen();
+        List<DatabaseStats> out = new ArrayList<>();
+        for (Document d : primary.listDatabases()) {
+            Number size = d.get("sizeOnDisk", Number.class);
+            out.add(new DatabaseStats(d.getString("name"), size == null ? -1 : size.longValue(), List.of()));
+        }
+        return out;
+    }
+
+    /** Pings every open pool, each within 2 s. */
+    public HealthReport health() {
+        return health(Duration.ofSeconds(2));
+    }
+
+    /** Pings every open pool, each within {@code timeout}: up or down, latency, error. */
+    public HealthReport health(Duration timeout) {
+        checkOpen();
+        List<HealthReport.PoolHealth> results = new ArrayList<>();
+        results.add(ping(PRIMARY, primary, timeout));
+        for (Pool pool : pools.values()) {
+            if (pool.isOpen()) {
+                results.add(ping(pool.name(), pool.client(p -> { }), timeout));
+            }
+        }
+        return new HealthReport(results.stream().allMatch(HealthReport.PoolHealth::up), results);
+    }
+
+    private static HealthReport.PoolHealth ping(String name, MongoClient client, Duration timeout) {
+        long start = System.nanoTime();
+        try {
+            client.getDatabase("admin").withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .runCommand(new Document("ping", 1));
+            return new HealthReport.PoolHealth(name, true, (System.nanoTime() - start) / 1_000_000, null);
+        } catch (RuntimeException e) {
+            String message = e.getClass().getSimpleName() + ": " + Masking.uri(String.valueOf(e.getMessage()));
+            return new HealthReport.PoolHealth(name, false, (System.nanoTime() - start) / 1_000_000, message);
+        }
+    }
+
+    // ---- change streams ----------------------------------------------------------------------------------
+
+    /**
+     * Opens a change stream on a database, tracked so that {@link #closeChangeStreams(String)} and
+     * {@link #close()} can close it.
+     */
+    public MongoChangeStreamCursor<ChangeStreamDocument<Document>> openChangeStream(String database,
+            List<? extends Bson> pipeline) {
+        MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor = database(database).watch(pipeline).cursor();
+        changeStreams.computeIfAbsent(database, d -> ConcurrentHashMap.newKeySet()).add(cursor);
+        return cursor;
+    }
+
+    /** Closes the tracked change streams of one database. */
+    public void closeChangeStreams(String database) {
+        Set<MongoChangeStreamCursor<?>> cursors = changeStreams.remove(database);
+        if (cursors != null) {
+            cursors.forEach(MongoPools::closeQuietly);
+        }
+    }
+
+    /** Closes every tracked change stream. */
+    public void closeAllChangeStreams() {
+        for (String database : List.copyOf(changeStreams.keySet())) {
+            closeChangeStreams(database);
+        }
+    }
+
+    private static void closeQuietly(MongoChangeStreamCursor<?> cursor) {
+        try {
+            cursor.close();
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: closing a change stream failed", e);
+        }
+    }
+
+    // ---- shutdown ----------------------------------------------------------------------------------------
+
+    /**
+     * Stops accepting work, closes change streams, waits up to the close timeout (default 30 s) for in-flight
+     * commands, then closes every pool. Idempotent.
+     */
+    @Override
+    public void close() {
+        close(closeTimeout);
+    }
+
+    /** {@link #close()} with an explicit timeout. */
+    public void close(Duration timeout) {
+        if (!beginClose()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (Pool pool : pools.values()) {
+                if (pool.isOpen()) {
+                    pool.closeGracefully(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                    fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.CLOSED));
+                }
+            }
+            while (primaryEvents.inFlight() > 0 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        finishClose();
+    }
+
+    /** Closes every pool at once; in-flight commands fail. */
+    public void closeNow() {
+        if (!beginClose()) {
+            return;
+        }
+        for (Pool pool : pools.values()) {
+            if (pool.isOpen()) {
+                pool.closeNow();
+                fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.CLOSED));
+            }
+        }
+        finishClose();
+    }
+
+    private synchronized boolean beginClose() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        scheduler.shutdownNow();
+        closeAllChangeStreams();
+        return true;
+    }
+
+    private void finishClose() {
+        primary.close();
+        fire(disconnectHooks, new PoolEvent(PRIMARY, PoolEvent.Reason.CLOSED));
+        Thread hook = shutdownHook;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already running hooks
+            }
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new MongoPoolsClosedException("MongoPools is closed (close() or closeNow() was called)");
+        }
+    }
+
+    static void validateName(String parameter, String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException(parameter + " must be a non-empty database name");
+        }
+        if (name.length() >= 64 || INVALID_DATABASE_NAME.matcher(name).find()) {
+            throw new IllegalArgumentException(parameter + " '" + name
+                    + "' is not a valid database name (under 64 characters, none of /\\. \"$*<>:|?)");
+        }
+    }
+
+    /** Builds {@link MongoPools}. */
+    public static final class Builder {
+        private @Nullable String primaryUri;
+        private int primaryMaxConnections;
+        private boolean coldStart = true;
+        private int maxOpenPools = 100;
+        private @Nullable Duration slowCommandThreshold;
+        private Duration closeTimeout = Duration.ofSeconds(30);
+        private int historySize = 60;
+        private Duration historyInterval = Duration.ofSeconds(10);
+        private boolean shutdownHook;
+        private final Map<String, PoolOptions> databases = new LinkedHashMap<>();
+        private final List<Hook> connectHooks = new ArrayList<>();
+        private final List<Hook> disconnectHooks = new ArrayList<>();
+
+        private Builder() {}
+
+        /**
+         * The primary connection string: every database without a separate pool shares its pool. Required.
+         *
+         * @throws IllegalArgumentException if malformed (the message masks credentials)
+         */
+        public Builder primary(String uri) {
+            this.primaryUri = Masking.validatedConnectionString("primary", uri);
+            return this;
+        }
+
+        /**
+         * The primary pool's connection limit per server; default: the connection string's, else the driver's 100.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder primaryMaxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("primaryMaxConnections must be >= 1 but was " + max);
+            }
+            this.primaryMaxConnections = max;
+            return this;
+        }
+
+        /** A separate pool for {@code name}, configured at build time. */
+        public Builder database(String name, PoolOptions options) {
+            validateName("name", name);
+            if (options == null) {
+                throw new IllegalArgumentException("options must not be null");
+            }
+            databases.put(name, options);
+            return this;
+        }
+
+        /** Global default: separate pools connect on first use (true, the default) or at build time. */
+        public Builder coldStart(boolean coldStart) {
+            this.coldStart = coldStart;
+            return this;
+        }
+
+        /**
+         * At most this many separate pools open at once; opening another closes the least recently used idle
+         * one. Default 100.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxOpenPools(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxOpenPools must be >= 1 but was " + max);
+            }
+            this.maxOpenPools = max;
+            return this;
+        }
+
+        /** Logs commands slower than this (opt in; off by default). */
+        public Builder slowCommandThreshold(Duration threshold) {
+            if (threshold == null || threshold.isNegative()) {
+                throw new IllegalArgumentException("slowCommandThreshold must be zero or positive but was " + threshold);
+            }
+            this.slowCommandThreshold = threshold;
+            return this;
+        }
+
+        /** How long {@link #close()} waits for in-flight commands. Default 30 s. */
+        public Builder closeTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative()) {
+                throw new IllegalArgumentException("closeTimeout must be zero or positive but was " + timeout);
+            }
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /** Keep {@code samples} totals, one every {@code interval}. Default 60 every 10 s. */
+        public Builder statsHistory(int samples, Duration interval) {
+            if (samples < 1) {
+                throw new IllegalArgumentException("samples must be >= 1 but was " + samples);
+            }
+            if (interval == null || interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("interval must be positive but was " + interval);
+            }
+            this.historySize = samples;
+            this.historyInterval = interval;
+            return this;
+        }
+
+        /** Close gracefully when the JVM shuts down. Default off. */
+        public Builder shutdownHook(boolean enabled) {
+            this.shutdownHook = enabled;
+            return this;
+        }
+
+        /** A hook called when any pool opens. */
+        public Builder onConnect(Consumer<PoolEvent> callback) {
+            connectHooks.add(new Hook(null, requireCallback(callback)));
+            return this;
+        }
+
+        /** A hook called when the named database's pool opens. */
+        public Builder onConnect(String database, Consumer<PoolEvent> callback) {
+            connectHooks.add(new Hook(database, requireCallback(callback)));
+            return this;
+        }
+
+        /** A hook called when any pool closes. */
+        public Builder onDisconnect(Consumer<PoolEvent> callback) {
+            disconnectHooks.add(new Hook(null, requireCallback(callback)));
+            return this;
+        }
+
+        /** A hook called when the named database's pool closes. */
+        public Builder onDisconnect(String database, Consumer<PoolEvent> callback) {
+            disconnectHooks.add(new Hook(database, requireCallback(callback)));
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if no primary was set
+         */
+        public MongoPools build() {
+            if (primaryUri == null) {
+                throw new IllegalArgumentException("primary: a primary connection string is required");
+            }
+            return new MongoPools(this);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.mongocache.pooling;
+
+import com.mongodb.annotations.Immutable;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Settings of one separate connection pool (its own {@code MongoClient}). Built with {@link #builder()}; every
+ * setter validates, {@link Builder#build()} validates the whole.
+ */
+@Immutable
+public final class PoolOptions {
+    private final @Nullable String uri;
+    private final int maxConnections;
+    private final int minConnections;
+    private final @Nullable Boolean coldStart;
+    private final boolean autoClose;
+    private final @Nullable Duration idleTtl;
+
+    private PoolOptions(Builder b) {
+        this.uri = b.uri;
+        this.maxConnections = b.maxConnections;
+        this.minConnections = b.minConnections;
+        this.coldStart = b.coldStart;
+        this.autoClose = b.autoClose;
+        this.idleTtl = b.idleTtl;
+    }
+
+    /** Defaults: the primary's URI, at most 10 connections, none kept open, cold start as configured globally. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options with every default. */
+    public static PoolOptions defaults() {
+        return builder().build();
+    }
+
+    /** The connection string of this pool, or null for the primary's. Contains credentials: never log it. */
+    public @Nullable String uri() {
+        return uri;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public int minConnections() {
+        return minConnections;
+    }
+
+    /** True: connect on first use; false: at build time (or when configured); null: the global setting. */
+    public @Nullable Boolean coldStart() {
+        return coldStart;
+    }
+
+    public boolean autoClose() {
+        return autoClose;
+    }
+
+    /** How long the pool may stay unused before it closes itself (only with {@link #autoClose()}). */
+    public @Nullable Duration idleTtl() {
+        return idleTtl;
+    }
+
+    @Override
+    public String toString() {
+        return "PoolOptions{uri=" + (uri == null ? "primary" : io.mongocache.pooling.internal.Masking.uri(uri))
+                + ", maxConnections=" + maxConnections + ", minConnections=" + minConnections + ", coldStart="
+                + coldStart + ", autoClose=" + autoClose + ", idleTtl=" + idleTtl + '}';
+    }
+
+    /** Builds {@link PoolOptions}. */
+    public static final class Builder {
+        private @Nullable String uri;
+        private int maxConnections = 10;
+        private int minConnections;
+        private @Nullable Boolean coldStart;
+        private boolean autoClose;
+        private @Nullable Duration idleTtl;
+
+        private Builder() {}
+
+        /**
+         * The pool's own connection string; default: the primary's.
+         *
+         * @throws IllegalArgumentException if malformed (the message masks credentials)
+         */
+        public Builder uri(String uri) {
+            this.uri = io.mongocache.pooling.internal.Masking.validatedConnectionString("uri", uri);
+            return this;
+        }
+
+        /**
+         * At most this many connections per server. Default 10.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnections must be >= 1 but was " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        /**
+         * At least this many connections kept open per server. Default 0.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder minConnections(int min) {
+            if (min < 0) {
+                throw new IllegalArgumentException("minConnections must be >= 0 but was " + min);
+            }
+            this.minConnections = min;
+            return this;
+        }
+
+        /** Connect on first use (true) or at once (false); default: the global setting. */
+        public Builder coldStart(boolean coldStart) {
+            this.coldStart = coldStart;
+            return this;
+        }
+
+        /**
+         * Close the pool after it has been unused for {@code idleTtl}; the next use reopens it.
+         *
+         * @throws IllegalArgumentException if the TTL is null, zero or negative
+         */
+        public Builder autoClose(Duration idleTtl) {
+            if (idleTtl == null || idleTtl.isZero() || idleTtl.isNegative()) {
+                throw new IllegalArgumentException("idleTtl must be positive but was " + idleTtl);
+            }
+            this.autoClose = true;
+            this.idleTtl = idleTtl;
+            return this;
+        }
+
+        /** Sets the idle TTL alone; {@link #build()} rejects it unless auto-close is on. */
+        public Builder idleTtl(Duration idleTtl) {
+            this.idleTtl = idleTtl;
+            return this;
+        }
+
+        /** Turns auto-close off (the default). */
+        public Builder noAutoClose() {
+            this.autoClose = false;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if minConnections > maxConnections, or a TTL is set with auto-close off
+         */
+        public PoolOptions build() {
+            if (minConnections > maxConnections) {
+                throw new IllegalArgumentException("minConnections (" + minConnections
+                        + ") must be <= maxConnections (" + maxConnections + ")");
+            }
+            if (!autoClose && idleTtl != null) {
+                throw new IllegalArgumentException("idleTtl is set (" + idleTtl
+                        + ") but autoClose is off: use autoClose(ttl)");
+            }
+            return new PoolOptions(this);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package io.mongocache.pooling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.client.MongoDatabase;
+import io.mongocache.testing.MongoServerHandle;
+import io.mongocache.testing.TcpProxy;
+import io.mongocache.testing.TestMongo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Real pools against the MongoDB fixture, observed through a TCP proxy where the server side matters. */
+class MongoPoolsIT {
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        Collections.reverse(closeables);
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    /** A proxy in front of the test MongoDB, and a connection string through it. */
+    private TcpProxy proxy() {
+        ConnectionString target = new ConnectionString(TestMongo.connectionString());
+        String host = target.getHosts().get(0);
+        int port = host.contains(":") ? Integer.parseInt(host.substring(host.lastIndexOf(':') + 1)) : 27017;
+        return track(TcpProxy.raw(port));
+    }
+
+    private static String through(TcpProxy proxy) {
+        return "mongodb://127.0.0.1:" + proxy.port() + "/?directConnection=true";
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void shouldRouteDatabasesToTheSharedOrTheirOwnPool() {
+        String reports = TestMongo.uniqueDatabaseName("reports");
+        String tenant = TestMongo.uniqueDatabaseName("tenant");
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .database(reports, PoolOptions.builder().maxConnections(2).build()).build());
+        pools.database(tenant).getCollection("c").insertOne(new Document("_id", 1));
+        pools.database(reports).getCollection("c").insertOne(new Document("_id", 2));
+        assertEquals(1, pools.database(tenant).getCollection("c").countDocuments());
+        assertEquals(2, pools.database(reports).getCollection("c").find().first().getInteger("_id"));
+        PoolsStats stats = pools.stats();
+        assertEquals(MongoPools.PRIMARY, stats.pools().get(0).pool());
+        PoolStats own = stats.pools().stream().filter(p -> p.pool().equals(reports)).findFirst().orElseThrow();
+        assertEquals("OPEN", own.state());
+        assertEquals(2, own.maxSize());
+        assertTrue(stats.toJson().contains("\"" + reports + "\""));
+        assertTrue(pools.stats(reports).collections().stream().anyMatch(c -> c.name().equals("c")
+                && c.estimatedCount() == 1));
+        assertTrue(pools.listDatabases().stream().anyMatch(d -> d.database().equals(tenant)));
+        pools.database(tenant).drop();
+        pools.database(reports).drop();
+    }
+
+    @Test
+    void shouldKeepServerSideConnectionsWithinEachPoolsLimit() throws Exception {
+        TcpProxy proxy = proxy();
+        String db = TestMongo.uniqueDatabaseName("limits");
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.builder().uri(through(proxy)).maxConnections(3).build()).build());
+        MongoDatabase database = pools.database(db);
+        List<Document> docs = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            docs.add(new Document("_id", i).append("pad", "x".repeat(200)));
+        }
+        database.getCollection("c").insertMany(docs);
+        proxy.delayReplies(Duration.ofMillis(5));
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> work = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                work.add(threads.submit(() -> {
+                    int n = 0;
+                    for (int i = 0; i < 10; i++) {
+                        n += database.getCollection("c").find().batchSize(100).into(new ArrayList<>()).size();
+                    }
+                    return n;
+                }));
+            }
+            boolean sawSaturation = false;
+            for (Future<Integer> f : work) {
+                sawSaturation |= pools.pools().isSaturated(db);
+                assertEquals(20_000, f.get());
+            }
+            // Per server: the pool's 3 plus the driver's monitoring connections (heartbeat and round-trip time).
+            int peak = proxy.peakConnections();
+            System.out.println("pool limit 3: peak server-side connections " + peak + ", saturation seen "
+                    + sawSaturation);
+            assertTrue(peak <= 3 + 2, "peak " + peak);
+            assertTrue(peak >= 3, "the load should have used the whole pool, peak " + peak);
+        } finally {
+            threads.shutdownNow();
+            proxy.delayReplies(Duration.ZERO);
+        }
+        database.drop();
+    }
+
+    @Test
+    void shouldCloseIdlePoolsAndReopenThemOnUse() throws Exception {
+        String db = TestMongo.uniqueDatabaseName("idle");
+        List<PoolEvent> events = Collections.synchronizedList(new ArrayList<>());
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.builder().autoClose(Duration.ofMillis(300)).build())
+                .onConnect(db, events::add).onDisconnect(db, events::add).build());
+        MongoDatabase handle = pools.database(db);
+        assertEquals(0, pools.pools().open(), "cold start: nothing opened before first use");
+        handle.getCollection("c").insertOne(new Document("x", 1));
+        assertEquals(1, pools.pools().open());
+        await(() -> pools.pools().open() == 0, "the idle pool to close");
+        assertEquals(1, handle.getCollection("c").countDocuments(), "the old handle reopens the pool");
+        assertEquals(List.of(PoolEvent.Reason.FIRST_USE, PoolEvent.Reason.IDLE, PoolEvent.Reason.FIRST_USE),
+                events.stream().map(PoolEvent::reason).toList());
+        handle.drop();
+    }
+
+    @Test
+    void shouldEvictOnlyIdlePoolsUnderTheCap() throws Exception {
+        TcpProxy slow = proxy();
+        String busy = TestMongo.uniqueDatabaseName("busy");
+        String idle = TestMongo.uniqueDatabaseName("idle");
+        String third = TestMongo.uniqueDatabaseName("third");
+        List<PoolEvent> closedPools = Collections.synchronizedList(new ArrayList<>());
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString()).maxOpenPools(2)
+                .database(busy, PoolOptions.builder().uri(through(slow)).build())
+                .database(idle, PoolOptions.defaults())
+                .database(third, PoolOptions.defaults())
+                .onDisconnect(closedPools::add).build());
+        pools.database(busy).getCollection("c").insertOne(new Document("x", 1));
+        Thread.sleep(20);
+        pools.database(idle).getCollection("c").insertOne(new Document("x", 1));
+        // The busy pool is the least recently used, but has a command in flight when the third pool opens.
+        slow.delayReplies(Duration.ofMillis(800));
+        CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(
+                () -> pools.database(busy).getCollection("c").countDocuments());
+        await(() -> pools.stats().pools().stream().anyMatch(p -> p.pool().equals(busy) && p.inFlight() > 0),
+                "the busy pool's command to start");
+        pools.database(third).getCollection("c").insertOne(new Document("x", 1));
+        assertEquals(1L, inFlight.get(), "the in-flight command completed");
+        slow.delayReplies(Duration.ZERO);
+        assertEquals(List.of(new PoolEvent(idle, PoolEvent.Reason.EVICTED)), closedPools);
+        assertEquals(2, pools.pools().open());
+        for (String db : List.of(busy, idle, third)) {
+            pools.database(db).drop();
+        }
+    }
+
+    @Test
+    void shouldCallEveryHookInOrderAndSurviveAThrowingOne() {
+        String db = TestMongo.uniqueDatabaseName("hooks");
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.defaults())
+                .onConnect(e -> calls.add("all:" + e.database().equals(db)))
+                .onConnect(db, e -> calls.add("first"))
+                .onConnect(db, e -> {
+                    throw new IllegalStateException("a broken hook");
+                })
+                .onConnect(db, e -> calls.add("third"))
+                .build());
+        calls.clear(); // the primary's connect event at build
+        pools.database(db).getCollection("c").insertOne(new Document());
+        assertEquals(List.of("all:true", "first", "third"), calls);
+        pools.pools().disconnect(db);
+        assertEquals(1, pools.database(db).getCollection("c").countDocuments(), "the pool still works");
+        pools.database(db).drop();
+    }
+
+    @Test
+    void shouldReportAStoppedServerAsDown() throws Exception {
+        MongoServerHandle doomed = TestMongo.startInProcess();
+        String db = TestMongo.uniqueDatabaseName("health");
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.builder().uri(doomed.connectionString()).coldStart(false).build())
+                .build());
+        HealthReport before = pools.health(Duration.ofSeconds(2));
+        assertTrue(before.healthy(), before.toJson());
+        doomed.close();
+        HealthReport after = pools.health(Duration.ofMillis(500));
+        assertFalse(after.healthy());
+        HealthReport.PoolHealth down = after.pools().stream().filter(p -> p.pool().equals(db)).findFirst().orElseThrow();
+        assertFalse(down.up());
+        assertTrue(after.pools().get(0).up(), "the primary is still up");
+        assertTrue(after.toJson().contains("\"up\" : false"));
+    }
+
+    @Test
+    void shouldWaitForInFlightWorkWhenClosing() throws Exception {
+        TcpProxy slow = proxy();
+        String db = TestMongo.uniqueDatabaseName("closing");
+        MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.builder().uri(through(slow)).build()).build();
+        pools.database(db).getCollection("c").insertOne(new Document("x", 1));
+        slow.delayReplies(Duration.ofMillis(500));
+        CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(
+                () -> pools.database(db).getCollection("c").countDocuments());
+        await(() -> pools.stats().pools().stream().anyMatch(p -> p.pool().equals(db) && p.inFlight() > 0),
+                "the command to start");
+        pools.close(Duration.ofSeconds(5));
+        assertEquals(1L, inFlight.get(), "close waited for the in-flight command");
+        assertThrows(MongoPoolsClosedException.class, () -> pools.database(db));
+        assertThrows(MongoPoolsClosedException.class, pools::health);
+        slow.delayReplies(Duration.ZERO);
+        try (MongoPools cleanup = MongoPools.builder().primary(TestMongo.connectionString()).build()) {
+            cleanup.database(db).drop();
+        }
+    }
+
+    @Test
+    void shouldTrackChangeStreamsPerDatabase() {
+        String db = TestMongo.uniqueDatabaseName("streams");
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString()).build());
+        pools.database(db).getCollection("c").insertOne(new Document());
+        var cursor = pools.openChangeStream(db, List.of());
+        pools.closeChangeStreams(db);
+        assertThrows(RuntimeException.class, cursor::tryNext, "a closed cursor refuses to read");
+        pools.database(db).drop();
+    }
+}
