@@ -36,6 +36,16 @@ public interface CachedCollection<T> extends MongoCollection<T> {
      */
     CachedCollection<T> cacheTTL(Duration ttl);
 
+    /**
+     * The collection of the same name, document class and settings in another database — on the pool that the
+     * cache's database router gives that database ({@code MongoCacheBuilder.databases(…)}), cached the same way.
+     * Cache keys and invalidation are per database.
+     *
+     * @throws IllegalArgumentException if the name is null or empty
+     * @throws IllegalStateException if the cache has no database router
+     */
+    CachedCollection<T> db(String databaseName);
+
     /** The driver collection underneath. Writes made through it are not seen by this node's cache. */
     MongoCollection<T> unwrap();
 

@@ -70,6 +70,20 @@ public interface MongoCache extends AutoCloseable {
     <T> T transaction(com.mongodb.client.ClientSession session, com.mongodb.client.TransactionBody<T> body,
             com.mongodb.TransactionOptions options);
 
+    /**
+     * Invalidates, once more, what the writes of {@code session}'s transaction changed — for transactions run
+     * elsewhere (e.g. {@code MongoPools.transaction} with {@code settings.onEnd(cache::afterTransaction)}). Call it
+     * after the transaction committed or aborted.
+     */
+    void afterTransaction(com.mongodb.client.ClientSession session);
+
+    /**
+     * Invalidates every cached result of a database, on every node (for {@code dropDatabase} and bulk replaces).
+     * Implemented as a flush of everything: dropping a database is rare, and other nodes may cache namespaces of
+     * it that this node has never seen.
+     */
+    void invalidateDatabase(String database);
+
     /** The immutable configuration this cache was built with. */
     MongoCacheConfig config();
 

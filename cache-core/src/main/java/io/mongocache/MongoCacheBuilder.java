@@ -26,6 +26,7 @@ public final class MongoCacheBuilder {
     Ticker ticker = Ticker.systemTicker();
     Duration maxStaleness = Duration.ofSeconds(2);
     boolean preciseInvalidation = true;
+    java.util.function.@org.jspecify.annotations.Nullable Function<String, com.mongodb.client.MongoDatabase> databases;
 
     MongoCacheBuilder() {}
 
@@ -154,6 +155,28 @@ public final class MongoCacheBuilder {
     public MongoCacheBuilder preciseInvalidation(boolean precise) {
         this.preciseInvalidation = precise;
         return this;
+    }
+
+    /**
+     * How {@code CachedCollection.db(name)} finds another database: a client's {@code getDatabase}, or a pool
+     * manager's router such as {@code MongoPools::database} (separate pools per database).
+     *
+     * @throws IllegalArgumentException if null
+     */
+    public MongoCacheBuilder databases(java.util.function.Function<String, com.mongodb.client.MongoDatabase> router) {
+        if (router == null) {
+            throw new IllegalArgumentException("databases: the router must not be null");
+        }
+        this.databases = router;
+        return this;
+    }
+
+    /** {@link #databases(java.util.function.Function)} with one client for every database. */
+    public MongoCacheBuilder databases(com.mongodb.client.MongoClient client) {
+        if (client == null) {
+            throw new IllegalArgumentException("databases: the client must not be null");
+        }
+        return databases(client::getDatabase);
     }
 
     /**

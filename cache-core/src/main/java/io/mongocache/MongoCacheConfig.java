@@ -35,6 +35,8 @@ public final class MongoCacheConfig {
     private final Ticker ticker;
     private final Duration maxStaleness;
     private final boolean preciseInvalidation;
+    private final java.util.function.@org.jspecify.annotations.Nullable Function<String, com.mongodb.client.MongoDatabase>
+            databases;
 
     MongoCacheConfig(MongoCacheBuilder b) {
         this.redisMode = b.redisMode;
@@ -48,6 +50,7 @@ public final class MongoCacheConfig {
         this.ticker = b.ticker;
         this.maxStaleness = b.maxStaleness;
         this.preciseInvalidation = b.preciseInvalidation;
+        this.databases = b.databases;
     }
 
     /** Whether and how Redis is used as the shared tier. Default {@link RedisMode#NONE}. */
@@ -110,6 +113,12 @@ public final class MongoCacheConfig {
      */
     public boolean preciseInvalidation() {
         return preciseInvalidation;
+    }
+
+    /** The router of {@code CachedCollection.db(name)}, or null if none was configured. */
+    public java.util.function.@org.jspecify.annotations.Nullable Function<String, com.mongodb.client.MongoDatabase>
+            databases() {
+        return databases;
     }
 
     @Override

@@ -50,7 +50,7 @@ abstract class CachedCollectionContract {
 
     @BeforeEach
     void setUp() {
-        cache = configure(MongoCache.builder()).build();
+        cache = configure(MongoCache.builder().databases(TestMongo.client())).build();
         db = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("contract"));
         rawUsers = db.getCollection("users");
         users = cache.wrap(rawUsers);
@@ -273,6 +273,29 @@ abstract class CachedCollectionContract {
         users.renameCollection(new MongoNamespace(db.getName(), "renamed"));
         assertEquals(0, users.countDocuments());
         assertEquals(20, renamedView.countDocuments());
+    }
+
+    @Test
+    void shouldRouteDbToTheSameCollectionInAnotherDatabase() {
+        String otherName = TestMongo.uniqueDatabaseName("other");
+        try {
+            CachedCollection<Document> other = users.db(otherName);
+            assertEquals(otherName + ".users", other.getNamespace().getFullName());
+            other.insertOne(new Document("_id", 1).append("name", "elsewhere"));
+            assertEquals("user1", users.find(eq("_id", 1)).first().getString("name"));
+            assertEquals("elsewhere", other.find(eq("_id", 1)).first().getString("name"));
+            long loads = stats().loads();
+            other.updateOne(eq("_id", 1), set("name", "moved"));
+            assertEquals("user1", users.find(eq("_id", 1)).first().getString("name"));
+            assertEquals(loads, stats().loads(), "a write in another database does not invalidate this one");
+            assertEquals("moved", other.find(eq("_id", 1)).first().getString("name"));
+        } finally {
+            TestMongo.client().getDatabase(otherName).drop();
+        }
+        try (MongoCache withoutRouter = MongoCache.builder().build()) {
+            var e = assertThrows(IllegalStateException.class, () -> withoutRouter.wrap(rawUsers).db("x"));
+            assertTrue(e.getMessage().contains("databases"), e.getMessage());
+        }
     }
 
     @Test

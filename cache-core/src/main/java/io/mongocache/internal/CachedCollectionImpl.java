@@ -389,6 +389,25 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     @Override
+    public CachedCollection<T> db(String databaseName) {
+        if (databaseName == null || databaseName.isEmpty()) {
+            throw new IllegalArgumentException("databaseName must be a non-empty database name");
+        }
+        var router = cache.config().databases();
+        if (router == null) {
+            throw new IllegalStateException("db(name) needs a database router: MongoCacheBuilder.databases(client)"
+                    + " or .databases(pools::database)");
+        }
+        MongoCollection<T> other = router.apply(databaseName)
+                .getCollection(delegate.getNamespace().getCollectionName(), delegate.getDocumentClass())
+                .withCodecRegistry(delegate.getCodecRegistry())
+                .withReadPreference(delegate.getReadPreference())
+                .withReadConcern(delegate.getReadConcern())
+                .withWriteConcern(delegate.getWriteConcern());
+        return create(cache, other, view);
+    }
+
+    @Override
     public MongoCollection<T> unwrap() {
         return delegate;
     }

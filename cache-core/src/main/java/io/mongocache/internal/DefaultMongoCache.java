@@ -156,6 +156,24 @@ public final class DefaultMongoCache implements MongoCache {
         }
     }
 
+    @Override
+    public void afterTransaction(ClientSession session) {
+        if (session == null) {
+            throw new IllegalArgumentException("session must not be null");
+        }
+        for (Invalidation invalidation : sessionWrites.drain(session)) {
+            invalidate(invalidation);
+        }
+    }
+
+    @Override
+    public void invalidateDatabase(String database) {
+        if (database == null || database.isEmpty()) {
+            throw new IllegalArgumentException("database must be a non-empty name");
+        }
+        invalidateAll();
+    }
+
     SessionWrites sessionWrites() {
         return sessionWrites;
     }

@@ -12,6 +12,7 @@ import io.mongocache.pooling.internal.DriverEvents;
 import io.mongocache.pooling.internal.Masking;
 import io.mongocache.pooling.internal.Pool;
 import io.mongocache.pooling.internal.ReopeningProxies;
+import io.mongocache.pooling.internal.TransactionRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -437,6 +438,35 @@ public final class MongoPools implements AutoCloseable {
             String message = e.getClass().getSimpleName() + ": " + Masking.uri(String.valueOf(e.getMessage()));
             return new HealthReport.PoolHealth(name, false, (System.nanoTime() - start) / 1_000_000, message);
         }
+    }
+
+    // ---- transactions ------------------------------------------------------------------------------------
+
+    /** Runs {@code work} in a transaction on the primary pool with {@link TransactionSettings#defaults()}. */
+    public <T> T transaction(TransactionWork<T> work) {
+        return transaction(null, work, TransactionSettings.defaults());
+    }
+
+    /** Runs {@code work} in a transaction on the primary pool. */
+    public <T> T transaction(TransactionWork<T> work, TransactionSettings settings) {
+        return transaction(null, work, settings);
+    }
+
+    /**
+     * Runs {@code work} in a session transaction on the pool of {@code database} (null: the primary): commits on
+     * success, aborts on failure, retries the body on {@code TransientTransactionError} and the commit on
+     * {@code UnknownTransactionCommitResult} with exponential back-off and jitter, all within the settings'
+     * timeout. Nothing is scheduled: it runs and sleeps on the calling thread.
+     *
+     * @throws IllegalArgumentException if work or settings is null
+     */
+    public <T> T transaction(@Nullable String database, TransactionWork<T> work, TransactionSettings settings) {
+        checkOpen();
+        if (work == null || settings == null) {
+            throw new IllegalArgumentException("work and settings must not be null");
+        }
+        MongoClient client = database == null ? primary : clientFor(database);
+        return TransactionRunner.system().run(client::startSession, work, settings);
     }
 
     // ---- change streams ----------------------------------------------------------------------------------

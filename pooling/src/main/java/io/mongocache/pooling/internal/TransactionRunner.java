@@ -1,0 +1,123 @@
+package io.mongocache.pooling.internal;
+
+import com.mongodb.MongoException;
+import com.mongodb.client.ClientSession;
+import io.mongocache.pooling.TransactionSettings;
+import io.mongocache.pooling.TransactionWork;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a transaction with MongoDB's retry rules: the whole body again on {@code TransientTransactionError}, the
+ * commit alone again on {@code UnknownTransactionCommitResult}; exponential back-off with full jitter between
+ * attempts; every attempt within one overall time limit, after which the last error is thrown. Any other error
+ * aborts and is thrown at once.
+ *
+ * <p>Concurrency: runs on the caller's thread and sleeps there; nothing is scheduled, so nothing is left behind.
+ * Time, sleeping and randomness are injected so tests drive them.
+ */
+public final class TransactionRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionRunner.class);
+    static final String TRANSIENT = MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL;
+    static final String UNKNOWN_COMMIT = MongoException.UNKNOWN_TRANSACTION_COMMIT_RESULT_LABEL;
+
+    /** Sleeps on the calling thread. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(long nanos) throws InterruptedException;
+    }
+
+    private final LongSupplier nanoClock;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+
+    public TransactionRunner(LongSupplier nanoClock, Sleeper sleeper, RandomGenerator random) {
+        this.nanoClock = nanoClock;
+        this.sleeper = sleeper;
+        this.random = random;
+    }
+
+    public static TransactionRunner system() {
+        return new TransactionRunner(System::nanoTime, nanos -> java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos),
+                java.util.concurrent.ThreadLocalRandom.current());
+    }
+
+    public <T> T run(Supplier<ClientSession> sessions, TransactionWork<T> work, TransactionSettings settings) {
+        long deadline = nanoClock.getAsLong() + settings.timeout().toNanos();
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            try (ClientSession session = sessions.get()) {
+                try {
+                    session.startTransaction(settings.options());
+                    T result;
+                    try {
+                        result = work.run(session);
+                    } catch (RuntimeException e) {
+                        abortQuietly(session);
+                        if (hasLabel(e, TRANSIENT) && nanoClock.getAsLong() < deadline) {
+                            LOG.debug("mongocache: transient transaction error, retrying (attempt {})", attempt);
+                            backoff(attempt, deadline, settings);
+                            continue;
+                        }
+                        throw e;
+                    }
+                    int commitAttempt = 0;
+                    while (true) {
+                        try {
+                            session.commitTransaction();
+                            return result;
+                        } catch (MongoException e) {
+                            commitAttempt++;
+                            if (e.hasErrorLabel(UNKNOWN_COMMIT) && nanoClock.getAsLong() < deadline) {
+                                backoff(commitAttempt, deadline, settings);
+                                continue;
+                            }
+                            if (e.hasErrorLabel(TRANSIENT) && nanoClock.getAsLong() < deadline) {
+                                break; // the whole transaction again
+                            }
+                            throw e;
+                        }
+                    }
+                } finally {
+                    try {
+                        settings.onEnd().accept(session);
+                    } catch (RuntimeException hookError) {
+                        LOG.warn("mongocache: a transaction's onEnd hook threw; ignored", hookError);
+                    }
+                }
+            }
+            backoff(attempt, deadline, settings);
+        }
+    }
+
+    private static boolean hasLabel(RuntimeException e, String label) {
+        return e instanceof MongoException m && m.hasErrorLabel(label);
+    }
+
+    private static void abortQuietly(ClientSession session) {
+        try {
+            if (session.hasActiveTransaction()) {
+                session.abortTransaction();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: abortTransaction failed", e);
+        }
+    }
+
+    /** Full jitter: a random time up to min(max, initial × 2^(attempt-1)), never past the deadline. */
+    private void backoff(int attempt, long deadline, TransactionSettings settings) {
+        long ceiling = Math.min(settings.maxBackoff().toNanos(),
+                settings.initialBackoff().toNanos() << Math.min(30, attempt - 1));
+        long pause = Math.min(random.nextLong(ceiling + 1), Math.max(0, deadline - nanoClock.getAsLong()));
+        try {
+            sleeper.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MongoException("interrupted while backing off between transaction attempts");
+        }
+    }
+}
