@@ -58,7 +58,12 @@ public final class IdStripes {
                 break;
             }
             case STRING:
-                h = hash(("s:" + id.asString().getValue()).getBytes(StandardCharsets.UTF_8));
+                // String.hashCode is specified by the platform, so every node computes the same stripe.
+                h = mix(id.asString().getValue().hashCode() ^ 0x5bd1e995L);
+                break;
+            case OBJECT_ID:
+                // ObjectId.hashCode is computed from its bytes alone: the same on every node.
+                h = mix(id.asObjectId().getValue().hashCode() ^ 0x27d4eb2fL);
                 break;
             default:
                 h = hash(encode(id));
@@ -73,6 +78,10 @@ public final class IdStripes {
 
     /** Every numeric id whose value is an integer that fits in a long hashes here, whatever its BSON type. */
     private static int integral(long value) {
+        return mix(value);
+    }
+
+    private static int mix(long value) {
         long h = value * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
