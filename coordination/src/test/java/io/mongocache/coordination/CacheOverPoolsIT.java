@@ -48,6 +48,28 @@ class CacheOverPoolsIT {
     }
 
     @Test
+    void shouldFlushTheCacheWhenADatabaseIsDroppedOrReplacedThroughThePools() {
+        String db = TestMongo.uniqueDatabaseName("dropped");
+        String copy = TestMongo.uniqueDatabaseName("copy");
+        try (MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString()).build();
+                MongoCache cache = MongoCache.builder().databases(pools::database).build()) {
+            pools.onDatabaseChanged(cache::invalidateDatabase);
+            CachedCollection<Document> c = cache.wrap(pools.database(db).getCollection("c"));
+            c.insertOne(new Document("_id", 1).append("v", "before"));
+            assertEquals(1, c.countDocuments());
+            pools.copyDatabase(db, copy);
+            assertEquals("before", c.db(copy).find(eq("_id", 1)).first().getString("v"));
+            pools.dropDatabase(db);
+            assertEquals(0, c.countDocuments(), "the cached count of the dropped database is gone");
+            String export = pools.export(copy);
+            pools.importInto(db, export);
+            assertEquals(1, c.countDocuments());
+            pools.dropDatabase(db);
+            pools.dropDatabase(copy);
+        }
+    }
+
+    @Test
     void shouldInvalidateAgainAfterAPoolTransactionCommits() {
         assumeTrue(TestMongo.supportsTransactions(), "needs a replica set (MONGODB_URI or Docker)");
         String db = TestMongo.uniqueDatabaseName("tx");

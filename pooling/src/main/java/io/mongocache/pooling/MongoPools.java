@@ -8,11 +8,18 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import io.mongocache.pooling.bulk.BulkTasks;
+import io.mongocache.pooling.bulk.CopyReport;
+import io.mongocache.pooling.bulk.ExportReport;
+import io.mongocache.pooling.bulk.ImportReport;
+import io.mongocache.pooling.bulk.ProgressListener;
 import io.mongocache.pooling.internal.DriverEvents;
 import io.mongocache.pooling.internal.Masking;
 import io.mongocache.pooling.internal.Pool;
 import io.mongocache.pooling.internal.ReopeningProxies;
 import io.mongocache.pooling.internal.TransactionRunner;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -84,6 +91,8 @@ public final class MongoPools implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final @Nullable Thread shutdownHook;
     private final Control control = new Control();
+    private final BulkTasks bulk = new BulkTasks(this::database);
+    private final List<Consumer<String>> changeHooks = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private record Hook(@Nullable String database, Consumer<PoolEvent> callback) {}
@@ -97,6 +106,7 @@ public final class MongoPools implements AutoCloseable {
         this.historySize = b.historySize;
         this.connectHooks.addAll(b.connectHooks);
         this.disconnectHooks.addAll(b.disconnectHooks);
+        this.changeHooks.addAll(b.changeHooks);
         this.primaryEvents = new DriverEvents(PRIMARY, slowCommandThreshold);
         MongoClientSettings.Builder settings = MongoClientSettings.builder()
                 .applyConnectionString(new ConnectionString(primaryUri))
@@ -303,6 +313,17 @@ public final class MongoPools implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds a hook called with the name of every database a bulk task changed (dropped, copied into, imported
+     * into) — e.g. {@code cache::invalidateDatabase}, since those writes bypass the cache.
+     */
+    public void onDatabaseChanged(Consumer<String> hook) {
+        if (hook == null) {
+            throw new IllegalArgumentException("onDatabaseChanged: the hook must not be null");
+        }
+        changeHooks.add(hook);
+    }
+
     /** Adds a hook called when any pool opens. */
     public void onConnect(Consumer<PoolEvent> callback) {
         connectHooks.add(new Hook(null, requireCallback(callback)));
@@ -469,6 +490,77 @@ public final class MongoPools implements AutoCloseable {
         return TransactionRunner.system().run(client::startSession, work, settings);
     }
 
+    // ---- bulk tasks (see BulkTasks for formats and guarantees) --------------------------------------------
+
+    /** Bulk tasks over this manager's routing: source and target may be on different pools. */
+    public BulkTasks bulk() {
+        checkOpen();
+        return bulk;
+    }
+
+    /**
+     * Copies documents and indexes (except {@code _id_}) of {@code source} into {@code target}, then tells the
+     * change hooks about {@code target}.
+     */
+    public CopyReport copyDatabase(String source, String target) {
+        try {
+            return bulk().copyDatabase(source, target);
+        } finally {
+            changed(target);
+        }
+    }
+
+    /** Drops a database, then tells the change hooks (e.g. {@code cache::invalidateDatabase}). */
+    public void dropDatabase(String name) {
+        try {
+            bulk().dropDatabase(name);
+        } finally {
+            changed(name);
+        }
+    }
+
+    /** The whole database as canonical Extended JSON lines (in memory: for small databases). */
+    public String export(String database) {
+        return bulk().export(database);
+    }
+
+    /** Imports what {@link #export} produced (all or nothing per input), then tells the change hooks. */
+    public ImportReport importInto(String database, String data) {
+        try {
+            return bulk().importInto(database, data);
+        } finally {
+            changed(database);
+        }
+    }
+
+    /** Streams the database to {@code out} in constant memory. */
+    public ExportReport exportTo(String database, OutputStream out, ProgressListener progress) {
+        return bulk().exportTo(database, out, progress);
+    }
+
+    /**
+     * Streams an export from {@code in} into the database in constant memory (all or nothing per input), then
+     * tells the change hooks.
+     */
+    public ImportReport importFrom(String database, InputStream in, ProgressListener progress) {
+        try {
+            return bulk().importFrom(database, in, progress);
+        } finally {
+            changed(database);
+        }
+    }
+
+    /** Writes made by bulk tasks bypass any cache: the hooks let a cache forget the database. */
+    private void changed(String database) {
+        for (Consumer<String> hook : changeHooks) {
+            try {
+                hook.accept(database);
+            } catch (RuntimeException e) {
+                LOG.warn("mongocache: a database-changed hook threw; ignored", e);
+            }
+        }
+    }
+
     // ---- change streams ----------------------------------------------------------------------------------
 
     /**
@@ -609,8 +701,18 @@ public final class MongoPools implements AutoCloseable {
         private final Map<String, PoolOptions> databases = new LinkedHashMap<>();
         private final List<Hook> connectHooks = new ArrayList<>();
         private final List<Hook> disconnectHooks = new ArrayList<>();
+        private final List<Consumer<String>> changeHooks = new ArrayList<>();
 
         private Builder() {}
+
+        /** Called with the name of every database a bulk task changed, e.g. {@code cache::invalidateDatabase}. */
+        public Builder onDatabaseChanged(Consumer<String> hook) {
+            if (hook == null) {
+                throw new IllegalArgumentException("onDatabaseChanged: the hook must not be null");
+            }
+            changeHooks.add(hook);
+            return this;
+        }
 
         /**
          * The primary connection string: every database without a separate pool shares its pool. Required.

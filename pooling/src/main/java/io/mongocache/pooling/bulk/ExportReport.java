@@ -1,0 +1,29 @@
+package io.mongocache.pooling.bulk;
+
+import java.time.Duration;
+
+/**
+ * What {@link BulkTasks#exportTo} did.
+ *
+ * @param collections collections exported ({@code system.*} collections and views are not counted)
+ * @param documents   documents exported, over all collections
+ * @param indexes     indexes exported, not counting the {@code _id_} index each collection has anyway
+ * @param bytes       bytes of JSON Lines written (UTF-8)
+ * @param elapsed     wall-clock time the task took
+ */
+public record ExportReport(int collections, long documents, int indexes, long bytes, Duration elapsed) {
+
+    /**
+     * Checks the values.
+     *
+     * @param collections see the record description
+     * @param documents   see the record description
+     * @param indexes     see the record description
+     * @param bytes       see the record description
+     * @param elapsed     see the record description
+     * @throws IllegalArgumentException if a count is negative or {@code elapsed} is null or negative
+     */
+    public ExportReport {
+        ReportChecks.check(collections, documents, indexes, bytes, elapsed);
+    }
+}
