@@ -210,9 +210,17 @@ public final class MongoPools implements AutoCloseable {
             }
         }
 
-        /** Closes a separate pool now (in-flight commands fail); it reopens on next use. */
+        /**
+         * Closes a separate pool now (in-flight commands fail); it reopens on next use.
+         *
+         * @throws IllegalArgumentException if {@code name} has no separate pool
+         */
         public void disconnect(String name) {
             Pool pool = pools.get(name);
+            if (pool == null) {
+                throw new IllegalArgumentException("name: database '" + name + "' has no separate pool (separate: "
+                        + pools.keySet() + ")");
+            }
             if (pool != null && pool.isOpen()) {
                 pool.closeNow();
                 fire(disconnectHooks, new PoolEvent(name, PoolEvent.Reason.CLOSED));
@@ -503,6 +511,7 @@ public final class MongoPools implements AutoCloseable {
      * change hooks about {@code target}.
      */
     public CopyReport copyDatabase(String source, String target) {
+        requireExisting("source", source);
         try {
             return bulk().copyDatabase(source, target);
         } finally {
@@ -521,6 +530,7 @@ public final class MongoPools implements AutoCloseable {
 
     /** The whole database as canonical Extended JSON lines (in memory: for small databases). */
     public String export(String database) {
+        requireExisting("database", database);
         return bulk().export(database);
     }
 
@@ -535,6 +545,7 @@ public final class MongoPools implements AutoCloseable {
 
     /** Streams the database to {@code out} in constant memory. */
     public ExportReport exportTo(String database, OutputStream out, ProgressListener progress) {
+        requireExisting("database", database);
         return bulk().exportTo(database, out, progress);
     }
 
@@ -547,6 +558,14 @@ public final class MongoPools implements AutoCloseable {
             return bulk().importFrom(database, in, progress);
         } finally {
             changed(database);
+        }
+    }
+
+    /** MongoDB creates databases on first write, so a database to read from must have a collection. */
+    private void requireExisting(String parameter, String database) {
+        if (database(database).listCollectionNames().first() == null) {
+            throw new IllegalArgumentException(parameter + ": database '" + database
+                    + "' does not exist (it has no collections)");
         }
     }
 

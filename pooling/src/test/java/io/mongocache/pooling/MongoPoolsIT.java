@@ -239,6 +239,20 @@ class MongoPoolsIT {
     }
 
     @Test
+    void shouldRejectUnknownDatabasesWhereOneIsRequired() {
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString()).build());
+        String missing = TestMongo.uniqueDatabaseName("missing");
+        IllegalArgumentException copy = assertThrows(IllegalArgumentException.class,
+                () -> pools.copyDatabase(missing, TestMongo.uniqueDatabaseName("target")));
+        assertTrue(copy.getMessage().startsWith("source: database '" + missing + "' does not exist"), copy.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> pools.export(missing));
+        IllegalArgumentException disconnect = assertThrows(IllegalArgumentException.class,
+                () -> pools.pools().disconnect(missing));
+        assertTrue(disconnect.getMessage().contains("has no separate pool"), disconnect.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> pools.database("bad/name"));
+    }
+
+    @Test
     void shouldTrackChangeStreamsPerDatabase() {
         String db = TestMongo.uniqueDatabaseName("streams");
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString()).build());
