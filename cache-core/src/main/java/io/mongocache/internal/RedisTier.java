@@ -89,6 +89,7 @@ final class RedisTier implements AutoCloseable {
     private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> async;
     private volatile boolean healthy;
     private volatile boolean closed;
+    private volatile boolean connectFailureLogged;
 
     RedisTier(MongoCacheConfig config, StatsRegistry stats, ScheduledExecutorService scheduler) {
         this.config = config;
@@ -173,12 +174,17 @@ final class RedisTier implements AutoCloseable {
                 async = c.async();
             }
             healthy = true;
+            connectFailureLogged = false;
             LOG.info("mongocache: shared tier connected to Redis {}", maskedUris);
             return true;
         } catch (RuntimeException e) {
             stats.redisErrors.increment();
-            LOG.warn("mongocache: Redis {} unavailable ({}); serving from L1 and MongoDB until it answers",
-                    maskedUris, e.getClass().getSimpleName());
+            // Once per outage: the probe retries every redisRetryInterval.
+            if (!connectFailureLogged) {
+                connectFailureLogged = true;
+                LOG.warn("mongocache: Redis {} unavailable ({}); serving from MongoDB until it answers",
+                        maskedUris, e.getClass().getSimpleName());
+            }
             return false;
         }
     }
