@@ -40,6 +40,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicLong delayNanos = new AtomicLong();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
+    private final AtomicLong forwardedRequests = new AtomicLong();
     private volatile boolean closed;
 
     private TcpProxy(int targetPort, boolean resp) {
@@ -95,6 +96,11 @@ public final class TcpProxy implements AutoCloseable {
         return dropped.get();
     }
 
+    /** How many client-to-server writes the proxy has forwarded so far (a request has reached the server). */
+    public long forwardedRequests() {
+        return forwardedRequests.get();
+    }
+
     /** Connections open through the proxy now (as the server sees them). */
     public int activeConnections() {
         return active.get();
@@ -133,7 +139,7 @@ public final class TcpProxy implements AutoCloseable {
                 };
                 start("c2s", () -> {
                     try {
-                        copy(client.getInputStream(), server.getOutputStream());
+                        copyCounting(client.getInputStream(), server.getOutputStream());
                     } finally {
                         ended.run();
                     }
@@ -179,6 +185,16 @@ public final class TcpProxy implements AutoCloseable {
         while ((n = in.read(buffer)) >= 0) {
             out.write(buffer, 0, n);
             out.flush();
+        }
+    }
+
+    private void copyCounting(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[16384];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            out.flush();
+            forwardedRequests.incrementAndGet();
         }
     }
 
