@@ -1,0 +1,45 @@
+package io.mongocache.coordination;
+
+import com.mongodb.annotations.Immutable;
+import java.time.Duration;
+
+/**
+ * Timing of a lease: {@code leaseDuration > renewDeadline > 1.2 × retryPeriod} (defaults 15 s / 10 s / 2 s).
+ * A leader renews every {@code retryPeriod}; if it cannot renew within {@code renewDeadline} of its last success
+ * it steps down, well before {@code leaseDuration} lets anyone else take over.
+ *
+ * @param leaseDuration how long a lease lasts after its last renewal, judged by the server's clock
+ * @param renewDeadline how long a leader keeps leading without a successful renewal
+ * @param retryPeriod how often to renew (leader) or try to acquire (others)
+ */
+@Immutable
+public record LeaseSettings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+
+    private static void requirePositive(String parameter, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(parameter + " must be positive but was " + value);
+        }
+    }
+
+    /** 15 s / 10 s / 2 s. */
+    public static final LeaseSettings DEFAULTS =
+            new LeaseSettings(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+
+    /**
+     * @throws IllegalArgumentException unless every value is positive and
+     *     {@code leaseDuration > renewDeadline > 1.2 × retryPeriod}
+     */
+    public LeaseSettings {
+        requirePositive("leaseDuration", leaseDuration);
+        requirePositive("renewDeadline", renewDeadline);
+        requirePositive("retryPeriod", retryPeriod);
+        if (leaseDuration.compareTo(renewDeadline) <= 0) {
+            throw new IllegalArgumentException("leaseDuration (" + leaseDuration + ") must be > renewDeadline ("
+                    + renewDeadline + ")");
+        }
+        if (renewDeadline.toNanos() <= retryPeriod.toNanos() * 12 / 10) {
+            throw new IllegalArgumentException("renewDeadline (" + renewDeadline + ") must be > 1.2 × retryPeriod ("
+                    + retryPeriod + ")");
+        }
+    }
+}
