@@ -1,0 +1,141 @@
+package io.mongocache.coordination;
+
+import com.mongodb.annotations.ThreadSafe;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps trying to hold one lease, and tells a listener when this node becomes or stops being the leader.
+ *
+ * <p>Every {@code retryPeriod}: a follower tries to acquire; a leader renews. The local deadline of a renewal
+ * starts <em>before</em> the request is sent, so the local view of the lease always ends earlier than the
+ * server's. A renewal refused (the lease was taken over), failed, or of unknown outcome (an exception) means the
+ * lease is lost: the listener's {@code stoppedLeading} runs first — it must stop the work the lease guards — and
+ * only then does the node consider acquiring again. A leader that has not renewed successfully within
+ * {@code renewDeadline} steps down the same way, well before {@code leaseDuration} lets another node take over.
+ *
+ * <p>Concurrency: all state changes happen on the scheduler thread; {@link #isLeader()} reads volatile state.
+ * Time and scheduling are injected.
+ */
+@ThreadSafe
+public final class LeaderElector implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderElector.class);
+
+    /** Told when leadership starts and ends, with the lease (and so the epoch, the fencing token). */
+    public interface Listener {
+        void becameLeader(Lease lease);
+
+        void stoppedLeading(Lease lease);
+    }
+
+    private final LeaseStore store;
+    private final String leaseName;
+    private final String nodeId;
+    private final LeaseSettings settings;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier nanoClock;
+    private final Listener listener;
+    private volatile @Nullable Lease lease;
+    private volatile long lastRenewalStartNanos;
+    private volatile @Nullable ScheduledFuture<?> task;
+    private volatile boolean closed;
+
+    public LeaderElector(LeaseStore store, String leaseName, String nodeId, LeaseSettings settings,
+            ScheduledExecutorService scheduler, LongSupplier nanoClock, Listener listener) {
+        if (store == null || leaseName == null || nodeId == null || settings == null || scheduler == null
+                || nanoClock == null || listener == null) {
+            throw new IllegalArgumentException("every argument of LeaderElector is required");
+        }
+        this.store = store;
+        this.leaseName = leaseName;
+        this.nodeId = nodeId;
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.nanoClock = nanoClock;
+        this.listener = listener;
+    }
+
+    /** Starts trying at once, then every {@code retryPeriod}. */
+    public void start() {
+        long period = settings.retryPeriod().toNanos();
+        task = scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether this node holds the lease and its local deadline has not passed. */
+    public boolean isLeader() {
+        return lease != null && nanoClock.getAsLong() - lastRenewalStartNanos < settings.renewDeadline().toNanos();
+    }
+
+    /** The lease held, if any. */
+    public Optional<Lease> lease() {
+        return isLeader() ? Optional.ofNullable(lease) : Optional.empty();
+    }
+
+    void tick() {
+        if (closed) {
+            return;
+        }
+        Lease held = lease;
+        long attemptStart = nanoClock.getAsLong();
+        if (held != null) {
+            boolean renewed;
+            try {
+                renewed = store.renew(held);
+            } catch (RuntimeException e) {
+                LOG.warn("mongocache: renewing lease {} failed ({}); stepping down", leaseName, e.toString());
+                renewed = false;
+            }
+            if (renewed && nanoClock.getAsLong() - attemptStart < settings.renewDeadline().toNanos()) {
+                lastRenewalStartNanos = attemptStart;
+            } else {
+                stepDown(held);
+            }
+            return;
+        }
+        try {
+            Optional<Lease> acquired = store.tryAcquire(leaseName, nodeId, settings.leaseDuration());
+            if (acquired.isPresent()) {
+                lastRenewalStartNanos = attemptStart;
+                lease = acquired.get();
+                listener.becameLeader(acquired.get());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: acquiring lease {} failed", leaseName, e);
+        }
+    }
+
+    private void stepDown(Lease held) {
+        try {
+            listener.stoppedLeading(held);
+        } catch (RuntimeException e) {
+            LOG.warn("mongocache: stoppedLeading threw; leadership ends anyway", e);
+        } finally {
+            lease = null;
+        }
+    }
+
+    /** Stops trying; a leader steps down (listener first) and releases the lease so another node takes over. */
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledFuture<?> t = task;
+        if (t != null) {
+            t.cancel(false);
+        }
+        Lease held = lease;
+        if (held != null) {
+            stepDown(held);
+            try {
+                store.release(held);
+            } catch (RuntimeException e) {
+                LOG.debug("mongocache: releasing lease {} failed; it will expire", leaseName, e);
+            }
+        }
+    }
+}
