@@ -42,6 +42,14 @@ public interface MongoCache extends AutoCloseable {
     /** Forgets every cached result of one namespace, in both tiers. Never throws for Redis faults. */
     void invalidate(MongoNamespace namespace);
 
+    /**
+     * Applies an invalidation as if a write through this node had made it: on this node, in Redis and on the
+     * channel to every other node — for writes this library did not see (the change-stream watcher).
+     *
+     * @throws IllegalArgumentException if null
+     */
+    void invalidate(io.mongocache.spi.Invalidation invalidation);
+
     /** Forgets every cached result of every namespace on this node, and in Redis for the namespaces it knows. */
     void invalidateAll();
 

@@ -215,7 +215,11 @@ public final class DefaultMongoCache implements MongoCache {
      * Makes every cached result the invalidation covers unservable: at once on this node, then in Redis and on the
      * channel before returning (or, if Redis is unreachable, as soon as it answers again).
      */
-    void invalidate(Invalidation invalidation) {
+    @Override
+    public void invalidate(Invalidation invalidation) {
+        if (invalidation == null) {
+            throw new IllegalArgumentException("invalidation must not be null");
+        }
         sessionWrites.record(invalidation);
         if (invalidation.kind() != Invalidation.Kind.EVERYTHING) {
             stats.of(invalidation.namespace()).invalidations.increment();

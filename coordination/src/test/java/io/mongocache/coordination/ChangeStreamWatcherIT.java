@@ -1,0 +1,106 @@
+package io.mongocache.coordination;
+
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Updates.set;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import io.mongocache.CachedCollection;
+import io.mongocache.MongoCache;
+import io.mongocache.testing.TestMongo;
+import io.mongocache.testing.TestRedis;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Writes made outside the library reach every node's cache through the leader's watcher; a watcher whose epoch
+ * was superseded is fenced off by its checkpoint. (Leader death, SIGSTOP and history loss with separate JVMs are
+ * the next step.)
+ */
+class ChangeStreamWatcherIT {
+    private MongoDatabase db;
+    private MongoCollection<Document> outside;
+
+    @BeforeEach
+    void setUp() {
+        db = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("watch"));
+        outside = db.getCollection("c");
+        outside.insertOne(new Document("_id", 1).append("v", 0));
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.drop();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void shouldInvalidateEveryNodeForWritesMadeOutsideTheLibrary() throws Exception {
+        String prefix = "watch" + System.nanoTime();
+        try (MongoCache leaderNode = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix).build();
+                MongoCache otherNode = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix).build()) {
+            LeaseStore leases = new LeaseStore(db.getCollection("leases"));
+            Lease lease = leases.tryAcquire("watcher", "leader", Duration.ofSeconds(15)).orElseThrow();
+            ChangeStreamWatcher watcher = new ChangeStreamWatcher(TestMongo.client(), outside.getNamespace(),
+                    leaderNode, db.getCollection("checkpoints"));
+            watcher.start(lease);
+            try {
+                CachedCollection<Document> onLeader = leaderNode.wrap(outside);
+                CachedCollection<Document> onOther = otherNode.wrap(outside);
+                leaderNode.awaitInvalidations(Duration.ofSeconds(5));
+                otherNode.awaitInvalidations(Duration.ofSeconds(5));
+                for (int round = 1; round <= 20; round++) {
+                    assertEquals(round - 1, onLeader.find(eq("_id", 1)).first().getInteger("v"));
+                    assertEquals(round - 1, onOther.find(eq("_id", 1)).first().getInteger("v"));
+                    outside.updateOne(eq("_id", 1), set("v", round)); // not through the cache
+                    int expected = round;
+                    await(() -> onLeader.find(eq("_id", 1)).first().getInteger("v") == expected, "the leader node");
+                    await(() -> onOther.find(eq("_id", 1)).first().getInteger("v") == expected, "the other node");
+                }
+                outside.insertOne(new Document("_id", 2).append("v", 7));
+                await(() -> onOther.countDocuments() == 2, "an outside insert");
+                outside.deleteOne(eq("_id", 2));
+                await(() -> onOther.countDocuments() == 1, "an outside delete");
+                assertTrue(watcher.eventsSeen() >= 22, "events seen: " + watcher.eventsSeen());
+                System.out.println("watcher: " + watcher.eventsSeen() + " outside writes invalidated on 2 nodes");
+            } finally {
+                watcher.stop();
+            }
+        }
+    }
+
+    @Test
+    void shouldFenceOffAWatcherWhoseEpochWasSuperseded() throws Exception {
+        try (MongoCache cache = MongoCache.builder().build()) {
+            MongoCollection<Document> checkpoints = db.getCollection("checkpoints");
+            ChangeStreamWatcher old = new ChangeStreamWatcher(TestMongo.client(), outside.getNamespace(), cache,
+                    checkpoints);
+            ChangeStreamWatcher current = new ChangeStreamWatcher(TestMongo.client(), outside.getNamespace(), cache,
+                    checkpoints);
+            old.start(new Lease("watcher", "a", 1));
+            await(() -> old.eventsSeen() >= 0 && checkpoints.countDocuments(eq("epoch", 1L)) == 1, "epoch 1 claim");
+            current.start(new Lease("watcher", "b", 2));
+            await(() -> checkpoints.countDocuments(eq("epoch", 2L)) == 1, "epoch 2 claim");
+            outside.updateOne(eq("_id", 1), set("v", 1)); // both see it; only epoch 2 may checkpoint it
+            await(old::fencedOff, "the old watcher to be refused");
+            assertEquals(1, checkpoints.countDocuments(eq("epoch", 2L)), "the checkpoint belongs to epoch 2");
+            old.stop();
+            current.stop();
+        }
+    }
+}
