@@ -59,6 +59,7 @@ public final class ChangeStreamWatcher {
     private volatile @Nullable Thread thread;
     private volatile boolean running;
     private volatile boolean fencedOff;
+    private volatile boolean watching;
 
     public ChangeStreamWatcher(MongoClient client, MongoNamespace namespace, MongoCache cache,
             MongoCollection<Document> checkpoints) {
@@ -83,6 +84,7 @@ public final class ChangeStreamWatcher {
     /** Stops watching and waits for the thread to end. */
     public synchronized void stop() {
         running = false;
+        watching = false;
         Thread t = thread;
         if (t != null) {
             t.interrupt();
@@ -93,6 +95,14 @@ public final class ChangeStreamWatcher {
             }
         }
         thread = null;
+    }
+
+    /**
+     * Whether a stream is open (or was, before the latest reopen). A first leader without a checkpoint starts at
+     * "now": writes before this point are not replayed.
+     */
+    public boolean isWatching() {
+        return watching && running;
     }
 
     /** Events turned into invalidations so far. */
@@ -120,6 +130,7 @@ public final class ChangeStreamWatcher {
         long backoffMillis = 10;
         while (running) {
             try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor = open(startAfter)) {
+                watching = true;
                 backoffMillis = 10;
                 long idle = 10;
                 while (running) {
