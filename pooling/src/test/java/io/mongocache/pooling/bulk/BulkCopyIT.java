@@ -23,26 +23,14 @@ import java.util.concurrent.TimeUnit;
 import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** copyDatabase: documents byte for byte, indexes except _id_, on one server and between two. */
-class BulkCopyIT {
+class BulkCopyIT extends BulkIntegrationTest {
 
-    private final MongoClient client = TestMongo.client();
     private final BulkTasks tasks = new BulkTasks(client::getDatabase);
-    private final List<String> databases = new ArrayList<>();
 
-    @AfterEach
-    void dropDatabases() {
-        databases.forEach(tasks::dropDatabase);
-    }
 
-    private MongoDatabase newDatabase(String prefix) {
-        String name = TestMongo.uniqueDatabaseName(prefix);
-        databases.add(name);
-        return client.getDatabase(name);
-    }
 
     private static void fill(MongoDatabase database) {
         database.getCollection("everything", RawBsonDocument.class)

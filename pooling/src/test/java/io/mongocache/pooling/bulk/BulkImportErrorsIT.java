@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
-import io.mongocache.testing.TestMongo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,11 +34,9 @@ import org.junit.jupiter.api.Test;
  *  6 endCollection a
  * </pre>
  */
-class BulkImportErrorsIT {
+class BulkImportErrorsIT extends BulkIntegrationTest {
 
-    private final MongoClient client = TestMongo.client();
     private final BulkTasks tasks = new BulkTasks(client::getDatabase).batchSize(2);
-    private final List<String> databases = new ArrayList<>();
     private MongoDatabase target;
     private List<String> lines;
 
@@ -62,16 +57,7 @@ class BulkImportErrorsIT {
         target.getCollection("untouched").insertOne(new Document("_id", "kept"));
     }
 
-    @AfterEach
-    void dropDatabases() {
-        databases.forEach(tasks::dropDatabase);
-    }
 
-    private MongoDatabase newDatabase(String prefix) {
-        String name = TestMongo.uniqueDatabaseName(prefix);
-        databases.add(name);
-        return client.getDatabase(name);
-    }
 
     /** The sample with line {@code number} (1-based) replaced. */
     private String withLine(int number, String replacement) {

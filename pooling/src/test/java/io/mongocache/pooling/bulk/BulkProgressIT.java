@@ -3,30 +3,25 @@ package io.mongocache.pooling.bulk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
-import io.mongocache.testing.TestMongo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The progress listener is called per batch, with counts that only grow and end at the totals. */
-class BulkProgressIT {
+class BulkProgressIT extends BulkIntegrationTest {
 
     private static final int BATCH = 10;
 
     /** One call to the listener. */
     private record Call(String collection, long collectionDocuments, long totalDocuments, long bytes) {}
 
-    private final MongoClient client = TestMongo.client();
     private final BulkTasks tasks = new BulkTasks(client::getDatabase).batchSize(BATCH);
-    private final List<String> databases = new ArrayList<>();
     private MongoDatabase source;
 
     @BeforeEach
@@ -37,16 +32,7 @@ class BulkProgressIT {
         source.createCollection("gamma"); // empty
     }
 
-    @AfterEach
-    void dropDatabases() {
-        databases.forEach(tasks::dropDatabase);
-    }
 
-    private MongoDatabase newDatabase(String prefix) {
-        String name = TestMongo.uniqueDatabaseName(prefix);
-        databases.add(name);
-        return client.getDatabase(name);
-    }
 
     private static void insert(MongoDatabase database, String collection, int count) {
         database.getCollection(collection).insertMany(IntStream.range(0, count)

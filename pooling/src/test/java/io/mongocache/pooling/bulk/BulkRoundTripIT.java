@@ -7,7 +7,6 @@ import static io.mongocache.pooling.bulk.BulkAssertions.indexes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Collation;
 import com.mongodb.client.model.CollationStrength;
@@ -24,28 +23,16 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Export then import gives back the same bytes, the same indexes, and reports what it did. */
-class BulkRoundTripIT {
+class BulkRoundTripIT extends BulkIntegrationTest {
 
     private static final String EVERYTHING = "everything";
 
-    private final MongoClient client = TestMongo.client();
     private final BulkTasks tasks = new BulkTasks(client::getDatabase);
-    private final List<String> databases = new ArrayList<>();
 
-    @AfterEach
-    void dropDatabases() {
-        databases.forEach(tasks::dropDatabase);
-    }
 
-    private MongoDatabase newDatabase(String prefix) {
-        String name = TestMongo.uniqueDatabaseName(prefix);
-        databases.add(name);
-        return client.getDatabase(name);
-    }
 
     /** A database with every BSON type, an empty collection and a collection with many kinds of index. */
     private MongoDatabase sourceDatabase() {
