@@ -9,10 +9,10 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
+import io.mongocache.testing.Await;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,15 +39,6 @@ class ChangeStreamWatcherIT {
         db.drop();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void shouldInvalidateEveryNodeForWritesMadeOutsideTheLibrary() throws Exception {
@@ -59,7 +50,7 @@ class ChangeStreamWatcherIT {
             ChangeStreamWatcher watcher = new ChangeStreamWatcher(TestMongo.client(), outside.getNamespace(),
                     leaderNode, db.getCollection("checkpoints"));
             watcher.start(lease);
-            await(watcher::isWatching, "the watcher's stream to open");
+            Await.until(watcher::isWatching, Duration.ofSeconds(10), "the watcher's stream to open");
             try {
                 CachedCollection<Document> onLeader = leaderNode.wrap(outside);
                 CachedCollection<Document> onOther = otherNode.wrap(outside);
@@ -70,16 +61,19 @@ class ChangeStreamWatcherIT {
                     assertEquals(round - 1, onOther.find(eq("_id", 1)).first().getInteger("v"));
                     outside.updateOne(eq("_id", 1), set("v", round)); // not through the cache
                     int expected = round;
-                    await(() -> onLeader.find(eq("_id", 1)).first().getInteger("v") == expected, "the leader node");
-                    await(() -> onOther.find(eq("_id", 1)).first().getInteger("v") == expected, "the other node");
+                    Await.until(() -> onLeader.find(eq("_id", 1)).first().getInteger("v") == expected,
+                            Duration.ofSeconds(10), "the leader node");
+                    Await.until(() -> onOther.find(eq("_id", 1)).first().getInteger("v") == expected,
+                            Duration.ofSeconds(10), "the other node");
                 }
                 outside.insertOne(new Document("_id", 2).append("v", 7));
-                await(() -> onOther.countDocuments() == 2, "an outside insert");
+                Await.until(() -> onOther.countDocuments() == 2, Duration.ofSeconds(10), "an outside insert");
                 outside.deleteOne(eq("_id", 2));
-                await(() -> onOther.countDocuments() == 1, "an outside delete");
+                Await.until(() -> onOther.countDocuments() == 1, Duration.ofSeconds(10), "an outside delete");
                 // A count read may load fresh data before the watcher processed the event (the read then simply
                 // was not cached); the watcher still sees every event, in order.
-                await(() -> watcher.eventsSeen() >= 22, "all 22 events (seen: " + watcher.eventsSeen() + ")");
+                Await.until(() -> watcher.eventsSeen() >= 22, Duration.ofSeconds(10),
+                        "all 22 events (seen: " + watcher.eventsSeen() + ")");
                 assertTrue(watcher.eventsSeen() >= 22);
                 System.out.println("watcher: " + watcher.eventsSeen() + " outside writes invalidated on 2 nodes");
             } finally {
@@ -97,12 +91,12 @@ class ChangeStreamWatcherIT {
             ChangeStreamWatcher current = new ChangeStreamWatcher(TestMongo.client(), outside.getNamespace(), cache,
                     checkpoints);
             old.start(new Lease("watcher", "a", 1));
-            await(old::isWatching, "epoch 1's stream");
+            Await.until(old::isWatching, Duration.ofSeconds(10), "epoch 1's stream");
             current.start(new Lease("watcher", "b", 2));
-            await(current::isWatching, "epoch 2's stream");
+            Await.until(current::isWatching, Duration.ofSeconds(10), "epoch 2's stream");
             assertEquals(1, checkpoints.countDocuments(eq("epoch", 2L)), "epoch 2 claimed the checkpoint");
             outside.updateOne(eq("_id", 1), set("v", 1)); // both see it; only epoch 2 may checkpoint it
-            await(old::fencedOff, "the old watcher to be refused");
+            Await.until(old::fencedOff, Duration.ofSeconds(10), "the old watcher to be refused");
             assertEquals(1, checkpoints.countDocuments(eq("epoch", 2L)), "the checkpoint belongs to epoch 2");
             old.stop();
             current.stop();

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import io.mongocache.testing.Await;
 import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;
 import java.time.Duration;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,15 +52,6 @@ class LeaderElectorIT {
                 });
     }
 
-    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 
     @Test
     void shouldFailOverWhenTheLeaderDiesWithoutReleasing() throws Exception {
@@ -72,14 +62,14 @@ class LeaderElectorIT {
         LeaderElector b = elector("b", store, second);
         try {
             a.start();
-            await(a::isLeader, Duration.ofSeconds(5), "a to lead");
+            Await.until(a::isLeader, Duration.ofSeconds(5), "a to lead");
             b.start();
             Thread.sleep(FAST.retryPeriod().toMillis() * 3);
             assertFalse(b.isLeader(), "one leader at a time");
             long epoch = a.lease().orElseThrow().epoch();
             first.shutdownNow(); // a dies: no release, no more renewals
             long killed = System.nanoTime();
-            await(b::isLeader, Duration.ofSeconds(5), "b to take over");
+            Await.until(b::isLeader, Duration.ofSeconds(5), "b to take over");
             long failover = System.nanoTime() - killed;
             assertEquals(epoch + 1, b.lease().orElseThrow().epoch());
             Duration bound = FAST.leaseDuration().plus(FAST.retryPeriod().multipliedBy(12).dividedBy(10))
@@ -95,9 +85,7 @@ class LeaderElectorIT {
 
     @Test
     void shouldStepDownBeforeAnotherNodeCanLeadWhenCutOff() throws Exception {
-        ConnectionString target = new ConnectionString(TestMongo.connectionString());
-        String host = target.getHosts().get(0);
-        int port = host.contains(":") ? Integer.parseInt(host.substring(host.lastIndexOf(':') + 1)) : 27017;
+        int port = TestMongo.port();
         TcpProxy link = TcpProxy.raw(port);
         ScheduledExecutorService first = Executors.newSingleThreadScheduledExecutor();
         ScheduledExecutorService second = Executors.newSingleThreadScheduledExecutor();
@@ -108,12 +96,12 @@ class LeaderElectorIT {
             LeaderElector a = elector("a", storeOfA, first);
             LeaderElector b = elector("b", storeOfB, second);
             a.start();
-            await(a::isLeader, Duration.ofSeconds(5), "a to lead");
+            Await.until(a::isLeader, Duration.ofSeconds(5), "a to lead");
             Lease old = a.lease().orElseThrow();
             b.start();
             link.close(); // a can no longer reach MongoDB; b can
-            await(b::isLeader, Duration.ofSeconds(10), "b to take over");
-            await(() -> !a.isLeader(), Duration.ofSeconds(5), "a to step down");
+            Await.until(b::isLeader, Duration.ofSeconds(10), "b to take over");
+            Await.until(() -> !a.isLeader(), Duration.ofSeconds(5), "a to step down");
             // Never two leaders: a stopped (its listener ran) before b began.
             long aStopped = events.stream().filter(e -> e.endsWith("a stops " + old.epoch()))
                     .mapToLong(e -> Long.parseLong(e.split(" ")[0])).findFirst().orElseThrow();

@@ -5,7 +5,6 @@ import static com.mongodb.client.model.Updates.set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -31,9 +30,7 @@ class SlowFindRaceIT {
 
     @Test
     void shouldNeverServeALoadThatRacedAWrite() throws Exception {
-        ConnectionString target = new ConnectionString(TestMongo.connectionString());
-        String host = target.getHosts().get(0);
-        int port = host.contains(":") ? Integer.parseInt(host.substring(host.lastIndexOf(':') + 1)) : 27017;
+        int port = TestMongo.port();
         String dbName = TestMongo.uniqueDatabaseName("race");
         try (TcpProxy slow = TcpProxy.raw(port);
                 MongoClient slowClient = MongoClients.create("mongodb://127.0.0.1:" + slow.port()

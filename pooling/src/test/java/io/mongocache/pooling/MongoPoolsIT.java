@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoDatabase;
 import io.mongocache.testing.MongoServerHandle;
+import io.mongocache.testing.Await;
 import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;
 import java.time.Duration;
@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,9 +41,7 @@ class MongoPoolsIT {
 
     /** A proxy in front of the test MongoDB, and a connection string through it. */
     private TcpProxy proxy() {
-        ConnectionString target = new ConnectionString(TestMongo.connectionString());
-        String host = target.getHosts().get(0);
-        int port = host.contains(":") ? Integer.parseInt(host.substring(host.lastIndexOf(':') + 1)) : 27017;
+        int port = TestMongo.port();
         return track(TcpProxy.raw(port));
     }
 
@@ -52,15 +49,6 @@ class MongoPoolsIT {
         return "mongodb://127.0.0.1:" + proxy.port() + "/?directConnection=true";
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void shouldRouteDatabasesToTheSharedOrTheirOwnPool() {
@@ -139,7 +127,7 @@ class MongoPoolsIT {
         assertEquals(0, pools.pools().open(), "cold start: nothing opened before first use");
         handle.getCollection("c").insertOne(new Document("x", 1));
         assertEquals(1, pools.pools().open());
-        await(() -> pools.pools().open() == 0, "the idle pool to close");
+        Await.until(() -> pools.pools().open() == 0, Duration.ofSeconds(10), "the idle pool to close");
         assertEquals(1, handle.getCollection("c").countDocuments(), "the old handle reopens the pool");
         assertEquals(List.of(PoolEvent.Reason.FIRST_USE, PoolEvent.Reason.IDLE, PoolEvent.Reason.FIRST_USE),
                 events.stream().map(PoolEvent::reason).toList());
@@ -165,8 +153,8 @@ class MongoPoolsIT {
         slow.delayReplies(Duration.ofMillis(800));
         CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(
                 () -> pools.database(busy).getCollection("c").countDocuments());
-        await(() -> pools.stats().pools().stream().anyMatch(p -> p.pool().equals(busy) && p.inFlight() > 0),
-                "the busy pool's command to start");
+        Await.until(() -> pools.stats().pools().stream().anyMatch(p -> p.pool().equals(busy) && p.inFlight() > 0),
+                Duration.ofSeconds(10), "the busy pool's command to start");
         pools.database(third).getCollection("c").insertOne(new Document("x", 1));
         assertEquals(1L, inFlight.get(), "the in-flight command completed");
         slow.delayReplies(Duration.ZERO);
@@ -226,8 +214,8 @@ class MongoPoolsIT {
         slow.delayReplies(Duration.ofMillis(500));
         CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(
                 () -> pools.database(db).getCollection("c").countDocuments());
-        await(() -> pools.stats().pools().stream().anyMatch(p -> p.pool().equals(db) && p.inFlight() > 0),
-                "the command to start");
+        Await.until(() -> pools.stats().pools().stream().anyMatch(p -> p.pool().equals(db) && p.inFlight() > 0),
+                Duration.ofSeconds(10), "the command to start");
         pools.close(Duration.ofSeconds(5));
         assertEquals(1L, inFlight.get(), "close waited for the in-flight command");
         assertThrows(MongoPoolsClosedException.class, () -> pools.database(db));

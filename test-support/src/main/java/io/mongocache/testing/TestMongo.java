@@ -72,6 +72,12 @@ public final class TestMongo {
         return choice().connectionString();
     }
 
+    /** The port of the first host of {@link #connectionString()}, for putting a {@link TcpProxy} in front of it. */
+    public static int port() {
+        String host = new com.mongodb.ConnectionString(connectionString()).getHosts().get(0);
+        return host.contains(":") ? Integer.parseInt(host.substring(host.lastIndexOf(':') + 1)) : 27017;
+    }
+
     /** Which kind of server was chosen. */
     public static Backend backend() {
         return choice().backend();
