@@ -3,6 +3,7 @@ package io.mongocache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.mongodb.annotations.NotThreadSafe;
 import io.lettuce.core.RedisURI;
+import io.mongocache.internal.Checks;
 import io.mongocache.internal.DefaultMongoCache;
 import io.mongocache.internal.Redaction;
 import java.time.Duration;
@@ -81,7 +82,7 @@ public final class MongoCacheBuilder {
      * @throws IllegalArgumentException if null, zero or negative
      */
     public MongoCacheBuilder defaultTtl(Duration ttl) {
-        this.defaultTtl = requirePositive("defaultTtl", ttl);
+        this.defaultTtl = Checks.positive("defaultTtl", ttl);
         return this;
     }
 
@@ -104,7 +105,7 @@ public final class MongoCacheBuilder {
      * @throws IllegalArgumentException if null, zero or negative
      */
     public MongoCacheBuilder redisTimeout(Duration timeout) {
-        this.redisTimeout = requirePositive("redisTimeout", timeout);
+        this.redisTimeout = Checks.positive("redisTimeout", timeout);
         return this;
     }
 
@@ -114,7 +115,7 @@ public final class MongoCacheBuilder {
      * @throws IllegalArgumentException if null, zero or negative
      */
     public MongoCacheBuilder redisRetryInterval(Duration interval) {
-        this.redisRetryInterval = requirePositive("redisRetryInterval", interval);
+        this.redisRetryInterval = Checks.positive("redisRetryInterval", interval);
         return this;
     }
 
@@ -140,7 +141,7 @@ public final class MongoCacheBuilder {
      * @throws IllegalArgumentException if null or shorter than 40 ms
      */
     public MongoCacheBuilder maxStaleness(Duration maxStaleness) {
-        requirePositive("maxStaleness", maxStaleness);
+        Checks.positive("maxStaleness", maxStaleness);
         if (maxStaleness.toMillis() < 40) {
             throw new IllegalArgumentException("maxStaleness must be at least 40 ms but was " + maxStaleness);
         }
@@ -238,13 +239,4 @@ public final class MongoCacheBuilder {
         }
     }
 
-    static Duration requirePositive(String parameter, Duration value) {
-        if (value == null) {
-            throw new IllegalArgumentException(parameter + " must not be null");
-        }
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(parameter + " must be positive but was " + value);
-        }
-        return value;
-    }
 }

@@ -3,10 +3,11 @@ package io.mongocache.internal;
 import java.time.Duration;
 
 /** Argument checks with messages that name the parameter and the rule. */
-final class Checks {
+public final class Checks {
     private Checks() {}
 
-    static Duration positive(String parameter, Duration value) {
+    /** @throws IllegalArgumentException naming {@code parameter} if null, zero or negative */
+    public static Duration positive(String parameter, Duration value) {
         if (value == null) {
             throw new IllegalArgumentException(parameter + " must not be null");
         }

@@ -59,11 +59,7 @@ final class DecodingCursor<T> implements MongoCursor<T> {
 
     @Override
     public int available() {
-        int buffered = 0;
-        for (int off = offset; off < payload.length; off += Payloads.documentLength(payload, off)) {
-            buffered++;
-        }
-        return buffered + (tail != null ? tail.available() : 0);
+        return Payloads.count(payload, offset) + (tail != null ? tail.available() : 0);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package io.mongocache.internal;
 
-import java.util.List;
 import java.util.Set;
-import org.bson.BsonArray;
 import org.bson.BsonBinaryWriter;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
@@ -74,13 +72,6 @@ final class KeyBuilder {
         return this;
     }
 
-    KeyBuilder bsonList(String name, List<? extends Bson> values, Class<?> documentClass, CodecRegistry registry) {
-        BsonArray array = new BsonArray();
-        for (Bson b : values) {
-            array.add(b.toBsonDocument(documentClass, registry));
-        }
-        return value(name, array);
-    }
 
     KeyBuilder value(String name, @Nullable BsonValue value) {
         if (value != null) {
@@ -100,17 +91,7 @@ final class KeyBuilder {
         return this;
     }
 
-    KeyBuilder int64(String name, long value) {
-        writer.writeInt64(name, value);
-        return this;
-    }
 
-    KeyBuilder bool(String name, @Nullable Boolean value) {
-        if (value != null) {
-            writer.writeBoolean(name, value);
-        }
-        return this;
-    }
 
     /** False when the read depends on time, randomness or JavaScript and must bypass the cache. */
     boolean deterministic() {

@@ -55,9 +55,10 @@ final class Payloads {
                 | (payload[offset + 3] & 0xff) << 24;
     }
 
-    static int count(byte[] payload) {
+    /** How many documents the payload holds from {@code offset} on. */
+    static int count(byte[] payload, int offset) {
         int n = 0;
-        for (int off = 0; off < payload.length; off += documentLength(payload, off)) {
+        for (int off = offset; off < payload.length; off += documentLength(payload, off)) {
             n++;
         }
         return n;

@@ -151,10 +151,6 @@ final class RedisTier implements AutoCloseable {
         return client instanceof RedisClusterClient;
     }
 
-    String maskedUris() {
-        return maskedUris;
-    }
-
     /** Called (on the scheduler) after Redis answers again following a fault. */
     void onRecovery(Runnable action) {
         this.onRecovery = action;

@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Writes made inside a transaction are invalidated twice: when they are made (like every write) and again after
@@ -59,9 +58,5 @@ final class SessionWrites {
     List<Invalidation> drain(ClientSession session) {
         List<Invalidation> list = pending.remove(session);
         return list == null ? List.of() : list;
-    }
-
-    @Nullable ClientSession current() {
-        return current.get();
     }
 }

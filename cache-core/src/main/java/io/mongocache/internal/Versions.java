@@ -82,8 +82,4 @@ final class Versions {
     void bumpAll() {
         global.incrementAndGet();
     }
-
-    Iterable<String> knownNamespaces() {
-        return perNamespace.keySet();
-    }
 }
