@@ -364,7 +364,6 @@ public final class MongoPools implements AutoCloseable {
     /** Every pool's statistics, totals and the recent history. */
     public PoolsStats stats() {
         List<PoolStats> list = new ArrayList<>();
-        List<String> separate = List.copyOf(pools.keySet());
         list.add(stats(PRIMARY, true, primaryEvents, primaryEvents.maxSize(), primaryEvents.minSize(), List.of("*")));
         for (Pool pool : pools.values()) {
             list.add(stats(pool.name(), pool.isOpen(), pool.events(), pool.maxConnections(), pool.minConnections(),
