@@ -12,6 +12,7 @@ import com.mongodb.client.ChangeStreamIterable;
 import com.mongodb.client.MongoChangeStreamCursor;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
@@ -19,55 +20,101 @@ import io.mongocache.MongoCache;
 import io.mongocache.spi.Invalidation;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.bson.BsonDocument;
+import org.bson.BsonTimestamp;
+import org.bson.conversions.Bson;
 import org.bson.Document;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's change-stream watcher for one collection: turns writes made by anyone (other programs included)
- * into the same invalidations a write through the proxy makes, on every node.
+ * The leader's change-stream watcher for one collection or one database: turns writes made by anyone (other
+ * programs included) into the same invalidations a write through the proxy makes, on every node.
  *
- * <p>Checkpoint document, one per watched namespace, in the state database:
+ * <p>Checkpoint document, one per watched collection or database, in the state database:
  * <pre>
- * { _id: "checkpoint:db.coll", epoch: 7, token: {_data: "…"} }
+ * { _id: "checkpoint:db.coll", epoch: 7, token: {_data: "…"}, clusterTime: Timestamp(…) }
  * </pre>
  * Algorithm: on start, claim the checkpoint for this lease's epoch ({@code updateOne({_id, epoch < mine},
  * {$set: {epoch: mine}})}, upsert when missing — a newer epoch's claim makes an older leader's writes match
- * nothing). Open the stream after the checkpointed token. For each event: invalidate (and publish), then
+ * nothing). Open the stream after the checkpointed token; without one, open it and then flush the scope, so a write
+ * made before the stream existed cannot stay cached. For each event: invalidate (and publish), then
  * checkpoint its resume token with {@code updateOne({_id, epoch: mine}, {$set: {token}})}; 0 matched means a
  * newer leader exists: stop. While idle, checkpoint the post-batch resume token. History lost (code 286) or
- * another non-resumable error: flush the namespace on every node, drop the token, reopen fresh — never retry the
+ * another non-resumable error: drop the token, reopen fresh and flush the scope on every node — never retry the
  * dead token. Drop, rename and invalidate events end the stream: reopen with {@code startAfter}.
  *
  * <p>Concurrency: one thread, started and stopped by the elector's callbacks; {@link #stop()} waits for it.
- * Idle polling uses {@code tryNext()} with back-off (10 ms doubling to 200 ms), never a spinning core.
+ * Idle polling uses {@code tryNext()} with {@code maxAwaitTime} 500 ms; when the server answers at once anyway (the
+ * in-process test server ignores it) the watcher pauses 1 ms doubling to 50 ms, never a spinning core. Failed
+ * opens back off 10 ms doubling to 2 s.
  */
 public final class ChangeStreamWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeStreamWatcher.class);
     private static final int HISTORY_LOST = 286;
+    private static final Duration MAX_AWAIT = Duration.ofMillis(500);
+    private static final long IDLE_CAP_MILLIS = 50;
+    private static final long MAX_BACKOFF_MILLIS = 2000;
 
     private final MongoClient client;
-    private final MongoNamespace namespace;
+    private final String database;
+    private final @Nullable String collection;
+    private final String scopeName;
     private final MongoCache cache;
     private final MongoCollection<Document> checkpoints;
     private final String checkpointId;
     private final AtomicLong eventsSeen = new AtomicLong();
     private final AtomicLong historyLost = new AtomicLong();
+    private final AtomicLong opens = new AtomicLong();
+    private final AtomicLong flushes = new AtomicLong();
+    private volatile Consumer<@Nullable BsonDocument> beforeOpen = token -> {};
     private volatile @Nullable Thread thread;
     private volatile boolean running;
     private volatile boolean fencedOff;
     private volatile boolean watching;
 
+    /** Watches one collection. */
     public ChangeStreamWatcher(MongoClient client, MongoNamespace namespace, MongoCache cache,
             MongoCollection<Document> checkpoints) {
+        this(client, namespace.getDatabaseName(), namespace.getCollectionName(), cache, checkpoints);
+    }
+
+    private ChangeStreamWatcher(MongoClient client, String database, @Nullable String collection, MongoCache cache,
+            MongoCollection<Document> checkpoints) {
+        if (client == null || database == null || cache == null || checkpoints == null) {
+            throw new IllegalArgumentException("client, database, cache and checkpoints are required");
+        }
         this.client = client;
-        this.namespace = namespace;
+        this.database = database;
+        this.collection = collection;
+        this.scopeName = collection == null ? database : database + "." + collection;
         this.cache = cache;
         this.checkpoints = checkpoints;
-        this.checkpointId = "checkpoint:" + namespace.getFullName();
+        this.checkpointId = "checkpoint:" + scopeName;
+    }
+
+    /** Watches a whole database with one database-level stream (MongoDB 4.0 and later). */
+    public static ChangeStreamWatcher database(MongoClient client, String database, MongoCache cache,
+            MongoCollection<Document> checkpoints) {
+        return new ChangeStreamWatcher(client, database, null, cache, checkpoints);
+    }
+
+    /** What this watcher covers: {@code db.coll}, or {@code db} for a database-level stream. */
+    public String scope() {
+        return scopeName;
+    }
+
+    /**
+     * Fault hook for tests: runs before every open with the token the stream will start after (null: fresh);
+     * whatever it throws counts as the open failing (so a {@code MongoCommandException} with code 286 simulates
+     * lost history).
+     */
+    void beforeOpen(Consumer<@Nullable BsonDocument> hook) {
+        this.beforeOpen = hook;
     }
 
     /** Starts watching under {@code lease}. */
@@ -75,7 +122,7 @@ public final class ChangeStreamWatcher {
         stop();
         running = true;
         fencedOff = false;
-        Thread t = new Thread(() -> run(lease.epoch()), "mongocache-watcher-" + namespace.getFullName());
+        Thread t = new Thread(() -> run(lease.epoch()), "mongocache-watcher-" + scopeName);
         t.setDaemon(true);
         thread = t;
         t.start();
@@ -110,9 +157,19 @@ public final class ChangeStreamWatcher {
         return eventsSeen.get();
     }
 
-    /** Times the stream's history was lost (each flushed the namespace once). */
+    /** Times the stream's history was lost (each flushed the scope once). */
     public long historyLost() {
         return historyLost.get();
+    }
+
+    /** Streams opened (successfully or not) so far. */
+    public long opens() {
+        return opens.get();
+    }
+
+    /** Times the whole scope was flushed on every node: fresh starts without a checkpoint, and lost history. */
+    public long flushes() {
+        return flushes.get();
     }
 
     /** Whether a newer leader's checkpoint refused this watcher's (it stopped). */
@@ -127,34 +184,46 @@ public final class ChangeStreamWatcher {
             return;
         }
         BsonDocument startAfter = storedToken();
+        // Without a token nothing tells us what changed before the stream opens: flush the scope right after it
+        // opened, so every write is covered either by the flush or by the stream.
+        boolean flushAfterOpen = startAfter == null;
         long backoffMillis = 10;
         while (running) {
             try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor = open(startAfter)) {
+                if (flushAfterOpen) {
+                    flushScope();
+                    flushAfterOpen = false;
+                }
                 watching = true;
                 backoffMillis = 10;
-                long idle = 10;
+                long idle = 1;
                 while (running) {
+                    long polled = System.nanoTime();
                     ChangeStreamDocument<Document> event = cursor.tryNext();
                     if (event == null) {
                         BsonDocument token = cursor.getResumeToken();
                         if (token != null && !token.equals(startAfter)) {
-                            if (!checkpoint(epoch, token)) {
+                            if (!checkpoint(epoch, token, null)) {
                                 return;
                             }
                             startAfter = token;
                         }
-                        sleep(idle);
-                        idle = Math.min(200, idle * 2);
+                        // A server that honours maxAwaitTime already waited; one that answers at once (the
+                        // in-process test server) gets a growing pause so idle polling never spins a core.
+                        if (System.nanoTime() - polled < MAX_AWAIT.toNanos() / 2) {
+                            sleep(idle);
+                            idle = Math.min(IDLE_CAP_MILLIS, idle * 2);
+                        }
                         continue;
                     }
-                    idle = 10;
+                    idle = 1;
                     eventsSeen.incrementAndGet();
                     ChangeEventTranslator.Translation translation = ChangeEventTranslator.translate(raw(event));
                     for (Invalidation invalidation : translation.invalidations()) {
                         cache.invalidate(invalidation);
                     }
                     BsonDocument token = event.getResumeToken();
-                    if (!checkpoint(epoch, token)) {
+                    if (!checkpoint(epoch, token, event.getClusterTime())) {
                         return;
                     }
                     startAfter = token;
@@ -167,26 +236,38 @@ public final class ChangeStreamWatcher {
                     return;
                 }
                 if (e.getCode() == HISTORY_LOST || !isResumable(e)) {
-                    // The token is dead: forget it, and everything it might have told us.
+                    // The token is dead: never retry it. Forget it, and flush everything it might have told us
+                    // once the fresh stream is open.
                     historyLost.incrementAndGet();
                     LOG.warn("mongocache: change stream on {} lost its history ({}); flushing it everywhere",
-                            namespace.getFullName(), e.getCode());
-                    cache.invalidate(Invalidation.namespace(namespace.getFullName()));
-                    startAfter = null;
-                    if (!checkpoint(epoch, null)) {
-                        return;
+                            scopeName, e.getCode());
+                    if (startAfter != null || !flushAfterOpen) {
+                        startAfter = null;
+                        flushAfterOpen = true;
+                        if (!checkpoint(epoch, null, null)) {
+                            return;
+                        }
                     }
                 }
                 sleep(backoffMillis);
-                backoffMillis = Math.min(2000, backoffMillis * 2);
+                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
                 }
-                LOG.warn("mongocache: change stream on {} failed ({}); reopening", namespace.getFullName(), e.toString());
+                LOG.warn("mongocache: change stream on {} failed ({}); reopening", scopeName, e.toString());
                 sleep(backoffMillis);
-                backoffMillis = Math.min(2000, backoffMillis * 2);
+                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
             }
+        }
+    }
+
+    private void flushScope() {
+        flushes.incrementAndGet();
+        if (collection == null) {
+            cache.invalidateDatabase(database);
+        } else {
+            cache.invalidate(Invalidation.namespace(scopeName));
         }
     }
 
@@ -199,8 +280,11 @@ public final class ChangeStreamWatcher {
     }
 
     private MongoChangeStreamCursor<ChangeStreamDocument<Document>> open(@Nullable BsonDocument startAfter) {
-        ChangeStreamIterable<Document> stream = client.getDatabase(namespace.getDatabaseName())
-                .getCollection(namespace.getCollectionName()).watch().maxAwaitTime(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        opens.incrementAndGet();
+        beforeOpen.accept(startAfter);
+        MongoDatabase db = client.getDatabase(database);
+        ChangeStreamIterable<Document> stream = (collection == null ? db.watch() : db.getCollection(collection).watch())
+                .maxAwaitTime(MAX_AWAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (startAfter != null) {
             stream = stream.startAfter(startAfter);
         }
@@ -246,15 +330,22 @@ public final class ChangeStreamWatcher {
         return token instanceof Document d ? d.toBsonDocument() : null;
     }
 
-    /** Records the resume token under this epoch; false (and stop) if a newer leader owns the checkpoint. */
-    private boolean checkpoint(long epoch, @Nullable BsonDocument token) {
-        long matched = checkpoints.updateOne(and(eq("_id", checkpointId), eq("epoch", epoch)),
-                token == null ? Updates.unset("token") : Updates.set("token", token)).getMatchedCount();
+    /**
+     * Records the resume token (and the event's cluster time, when known — operators and tests use it to see the
+     * checkpoint only moves forward) under this epoch; false (and stop) if a newer leader owns the checkpoint.
+     */
+    private boolean checkpoint(long epoch, @Nullable BsonDocument token, @Nullable BsonTimestamp clusterTime) {
+        Bson update = token == null ? Updates.unset("token") : Updates.set("token", token);
+        if (clusterTime != null) {
+            update = Updates.combine(update, Updates.set("clusterTime", clusterTime));
+        }
+        long matched = checkpoints.updateOne(and(eq("_id", checkpointId), eq("epoch", epoch)), update)
+                .getMatchedCount();
         if (matched == 0) {
             fencedOff = true;
             running = false;
             LOG.warn("mongocache: checkpoint of {} refused for epoch {}: a newer leader exists; stopping",
-                    namespace.getFullName(), epoch);
+                    scopeName, epoch);
             return false;
         }
         return true;

@@ -235,6 +235,20 @@ public final class MongoPools implements AutoCloseable {
             return e.waiting() > 0 || (max > 0 && e.inUse() >= max);
         }
 
+        /**
+         * How many more commands the pool serving {@code database} can run at once without waiting: its limit minus
+         * the connections in use, 0 when saturated. What a node advertises to peers for delegation.
+         */
+        public int freeConnections(String database) {
+            Pool pool = pools.get(database);
+            DriverEvents e = pool == null ? primaryEvents : pool.events();
+            int max = pool == null ? e.maxSize() : pool.maxConnections();
+            if (e.waiting() > 0) {
+                return 0;
+            }
+            return Math.max(0, max - e.inUse());
+        }
+
         /** The databases with a separate pool. */
         public Set<String> separate() {
             return Set.copyOf(pools.keySet());

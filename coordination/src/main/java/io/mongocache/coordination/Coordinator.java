@@ -1,0 +1,571 @@
+package io.mongocache.coordination;
+
+import com.mongodb.MongoNamespace;
+import com.mongodb.annotations.ThreadSafe;
+import com.mongodb.client.MongoChangeStreamCursor;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import io.mongocache.MongoCache;
+import io.mongocache.internal.Checks;
+import io.mongocache.pooling.MongoPools;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.bson.Document;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's part in a deployment: it registers in the node registry, competes for the watcher lease, and while
+ * it leads runs the change-stream watchers of the configured scope; it serves and sends delegated reads.
+ *
+ * <pre>{@code
+ * Coordinator coordinator = Coordinator.builder()
+ *         .client(mongoClient).cache(cache)
+ *         .watch(WatchScope.databases("shop"))
+ *         .pools(pools).delegate("shop").redis("redis://cache:6379")
+ *         .start();
+ * List<Document> open = coordinator.read(ReadRequest.find("shop", "orders", eq("state", "open")),
+ *         Duration.ofSeconds(2));   // runs here, or on a peer when this node's "shop" pool is saturated
+ * }</pre>
+ *
+ * <p>State lives in the state database (default {@code mongocache}): {@code leases}, {@code checkpoints} and
+ * {@code nodes}. Background work runs on two daemon threads: the elector's, and one for heartbeats, the
+ * collection refresh and starting watchers.
+ */
+@ThreadSafe
+public final class Coordinator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+
+    private final Builder config;
+    private final MongoDatabase state;
+    private final NodeRegistry registry;
+    private final @Nullable LeaderElector elector;
+    private final @Nullable Delegation delegation;
+    private final ScheduledExecutorService electorThread;
+    private final ScheduledExecutorService background;
+    private final Object watchLock = new Object();
+    private final Map<String, ChangeStreamWatcher> watchers = new ConcurrentHashMap<>();
+    private volatile List<NodeRegistry.Peer> alive = List.of();
+    private @Nullable Lease watching;
+    private @Nullable ScheduledFuture<?> refresh;
+    private @Nullable Boolean databaseStreams;
+    private volatile boolean closed;
+
+    private Coordinator(Builder b) {
+        this.config = b;
+        this.state = b.client.getDatabase(b.stateDatabase);
+        String channel = b.delegated.isEmpty() ? null : b.keyPrefix + ":dlg:" + b.nodeId;
+        this.registry = new NodeRegistry(state.getCollection("nodes"), new NodeRegistry.NodeInfo(b.nodeId, host(),
+                ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
+        this.electorThread = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-elector"));
+        this.background = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-coordinator"));
+        this.elector = b.scope == null ? null : new LeaderElector(new LeaseStore(state.getCollection("leases")),
+                b.leaseName, b.nodeId, b.lease, electorThread, b.nanoClock, new Leadership());
+        if (channel != null) {
+            MongoPools pools = b.pools;
+            this.delegation = new Delegation(b.nodeId, channel, RedisTransport.connect(b.redisUri, b.redisCluster,
+                    b.delegation.ackTimeout()), b.delegation, pools::database,
+                    db -> pools.pools().freeConnections(db), () -> alive);
+        } else {
+            this.delegation = null;
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Coordinator begin() {
+        heartbeat();
+        background.scheduleWithFixedDelay(this::heartbeat, config.heartbeatInterval.toNanos(),
+                config.heartbeatInterval.toNanos(), TimeUnit.NANOSECONDS);
+        if (elector != null) {
+            elector.start();
+        }
+        return this;
+    }
+
+    /** This node's id in the registry and on the lease. */
+    public String nodeId() {
+        return config.nodeId;
+    }
+
+    /** Whether this node holds the watcher lease (within its local deadline). */
+    public boolean isLeader() {
+        return elector != null && elector.isLeader();
+    }
+
+    /** The lease held, if leading. */
+    public Optional<Lease> lease() {
+        return elector == null ? Optional.empty() : elector.lease();
+    }
+
+    /** The registry of nodes (operators can also read the {@code nodes} collection of the state database). */
+    public NodeRegistry registry() {
+        return registry;
+    }
+
+    /** Live nodes as of the last heartbeat, this one included. */
+    public List<NodeRegistry.Peer> peers() {
+        return alive;
+    }
+
+    /**
+     * The watcher's state on this node.
+     *
+     * @param leader whether this node leads
+     * @param epoch the lease epoch led under, 0 when not leading
+     * @param scopes what is watched now (collections {@code db.coll}, or databases)
+     * @param streamsOpen how many of them have an open stream
+     * @param events change events turned into invalidations by the current watchers
+     * @param flushes whole-scope flushes (fresh starts, lost history)
+     * @param historyLost streams whose history was lost
+     */
+    public record Status(boolean leader, long epoch, List<String> scopes, int streamsOpen, long events, long flushes,
+            long historyLost) {}
+
+    public Status status() {
+        List<String> scopes = new ArrayList<>(watchers.keySet());
+        long events = 0;
+        long flushes = 0;
+        long lost = 0;
+        int open = 0;
+        for (ChangeStreamWatcher w : watchers.values()) {
+            events += w.eventsSeen();
+            flushes += w.flushes();
+            lost += w.historyLost();
+            open += w.isWatching() ? 1 : 0;
+        }
+        return new Status(isLeader(), lease().map(Lease::epoch).orElse(0L), List.copyOf(scopes), open, events,
+                flushes, lost);
+    }
+
+    /** Delegation counters; empty without delegation. */
+    public Optional<Delegation.Stats> delegationStats() {
+        return delegation == null ? Optional.empty() : Optional.of(delegation.stats());
+    }
+
+    /**
+     * Runs an idempotent read on this node — or, when this node's pool for the database is saturated, on a peer
+     * that advertises free capacity for it.
+     *
+     * @throws NoPeerAvailableException if the pool is saturated and no peer could serve within {@code deadline}
+     * @throws IllegalStateException if delegation is not configured for {@code request}'s database
+     */
+    public List<Document> read(ReadRequest request, Duration deadline) {
+        Checks.positive("deadline", deadline);
+        if (request == null) {
+            throw new IllegalArgumentException("request must not be null");
+        }
+        if (delegation == null || !config.delegated.contains(request.database())) {
+            throw new IllegalStateException("read: database '" + request.database()
+                    + "' is not open to delegation (Coordinator.Builder.delegate(...): " + config.delegated + ")");
+        }
+        MongoPools pools = config.pools;
+        if (!pools.pools().isSaturated(request.database())) {
+            List<Document> out = new ArrayList<>();
+            request.run(pools.database(request.database()), deadline, out::add);
+            return out;
+        }
+        return delegation.read(request, deadline);
+    }
+
+    /** The delegation endpoint itself (to delegate regardless of this node's pool); empty without delegation. */
+    public Optional<Delegation> delegation() {
+        return Optional.ofNullable(delegation);
+    }
+
+    private void heartbeat() {
+        if (closed) {
+            return;
+        }
+        try {
+            Map<String, Integer> capacity = new LinkedHashMap<>();
+            for (String db : config.delegated) {
+                capacity.put(db, config.pools.pools().freeConnections(db));
+            }
+            registry.heartbeat(lease().map(Lease::epoch).orElse(null), capacity);
+            alive = registry.alive();
+        } catch (RuntimeException e) {
+            LOG.warn("mongocache: node heartbeat failed ({}); peers see this node as gone after {}", e.toString(),
+                    config.heartbeatInterval.multipliedBy(3));
+        }
+    }
+
+    /** Starts and stops the watchers as leadership comes and goes; stopping is synchronous (the lease rule). */
+    private final class Leadership implements LeaderElector.Listener {
+        @Override
+        public void becameLeader(Lease lease) {
+            LOG.info("mongocache: node {} leads the watcher (epoch {})", config.nodeId, lease.epoch());
+            synchronized (watchLock) {
+                watching = lease;
+            }
+            background.execute(() -> startWatching(lease));
+            config.listener.becameLeader(lease);
+        }
+
+        @Override
+        public void stoppedLeading(Lease lease) {
+            synchronized (watchLock) {
+                watching = null;
+                if (refresh != null) {
+                    refresh.cancel(false);
+                    refresh = null;
+                }
+                for (ChangeStreamWatcher w : watchers.values()) {
+                    w.stop();
+                }
+                watchers.clear();
+            }
+            LOG.info("mongocache: node {} stopped leading the watcher (epoch {})", config.nodeId, lease.epoch());
+            config.listener.stoppedLeading(lease);
+        }
+    }
+
+    private void startWatching(Lease lease) {
+        synchronized (watchLock) {
+            if (watching != lease || closed) {
+                return;
+            }
+            WatchScope scope = config.scope;
+            for (MongoNamespace ns : scope.collections()) {
+                watch(lease, new ChangeStreamWatcher(config.client, ns, config.cache, checkpoints()));
+            }
+            if (scope.databases().isEmpty()) {
+                return;
+            }
+            if (databaseStreams == null) {
+                databaseStreams = probeDatabaseStreams();
+                LOG.info("mongocache: database-level change streams {}", databaseStreams ? "available"
+                        : "unavailable; one stream per collection");
+            }
+            if (databaseStreams) {
+                for (String db : scope.databases()) {
+                    watch(lease, ChangeStreamWatcher.database(config.client, db, config.cache, checkpoints()));
+                }
+            } else {
+                refreshCollections(lease);
+                long every = config.collectionRefresh.toNanos();
+                refresh = background.scheduleWithFixedDelay(() -> refreshCollections(lease), every, every,
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private MongoCollection<Document> checkpoints() {
+        return state.getCollection("checkpoints");
+    }
+
+    private void watch(Lease lease, ChangeStreamWatcher watcher) {
+        if (watchers.putIfAbsent(watcher.scope(), watcher) == null) {
+            watcher.start(lease);
+        }
+    }
+
+    private void refreshCollections(Lease lease) {
+        synchronized (watchLock) {
+            if (watching != lease || closed) {
+                return;
+            }
+            try {
+                for (String db : config.scope.databases()) {
+                    for (String coll : config.client.getDatabase(db).listCollectionNames()) {
+                        if (!coll.startsWith("system.") && !watchers.containsKey(db + "." + coll)) {
+                            watch(lease, new ChangeStreamWatcher(config.client, new MongoNamespace(db, coll),
+                                    config.cache, checkpoints()));
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("mongocache: listing collections to watch failed ({}); retrying", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Whether the server sends document events on a database-level stream: opens one on the state database,
+     * inserts a probe document and waits up to 2 s for its event.
+     */
+    private boolean probeDatabaseStreams() {
+        MongoCollection<Document> probe = state.getCollection("probe");
+        Object id = config.nodeId + ":" + System.nanoTime();
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor =
+                state.watch().maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
+            probe.insertOne(new Document("_id", id));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < end) {
+                ChangeStreamDocument<Document> event = cursor.tryNext();
+                if (event != null && "insert".equals(event.getOperationTypeString())) {
+                    return true;
+                }
+                if (event == null) {
+                    Thread.sleep(20);
+                }
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: database-level change stream probe failed", e);
+            return false;
+        } finally {
+            try {
+                probe.deleteOne(new Document("_id", id));
+            } catch (RuntimeException e) {
+                LOG.debug("mongocache: removing the probe document failed", e);
+            }
+        }
+    }
+
+    /**
+     * Leaves the deployment: steps down (watchers stop first) and releases the lease so another node takes over at
+     * once, stops serving peers, and removes this node from the registry.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (elector != null) {
+            elector.close();
+        }
+        closed = true;
+        electorThread.shutdownNow();
+        background.shutdownNow();
+        if (delegation != null) {
+            delegation.close();
+        }
+        try {
+            registry.remove();
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: removing this node from the registry failed; it goes stale", e);
+        }
+    }
+
+    /** Configures a {@link Coordinator}; {@link #start()} validates and starts it. */
+    public static final class Builder {
+        private @Nullable MongoClient client;
+        private @Nullable MongoCache cache;
+        private @Nullable WatchScope scope;
+        private String stateDatabase = "mongocache";
+        private String leaseName = "watcher";
+        private LeaseSettings lease = LeaseSettings.DEFAULTS;
+        private String nodeId = host() + "-" + ProcessHandle.current().pid() + "-"
+                + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        private Duration heartbeatInterval = Duration.ofSeconds(2);
+        private Duration collectionRefresh = Duration.ofSeconds(5);
+        private LongSupplier nanoClock = System::nanoTime;
+        private LeaderElector.Listener listener = new LeaderElector.Listener() {
+            @Override
+            public void becameLeader(Lease lease) {}
+
+            @Override
+            public void stoppedLeading(Lease lease) {}
+        };
+        private @Nullable MongoPools pools;
+        private List<String> delegated = List.of();
+        private @Nullable String redisUri;
+        private boolean redisCluster;
+        private DelegationSettings delegation = DelegationSettings.DEFAULTS;
+        private String keyPrefix = "mc";
+
+        private Builder() {}
+
+        private static String name(String parameter, String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(parameter + " must be a non-blank name");
+            }
+            return value;
+        }
+
+        /** The client for the lease, the state database and the change streams. Required. */
+        public Builder client(MongoClient client) {
+            if (client == null) {
+                throw new IllegalArgumentException("client must not be null");
+            }
+            this.client = client;
+            return this;
+        }
+
+        /** The cache the watcher invalidates. Required. */
+        public Builder cache(MongoCache cache) {
+            if (cache == null) {
+                throw new IllegalArgumentException("cache must not be null");
+            }
+            this.cache = cache;
+            return this;
+        }
+
+        /** What the leader watches for outside writes; without it this node only registers and delegates. */
+        public Builder watch(WatchScope scope) {
+            if (scope == null) {
+                throw new IllegalArgumentException("scope must not be null");
+            }
+            this.scope = scope;
+            return this;
+        }
+
+        /** Where the lease, checkpoints and node registry live. Default {@code mongocache}. */
+        public Builder stateDatabase(String name) {
+            this.stateDatabase = name("stateDatabase", name);
+            return this;
+        }
+
+        /** The lease's name; deployments sharing a state database need different names. Default {@code watcher}. */
+        public Builder leaseName(String name) {
+            this.leaseName = name("leaseName", name);
+            return this;
+        }
+
+        /** Lease timing. Default 15 s / 10 s / 2 s. */
+        public Builder lease(LeaseSettings settings) {
+            if (settings == null) {
+                throw new IllegalArgumentException("lease settings must not be null");
+            }
+            this.lease = settings;
+            return this;
+        }
+
+        /** This node's id; unique per process. Default {@code host-pid-random}. */
+        public Builder nodeId(String nodeId) {
+            this.nodeId = name("nodeId", nodeId);
+            return this;
+        }
+
+        /** How often this node updates its registry record; it counts as gone after 3 missed. Default 2 s. */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = Checks.positive("heartbeatInterval", interval);
+            return this;
+        }
+
+        /** How often a database scope without database-level streams looks for new collections. Default 5 s. */
+        public Builder collectionRefresh(Duration interval) {
+            this.collectionRefresh = Checks.positive("collectionRefresh", interval);
+            return this;
+        }
+
+        /** The monotonic clock of the elector's local deadline (tests inject skewed clocks). */
+        public Builder nanoClock(LongSupplier clock) {
+            if (clock == null) {
+                throw new IllegalArgumentException("nanoClock must not be null");
+            }
+            this.nanoClock = clock;
+            return this;
+        }
+
+        /** Told when this node starts and stops leading (after the watchers started / stopped). */
+        public Builder onLeadership(LeaderElector.Listener listener) {
+            if (listener == null) {
+                throw new IllegalArgumentException("listener must not be null");
+            }
+            this.listener = listener;
+            return this;
+        }
+
+        /** The pools whose saturation triggers delegation and that serve peers' reads. */
+        public Builder pools(MongoPools pools) {
+            if (pools == null) {
+                throw new IllegalArgumentException("pools must not be null");
+            }
+            this.pools = pools;
+            return this;
+        }
+
+        /** The databases whose reads may be delegated (and served for peers); needs pools and Redis. */
+        public Builder delegate(String... databases) {
+            if (databases == null || databases.length == 0) {
+                throw new IllegalArgumentException("databases: at least one database is required");
+            }
+            List<String> list = new ArrayList<>();
+            for (String db : databases) {
+                list.add(name("databases", db));
+            }
+            this.delegated = List.copyOf(list);
+            return this;
+        }
+
+        /** Redis (standalone) carrying delegated reads. */
+        public Builder redis(String uri) {
+            this.redisUri = name("redis uri", uri);
+            this.redisCluster = false;
+            return this;
+        }
+
+        /** Redis Cluster carrying delegated reads (any node's URI). */
+        public Builder redisCluster(String uri) {
+            this.redisUri = name("redisCluster uri", uri);
+            this.redisCluster = true;
+            return this;
+        }
+
+        /** Delegation timing and limits. */
+        public Builder delegation(DelegationSettings settings) {
+            if (settings == null) {
+                throw new IllegalArgumentException("delegation settings must not be null");
+            }
+            this.delegation = settings;
+            return this;
+        }
+
+        /** Prefix of the delegation channels; use the cache's key prefix. Default {@code mc}. */
+        public Builder keyPrefix(String prefix) {
+            this.keyPrefix = name("keyPrefix", prefix);
+            return this;
+        }
+
+        /**
+         * Validates and starts: registers the node, starts competing for the lease (with a scope) and serving
+         * peers (with delegation).
+         *
+         * @throws IllegalStateException naming what is missing: client, cache, or for delegation pools and Redis
+         */
+        public Coordinator start() {
+            if (client == null) {
+                throw new IllegalStateException("client(MongoClient) is required");
+            }
+            if (cache == null) {
+                throw new IllegalStateException("cache(MongoCache) is required");
+            }
+            if (!delegated.isEmpty() && (pools == null || redisUri == null)) {
+                throw new IllegalStateException("delegate(" + delegated + ") needs pools(MongoPools), to know when "
+                        + "a database is saturated, and redis(uri) or redisCluster(uri), to reach peers");
+            }
+            return new Coordinator(this).begin();
+        }
+    }
+}

@@ -1,0 +1,400 @@
+package io.mongocache.coordination;
+
+import com.mongodb.MongoClientSettings;
+import com.mongodb.annotations.ThreadSafe;
+import com.mongodb.client.MongoDatabase;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+import org.bson.BsonArray;
+import org.bson.BsonBoolean;
+import org.bson.BsonDocument;
+import org.bson.BsonDocumentReader;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.DecoderContext;
+import org.bson.codecs.DocumentCodec;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads delegated between nodes over Redis: a node whose pool for a database is saturated asks a peer that
+ * advertises free capacity there to run the read and send the result back.
+ *
+ * <p>Protocol — BSON messages on each node's own channel, every one carrying the request's correlation id:
+ * <ol>
+ *   <li>The caller publishes {@code req} (reply channel, remaining deadline, the read) to one peer.
+ *   <li>The peer, on its event thread, takes a serving permit without blocking and checks its own pool: it answers
+ *       {@code nack} (saturated) or {@code ack}, then runs the read on a worker with {@code maxTime} set to the
+ *       remaining deadline, sending {@code alive} every third of the ack timeout, the result in {@code chunk}s of
+ *       about {@code chunkBytes} (numbered; the last one marked), or {@code err}.
+ *   <li>The caller waits at most the ack timeout for the ack and, after it, for each next message; silence means
+ *       the peer died: it tries the next peer. At most {@code maxAttempts} peers, never past the caller's
+ *       deadline, one hop (a peer never delegates further). When none can serve:
+ *       {@link NoPeerAvailableException}.
+ * </ol>
+ * A reply whose correlation id is no longer pending (late, after a retry elsewhere) is dropped and counted. The
+ * pending entry of a request is removed when its caller returns or throws, so none outlives its deadline.
+ */
+@ThreadSafe
+public final class Delegation implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Delegation.class);
+    private static final BsonDocumentCodec BSON = new BsonDocumentCodec();
+    private static final DocumentCodec DOCUMENTS = new DocumentCodec(MongoClientSettings.getDefaultCodecRegistry());
+
+    /**
+     * Counters since start.
+     *
+     * @param delegated reads a peer answered for this node
+     * @param noPeer reads that ended in {@link NoPeerAvailableException}
+     * @param retries attempts after the first one of a read
+     * @param served reads this node answered for peers
+     * @param refused requests this node refused (no permit or its own pool saturated)
+     * @param lateReplies messages for requests no longer pending
+     * @param pending requests waiting for a reply now
+     */
+    public record Stats(long delegated, long noPeer, long retries, long served, long refused, long lateReplies,
+            int pending) {}
+
+    private final String nodeId;
+    private final String channel;
+    private final RedisTransport transport;
+    private final DelegationSettings settings;
+    private final Function<String, MongoDatabase> databases;
+    private final ToIntFunction<String> freeCapacity;
+    private final Supplier<List<NodeRegistry.Peer>> peers;
+    private final Map<String, BlockingQueue<BsonDocument>> pending = new ConcurrentHashMap<>();
+    private final Semaphore permits;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService keepAlive;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong delegated = new AtomicLong();
+    private final AtomicLong noPeer = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong served = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong late = new AtomicLong();
+    private volatile boolean closed;
+
+    Delegation(String nodeId, String channel, RedisTransport transport, DelegationSettings settings,
+            Function<String, MongoDatabase> databases, ToIntFunction<String> freeCapacity,
+            Supplier<List<NodeRegistry.Peer>> peers) {
+        this.nodeId = nodeId;
+        this.channel = channel;
+        this.transport = transport;
+        this.settings = settings;
+        this.databases = databases;
+        this.freeCapacity = freeCapacity;
+        this.peers = peers;
+        this.permits = new Semaphore(settings.servingPermits());
+        this.workers = Executors.newFixedThreadPool(settings.servingPermits(), daemon("mongocache-delegate-"));
+        this.keepAlive = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-delegate-alive-"));
+        transport.subscribe(channel, this::onMessage);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicLong n = new AtomicLong();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The channel peers send this node's requests and replies to. */
+    public String channel() {
+        return channel;
+    }
+
+    public Stats stats() {
+        return new Stats(delegated.get(), noPeer.get(), retries.get(), served.get(), refused.get(), late.get(),
+                pending.size());
+    }
+
+    /**
+     * Has a peer run {@code request}, within {@code deadline}.
+     *
+     * @throws NoPeerAvailableException if no peer could serve it in time or within {@code maxAttempts}
+     * @throws DelegationException if the peer that ran it reported an error (a bad query fails everywhere)
+     * @throws IllegalArgumentException if {@code deadline} is not positive
+     */
+    public List<Document> read(ReadRequest request, Duration deadline) {
+        io.mongocache.internal.Checks.positive("deadline", deadline);
+        if (request == null) {
+            throw new IllegalArgumentException("request must not be null");
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        List<String> reasons = new ArrayList<>();
+        Set<String> tried = new HashSet<>();
+        int attempts = 0;
+        while (attempts < settings.maxAttempts()) {
+            if (end - System.nanoTime() <= 0) {
+                reasons.add("deadline of " + deadline.toMillis() + " ms passed");
+                break;
+            }
+            NodeRegistry.Peer peer = choose(request.database(), tried);
+            if (peer == null) {
+                reasons.add(attempts == 0 ? "no other live node advertises free capacity"
+                        : "no further peer advertises free capacity");
+                break;
+            }
+            tried.add(peer.nodeId());
+            if (attempts++ > 0) {
+                retries.incrementAndGet();
+            }
+            Outcome outcome = attempt(peer, request, end);
+            if (outcome.result != null) {
+                delegated.incrementAndGet();
+                return outcome.result;
+            }
+            reasons.add(peer.nodeId() + ": " + outcome.reason);
+        }
+        noPeer.incrementAndGet();
+        throw new NoPeerAvailableException(request.database(), attempts, reasons);
+    }
+
+    private NodeRegistry.@Nullable Peer choose(String database, Set<String> tried) {
+        List<NodeRegistry.Peer> candidates = new ArrayList<>();
+        for (NodeRegistry.Peer p : peers.get()) {
+            if (!p.nodeId().equals(nodeId) && p.channel() != null && !tried.contains(p.nodeId())
+                    && p.capacity(database) > 0) {
+                candidates.add(p);
+            }
+        }
+        Collections.shuffle(candidates);
+        return candidates.stream().max((a, b) -> Integer.compare(a.capacity(database), b.capacity(database)))
+                .orElse(null);
+    }
+
+    private record Outcome(@Nullable List<Document> result, String reason) {}
+
+    private Outcome attempt(NodeRegistry.Peer peer, ReadRequest request, long end) {
+        String id = nodeId + ":" + ids.incrementAndGet();
+        BlockingQueue<BsonDocument> replies = new LinkedBlockingQueue<>();
+        pending.put(id, replies);
+        try {
+            long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
+            BsonDocument message = new BsonDocument("t", new BsonString("req")).append("id", new BsonString(id))
+                    .append("replyTo", new BsonString(channel)).append("deadlineMillis", new BsonInt64(remainingMillis))
+                    .append("read", request.toBson());
+            long receivers;
+            try {
+                receivers = transport.publish(peer.channel(), encode(message)).toCompletableFuture()
+                        .get(Math.min(remainingMillis, settings.ackTimeout().toMillis()), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Outcome(null, "interrupted");
+            } catch (Exception e) {
+                return new Outcome(null, "could not send (" + e.getClass().getSimpleName() + ")");
+            }
+            if (receivers == 0) {
+                return new Outcome(null, "not listening");
+            }
+            BsonDocument first = poll(replies, end);
+            if (first == null) {
+                return new Outcome(null, "no ack within " + settings.ackTimeout().toMillis() + " ms");
+            }
+            String type = first.getString("t").getValue();
+            if (type.equals("nack")) {
+                return new Outcome(null, "refused (" + first.getString("reason").getValue() + ")");
+            }
+            if (!type.equals("ack")) {
+                return new Outcome(null, "answered " + type + " before its ack");
+            }
+            List<Document> docs = new ArrayList<>();
+            int expected = 0;
+            while (true) {
+                BsonDocument m = poll(replies, end);
+                if (m == null) {
+                    return new Outcome(null, end - System.nanoTime() <= 0 ? "deadline passed while it ran the read"
+                            : "went silent after its ack");
+                }
+                switch (m.getString("t").getValue()) {
+                    case "alive" -> { }
+                    case "chunk" -> {
+                        int seq = m.getInt32("seq").getValue();
+                        if (seq != expected++) {
+                            return new Outcome(null, "chunk " + seq + " arrived, " + (expected - 1) + " expected");
+                        }
+                        for (BsonValue d : m.getArray("docs")) {
+                            docs.add(DOCUMENTS.decode(new BsonDocumentReader(d.asDocument()),
+                                    DecoderContext.builder().build()));
+                        }
+                        if (m.getBoolean("last").getValue()) {
+                            return new Outcome(docs, "");
+                        }
+                    }
+                    case "err" -> throw new DelegationException("peer " + peer.nodeId() + " failed the read "
+                            + request + ": " + m.getString("error").getValue());
+                    default -> { }
+                }
+            }
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    private @Nullable BsonDocument poll(BlockingQueue<BsonDocument> replies, long end) {
+        long wait = Math.min(settings.ackTimeout().toNanos(), end - System.nanoTime());
+        if (wait <= 0) {
+            return null;
+        }
+        try {
+            return replies.poll(wait, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Lettuce's event thread: never blocks. */
+    private void onMessage(byte[] bytes) {
+        BsonDocument message;
+        try {
+            message = new RawBsonDocument(bytes);
+            String type = message.getString("t").getValue();
+            String id = message.getString("id").getValue();
+            if (type.equals("req")) {
+                onRequest(id, message);
+                return;
+            }
+            BlockingQueue<BsonDocument> replies = pending.get(id);
+            if (replies == null) {
+                late.incrementAndGet();
+            } else {
+                replies.offer(message);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: dropped a malformed delegation message", e);
+        }
+    }
+
+    private void onRequest(String id, BsonDocument message) {
+        String replyTo = message.getString("replyTo").getValue();
+        ReadRequest request;
+        try {
+            request = ReadRequest.fromBson(message.getDocument("read"));
+        } catch (IllegalArgumentException e) {
+            reply(replyTo, id, "err", new BsonDocument("error", new BsonString(e.getMessage())));
+            return;
+        }
+        if (closed || freeCapacity.applyAsInt(request.database()) <= 0 || !permits.tryAcquire()) {
+            refused.incrementAndGet();
+            reply(replyTo, id, "nack", new BsonDocument("reason", new BsonString(closed ? "closing" : "saturated")));
+            return;
+        }
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(message.getInt64("deadlineMillis").getValue());
+        reply(replyTo, id, "ack", new BsonDocument());
+        try {
+            workers.execute(() -> serve(id, replyTo, request, end));
+        } catch (RuntimeException e) {
+            permits.release();
+            reply(replyTo, id, "err", new BsonDocument("error", new BsonString("closing")));
+        }
+    }
+
+    private void serve(String id, String replyTo, ReadRequest request, long end) {
+        long every = Math.max(1, settings.ackTimeout().toMillis() / 3);
+        ScheduledFuture<?> alive = keepAlive.scheduleAtFixedRate(
+                () -> reply(replyTo, id, "alive", new BsonDocument()), every, every, TimeUnit.MILLISECONDS);
+        try {
+            Chunks chunks = new Chunks(replyTo, id);
+            request.run(databases.apply(request.database()), Duration.ofNanos(Math.max(1, end - System.nanoTime())),
+                    chunks::add);
+            chunks.send(true);
+            served.incrementAndGet();
+        } catch (RuntimeException e) {
+            // The message names the failure, never the connection string.
+            reply(replyTo, id, "err", new BsonDocument("error", new BsonString(e.getClass().getSimpleName() + ": "
+                    + io.mongocache.internal.Redaction.maskUri(String.valueOf(e.getMessage())))));
+        } finally {
+            alive.cancel(false);
+            permits.release();
+        }
+    }
+
+    /** Cuts a result into numbered messages of about {@code chunkBytes}. */
+    private final class Chunks {
+        private final String replyTo;
+        private final String id;
+        private BsonArray docs = new BsonArray();
+        private int bytes;
+        private int seq;
+
+        Chunks(String replyTo, String id) {
+            this.replyTo = replyTo;
+            this.id = id;
+        }
+
+        void add(Document doc) {
+            RawBsonDocument raw = new RawBsonDocument(doc, DOCUMENTS);
+            docs.add(raw);
+            bytes += raw.getByteBuffer().remaining();
+            if (bytes >= settings.chunkBytes()) {
+                send(false);
+            }
+        }
+
+        void send(boolean last) {
+            reply(replyTo, id, "chunk", new BsonDocument("seq", new BsonInt32(seq++)).append("last",
+                    BsonBoolean.valueOf(last)).append("docs", docs));
+            docs = new BsonArray();
+            bytes = 0;
+        }
+    }
+
+    private void reply(String replyTo, String id, String type, BsonDocument body) {
+        BsonDocument message = new BsonDocument("t", new BsonString(type)).append("id", new BsonString(id));
+        body.forEach(message::append);
+        transport.publish(replyTo, encode(message)).whenComplete((n, e) -> {
+            if (e != null) {
+                LOG.debug("mongocache: delegation reply {} to {} failed: {}", type, replyTo, e.toString());
+            }
+        });
+    }
+
+    private static byte[] encode(BsonDocument message) {
+        ByteBuffer buffer = new RawBsonDocument(message, BSON).getByteBuffer().asNIO();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    /** Stops serving peers (new requests are refused) and closes the Redis connections. */
+    @Override
+    public void close() {
+        closed = true;
+        workers.shutdown();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        keepAlive.shutdownNow();
+        transport.close();
+    }
+}

@@ -1,0 +1,90 @@
+package io.mongocache.coordination;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * Point-to-point messages over Redis pub/sub: one channel per node, subscribed on a dedicated connection, and a
+ * second connection to publish (a subscribed RESP2 connection cannot). Standalone or Cluster (where a plain
+ * PUBLISH reaches every node of the cluster).
+ */
+final class RedisTransport implements AutoCloseable {
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    private final AutoCloseable client;
+    private final StatefulRedisPubSubConnection<String, byte[]> subscriber;
+    private final Publisher publisher;
+    private final AutoCloseable publishConnection;
+
+    private interface Publisher {
+        CompletionStage<Long> publish(String channel, byte[] message);
+    }
+
+    private RedisTransport(AutoCloseable client, StatefulRedisPubSubConnection<String, byte[]> subscriber,
+            Publisher publisher, AutoCloseable publishConnection) {
+        this.client = client;
+        this.subscriber = subscriber;
+        this.publisher = publisher;
+        this.publishConnection = publishConnection;
+    }
+
+    static RedisTransport connect(String uri, boolean cluster, Duration timeout) {
+        RedisURI redisUri = RedisURI.create(uri);
+        redisUri.setTimeout(timeout);
+        if (cluster) {
+            RedisClusterClient client = RedisClusterClient.create(redisUri);
+            client.setOptions(ClusterClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+            StatefulRedisClusterConnection<String, byte[]> conn = client.connect(CODEC);
+            return new RedisTransport(client::shutdown, client.connectPubSub(CODEC),
+                    (channel, message) -> conn.async().publish(channel, message), conn);
+        }
+        RedisClient client = RedisClient.create(redisUri);
+        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+        StatefulRedisConnection<String, byte[]> conn = client.connect(CODEC);
+        return new RedisTransport(client::shutdown, client.connectPubSub(CODEC),
+                (channel, message) -> conn.async().publish(channel, message), conn);
+    }
+
+    /** Delivers every message on {@code channel} to {@code receiver}, on Lettuce's event thread: never block there. */
+    void subscribe(String channel, Consumer<byte[]> receiver) {
+        subscriber.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String ch, byte[] message) {
+                if (channel.equals(ch)) {
+                    receiver.accept(message);
+                }
+            }
+        });
+        subscriber.sync().subscribe(channel);
+    }
+
+    /** Sends; completes with how many subscribers received it. */
+    CompletionStage<Long> publish(String channel, byte[] message) {
+        return publisher.publish(channel, message);
+    }
+
+    @Override
+    public void close() {
+        try {
+            subscriber.close();
+            publishConnection.close();
+            client.close();
+        } catch (Exception e) {
+            // closing: nothing left to do
+        }
+    }
+}

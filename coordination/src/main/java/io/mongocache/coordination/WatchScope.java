@@ -1,0 +1,89 @@
+package io.mongocache.coordination;
+
+import com.mongodb.MongoNamespace;
+import com.mongodb.annotations.Immutable;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the leader's change streams cover: listed collections, or whole databases.
+ *
+ * <p>A database is watched with one database-level stream where the server has them (MongoDB 4.0 and later;
+ * the coordinator probes once). Where it does not — the in-process test server accepts the stream but sends no
+ * document events on it — each of the database's collections gets its own stream, and the collection list is
+ * re-read every {@code collectionRefresh}; a collection found later is flushed once right after its stream
+ * opens, so writes made before that are not served stale.
+ */
+@Immutable
+public final class WatchScope {
+    private final List<MongoNamespace> collections;
+    private final List<String> databases;
+
+    private WatchScope(List<MongoNamespace> collections, List<String> databases) {
+        this.collections = List.copyOf(collections);
+        this.databases = List.copyOf(databases);
+    }
+
+    /**
+     * Watches these collections, each named {@code "database.collection"}.
+     *
+     * @throws IllegalArgumentException if none is given, or a name is not {@code database.collection}
+     */
+    public static WatchScope collections(String... namespaces) {
+        if (namespaces == null || namespaces.length == 0) {
+            throw new IllegalArgumentException("namespaces: at least one \"database.collection\" is required");
+        }
+        Set<MongoNamespace> list = new LinkedHashSet<>();
+        for (String name : namespaces) {
+            if (name == null || name.indexOf('.') <= 0 || name.endsWith(".")) {
+                throw new IllegalArgumentException("namespaces: '" + name
+                        + "' is not of the form \"database.collection\"");
+            }
+            try {
+                list.add(new MongoNamespace(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("namespaces: '" + name + "' is not a valid namespace: "
+                        + e.getMessage(), e);
+            }
+        }
+        return new WatchScope(new ArrayList<>(list), List.of());
+    }
+
+    /**
+     * Watches every collection of these databases, including collections created later.
+     *
+     * @throws IllegalArgumentException if none is given, or a name is empty or contains '.', '/', '\', '"', '$'
+     *     or a space
+     */
+    public static WatchScope databases(String... names) {
+        if (names == null || names.length == 0) {
+            throw new IllegalArgumentException("databases: at least one database name is required");
+        }
+        Set<String> list = new LinkedHashSet<>();
+        for (String name : names) {
+            if (name == null || name.isEmpty() || name.chars().anyMatch(c -> "./\\\"$ ".indexOf(c) >= 0)) {
+                throw new IllegalArgumentException("databases: '" + name
+                        + "' is not a database name (non-empty, without . / \\ \" $ or space)");
+            }
+            list.add(name);
+        }
+        return new WatchScope(List.of(), new ArrayList<>(list));
+    }
+
+    /** The collections listed (empty for a database scope). */
+    public List<MongoNamespace> collections() {
+        return collections;
+    }
+
+    /** The databases listed (empty for a collection scope). */
+    public List<String> databases() {
+        return databases;
+    }
+
+    @Override
+    public String toString() {
+        return databases.isEmpty() ? "collections" + collections : "databases" + databases;
+    }
+}
