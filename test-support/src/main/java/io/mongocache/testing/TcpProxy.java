@@ -38,6 +38,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicReference<Predicate<byte[]>> dropNext = new AtomicReference<>();
     private final AtomicInteger dropped = new AtomicInteger();
     private final AtomicLong delayNanos = new AtomicLong();
+    private final AtomicLong requestDelayNanos = new AtomicLong();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong forwardedRequests = new AtomicLong();
@@ -120,6 +121,14 @@ public final class TcpProxy implements AutoCloseable {
         delayNanos.set(delay.toNanos());
     }
 
+    /**
+     * Delays every client-to-server write by this much (zero: no delay): requests reach the server late, as over a
+     * congested or partitioned link.
+     */
+    public void delayRequests(Duration delay) {
+        requestDelayNanos.set(delay.toNanos());
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
@@ -192,6 +201,7 @@ public final class TcpProxy implements AutoCloseable {
         byte[] buffer = new byte[16384];
         int n;
         while ((n = in.read(buffer)) >= 0) {
+            sleep(requestDelayNanos.get());
             out.write(buffer, 0, n);
             out.flush();
             forwardedRequests.incrementAndGet();
@@ -209,7 +219,10 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pause() {
-        long delay = delayNanos.get();
+        sleep(delayNanos.get());
+    }
+
+    private static void sleep(long delay) {
         if (delay > 0) {
             try {
                 Thread.sleep(delay / 1_000_000, (int) (delay % 1_000_000));
