@@ -31,8 +31,8 @@ import org.bson.Document;
  * <p>Prints {@code READY id pid}, {@code LEADER epoch}, {@code FOLLOWER epoch}. Commands, one per line:
  * {@code warm db coll n} (reads {@code _id} 0..n-1 through the cache), {@code verify db coll n} (compares every
  * cached read with MongoDB: {@code VERIFY ok n} or {@code VERIFY bad …}), {@code status}, {@code hold n}
- * (occupies n connections of the delegated database's pool), {@code quit}. It exits when stdin closes, so it never
- * outlives its test.
+ * (occupies n connections of the delegated database's pool), {@code ping} (opens that pool), {@code quit}. It
+ * exits when stdin closes, so it never outlives its test.
  */
 public final class CoordinatorNode {
     private CoordinatorNode() {}
@@ -102,6 +102,10 @@ public final class CoordinatorNode {
                                 + " flushes=" + s.flushes() + " open=" + s.streamsOpen() + " scopes=" + s.scopes());
                     }
                     case "hold" -> hold(Objects.requireNonNull(pools), delegated, Integer.parseInt(c[1]));
+                    case "ping" -> {
+                        Objects.requireNonNull(pools).database(delegated).runCommand(new Document("ping", 1));
+                        say("PONG");
+                    }
                     case "quit" -> {
                         coordinator.close();
                         cache.close();
