@@ -236,6 +236,7 @@ public final class Coordinator implements AutoCloseable {
                 watching = lease;
             }
             background.execute(() -> startWatching(lease));
+            background.execute(Coordinator.this::heartbeat); // the registry shows the new leader at once
             config.listener.becameLeader(lease);
         }
 
@@ -253,6 +254,9 @@ public final class Coordinator implements AutoCloseable {
                 watchers.clear();
             }
             LOG.info("mongocache: node {} stopped leading the watcher (epoch {})", config.nodeId, lease.epoch());
+            if (!closed) {
+                background.execute(Coordinator.this::heartbeat);
+            }
             config.listener.stoppedLeading(lease);
         }
     }
@@ -375,12 +379,17 @@ public final class Coordinator implements AutoCloseable {
         if (closed) {
             return;
         }
+        closed = true; // no more heartbeats or watcher starts
         if (elector != null) {
             elector.close();
         }
-        closed = true;
         electorThread.shutdownNow();
         background.shutdownNow();
+        try {
+            background.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (delegation != null) {
             delegation.close();
         }

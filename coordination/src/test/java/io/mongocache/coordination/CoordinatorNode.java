@@ -30,7 +30,8 @@ import org.bson.Document;
  *
  * <p>Prints {@code READY id pid}, {@code LEADER epoch}, {@code FOLLOWER epoch}. Commands, one per line:
  * {@code warm db coll n} (reads {@code _id} 0..n-1 through the cache), {@code verify db coll n} (compares every
- * cached read with MongoDB: {@code VERIFY ok n} or {@code VERIFY bad …}), {@code status}, {@code hold n}
+ * cached read with MongoDB: {@code VERIFY ok n} or {@code VERIFY bad …}), {@code read db coll id} ({@code VALUE v}, through the cache),
+ * {@code status}, {@code hold n}
  * (occupies n connections of the delegated database's pool), {@code ping} (opens that pool), {@code quit}. It
  * exits when stdin closes, so it never outlives its test.
  */
@@ -94,6 +95,11 @@ public final class CoordinatorNode {
                         }
                         coll.countDocuments();
                         say("WARMED " + n);
+                    }
+                    case "read" -> {
+                        Document doc = cache.wrap(client.getDatabase(c[1]).getCollection(c[2]))
+                                .find(eq("_id", Integer.parseInt(c[3]))).first();
+                        say("VALUE " + (doc == null ? "none" : String.valueOf(doc.get("v"))));
                     }
                     case "verify" -> say(verify(cache, client, c[1], c[2], Integer.parseInt(c[3])));
                     case "status" -> {

@@ -1,0 +1,76 @@
+package io.mongocache.coordination;
+
+import static com.mongodb.client.model.Filters.eq;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import java.time.Duration;
+import java.util.List;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+/** Bad input is refused at build time with the parameter and the rule named; the wire form of a read is exact. */
+class CoordinationInputsTest {
+
+    private static void assertRefused(String parameter, Runnable build) {
+        Exception e = assertThrows(RuntimeException.class, build::run);
+        assertTrue(e.getMessage().contains(parameter), "message should name " + parameter + ": " + e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseBadScopes() {
+        assertEquals("databases[a, b]", WatchScope.databases("a", "b", "a").toString());
+        assertEquals(List.of("shop.orders"), WatchScope.collections("shop.orders").collections().stream()
+                .map(Object::toString).toList());
+        assertRefused("namespaces", () -> WatchScope.collections(new String[0]));
+        assertRefused("namespaces", () -> WatchScope.collections("orders"));
+        assertRefused("namespaces", () -> WatchScope.collections("shop."));
+        assertRefused("databases", () -> WatchScope.databases(new String[0]));
+        assertRefused("databases", () -> WatchScope.databases("shop.orders"));
+        assertRefused("databases", () -> WatchScope.databases(""));
+    }
+
+    @Test
+    void shouldRefuseWritesAndBadOptionsInReads() {
+        assertRefused("pipeline", () -> ReadRequest.aggregate("shop", "orders",
+                List.of(Aggregates.match(eq("a", 1)), Aggregates.out("copy"))));
+        assertRefused("pipeline", () -> ReadRequest.aggregate("shop", "orders",
+                List.of(new Document("$merge", new Document("into", "x")))));
+        assertRefused("filter", () -> ReadRequest.find("shop", "orders", null));
+        assertRefused("database", () -> ReadRequest.find("", "orders", eq("a", 1)));
+        assertRefused("limit", () -> ReadRequest.find("shop", "orders", eq("a", 1)).limit(-1));
+        assertRefused("skip", () -> ReadRequest.find("shop", "orders", eq("a", 1)).skip(-1));
+        assertRefused("sort", () -> ReadRequest.count("shop", "orders", eq("a", 1)).sort(Sorts.ascending("a")));
+    }
+
+    @Test
+    void shouldCarryAReadExactlyBetweenNodes() {
+        ReadRequest find = ReadRequest.find("shop", "orders", Filters.and(eq("state", "open"), eq("n", 5L)))
+                .projection(Projections.include("n")).sort(Sorts.descending("n")).skip(2).limit(10);
+        assertEquals(find.toBson(), ReadRequest.fromBson(find.toBson()).toBson());
+        ReadRequest aggregate = ReadRequest.aggregate("shop", "orders", List.of(Aggregates.match(eq("n", 1.5))));
+        assertEquals(aggregate.toBson(), ReadRequest.fromBson(aggregate.toBson()).toBson());
+        assertEquals(ReadRequest.Kind.AGGREGATE, ReadRequest.fromBson(aggregate.toBson()).kind());
+        // A crafted message cannot smuggle a write stage past the check.
+        var smuggled = aggregate.toBson();
+        smuggled.getArray("pipeline").add(new Document("$out", "x").toBsonDocument());
+        assertRefused("pipeline", () -> ReadRequest.fromBson(smuggled));
+    }
+
+    @Test
+    void shouldValidateDelegationSettingsAndTheBuilder() {
+        assertRefused("ackTimeout", () -> new DelegationSettings(Duration.ZERO, 3, 4, 65536));
+        assertRefused("maxAttempts", () -> new DelegationSettings(Duration.ofSeconds(1), 0, 4, 65536));
+        assertRefused("servingPermits", () -> new DelegationSettings(Duration.ofSeconds(1), 3, 0, 65536));
+        assertRefused("chunkBytes", () -> new DelegationSettings(Duration.ofSeconds(1), 3, 4, 10));
+        assertRefused("heartbeatInterval", () -> Coordinator.builder().heartbeatInterval(Duration.ofMillis(-1)));
+        assertRefused("stateDatabase", () -> Coordinator.builder().stateDatabase(" "));
+        assertRefused("client", () -> Coordinator.builder().start());
+        assertRefused("databases", () -> Coordinator.builder().delegate());
+    }
+}

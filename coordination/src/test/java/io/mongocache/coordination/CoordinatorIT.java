@@ -1,0 +1,112 @@
+package io.mongocache.coordination;
+
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Updates.set;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import io.mongocache.CachedCollection;
+import io.mongocache.MongoCache;
+import io.mongocache.testing.Await;
+import io.mongocache.testing.TestMongo;
+import io.mongocache.testing.TestRedis;
+import java.time.Duration;
+import java.util.List;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two coordinators in one JVM: one leads and watches, both appear in the node registry, outside writes reach both
+ * caches, and a leader that closes releases the lease so the other takes over at once rather than after the lease.
+ */
+class CoordinatorIT {
+    private static final LeaseSettings LEASE =
+            new LeaseSettings(Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(300));
+
+    private MongoDatabase app;
+    private MongoDatabase state;
+    private MongoCache cacheA;
+    private MongoCache cacheB;
+    private Coordinator a;
+    private Coordinator b;
+
+    @BeforeEach
+    void setUp() {
+        app = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("coord"));
+        state = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("state"));
+        app.getCollection("c").insertOne(new Document("_id", 1).append("v", 0));
+        String prefix = "coord" + System.nanoTime();
+        cacheA = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix).build();
+        cacheB = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix).build();
+        a = coordinator("a", cacheA);
+        b = coordinator("b", cacheB);
+    }
+
+    private Coordinator coordinator(String node, MongoCache cache) {
+        return Coordinator.builder().client(TestMongo.client()).cache(cache).stateDatabase(state.getName())
+                .nodeId(node).lease(LEASE).heartbeatInterval(Duration.ofMillis(200))
+                .watch(WatchScope.collections(app.getName() + ".c")).start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        a.close();
+        b.close();
+        cacheA.close();
+        cacheB.close();
+        app.drop();
+        state.drop();
+    }
+
+    @Test
+    void shouldLeadOnceRegisterBothNodesAndHandOverOnClose() throws Exception {
+        Await.until(() -> a.isLeader() || b.isLeader(), Duration.ofSeconds(5), "a leader");
+        Coordinator leader = a.isLeader() ? a : b;
+        Coordinator follower = leader == a ? b : a;
+        assertTrue(!follower.isLeader(), "one leader");
+        Await.until(() -> leader.status().streamsOpen() == 1, Duration.ofSeconds(5), "the stream");
+        Await.until(() -> follower.peers().size() == 2, Duration.ofSeconds(5), "both nodes in the registry");
+        long epoch = leader.lease().orElseThrow().epoch();
+        Await.until(() -> follower.registry().records().stream().anyMatch(d -> d.get("leaderEpoch") != null),
+                Duration.ofSeconds(5), "the registry to show the leader");
+        List<Document> records = follower.registry().records();
+        Document leaderRecord = records.stream().filter(d -> d.get("_id").equals(leader.nodeId())).findFirst()
+                .orElseThrow();
+        assertEquals(epoch, leaderRecord.get("leaderEpoch", Number.class).longValue());
+        assertNotNull(leaderRecord.get("heartbeatAt"));
+        assertNotNull(leaderRecord.get("host"));
+        assertEquals(ProcessHandle.current().pid(), leaderRecord.get("pid", Number.class).longValue());
+
+        MongoCollection<Document> outside = app.getCollection("c");
+        List<CachedCollection<Document>> nodes = List.of(cacheA.wrap(outside), cacheB.wrap(outside));
+        for (CachedCollection<Document> node : nodes) {
+            assertEquals(0, node.find(eq("_id", 1)).first().getInteger("v"));
+        }
+        outside.updateOne(eq("_id", 1), set("v", 1));
+        for (CachedCollection<Document> node : nodes) {
+            Await.until(() -> node.find(eq("_id", 1)).first().getInteger("v") == 1, Duration.ofSeconds(5),
+                    "the outside write on every node");
+        }
+
+        long closed = System.nanoTime();
+        leader.close();
+        Await.until(follower::isLeader, Duration.ofSeconds(3), "the other node to take over");
+        long takeoverMillis = (System.nanoTime() - closed) / 1_000_000;
+        assertTrue(takeoverMillis < LEASE.leaseDuration().toMillis() / 2,
+                "a released lease is taken at once, not after it expires: " + takeoverMillis + " ms");
+        assertEquals(epoch + 1, follower.lease().orElseThrow().epoch());
+        assertNull(state.getCollection("nodes").find(eq("_id", leader.nodeId())).first(),
+                "a closed node leaves the registry");
+        Await.until(() -> follower.status().streamsOpen() == 1, Duration.ofSeconds(5), "the new leader's stream");
+        outside.updateOne(eq("_id", 1), set("v", 2));
+        Await.until(() -> nodes.get(follower == a ? 0 : 1).find(eq("_id", 1)).first().getInteger("v") == 2,
+                Duration.ofSeconds(5), "an outside write after the handover");
+        System.out.println("coordinator: handover on close took " + takeoverMillis + " ms");
+    }
+}
