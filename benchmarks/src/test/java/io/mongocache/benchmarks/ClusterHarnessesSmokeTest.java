@@ -3,6 +3,8 @@ package io.mongocache.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mongocache.benchmarks.cluster.FailoverHarness;
+import io.mongocache.benchmarks.cluster.OutsideWriteLatencyHarness;
 import io.mongocache.benchmarks.cluster.PropagationHarness;
 import io.mongocache.benchmarks.cluster.YcsbPrecisionHarness;
 import java.time.Duration;
@@ -26,5 +28,21 @@ class ClusterHarnessesSmokeTest {
         for (YcsbPrecisionHarness.Run run : runs) {
             assertTrue(run.opsPerSecond() > 0, run.toString());
         }
+    }
+
+    @Test
+    void shouldMeasureOutsideWriteLatency() throws Exception {
+        List<OutsideWriteLatencyHarness.Result> results = OutsideWriteLatencyHarness.run(30, new long[] {0});
+        assertEquals(1, results.size());
+        assertEquals(30, results.get(0).outside().size());
+        assertEquals(30, results.get(0).throughCache().size());
+    }
+
+    @Test
+    void shouldMeasureAFailoverWithNodeProcesses() throws Exception {
+        List<long[]> rounds = FailoverHarness.run("1500,1000,250", 1);
+        assertEquals(1, rounds.size());
+        assertTrue(rounds.get(0)[0] > 0 && rounds.get(0)[1] >= rounds.get(0)[0] - 50, "elected, then serving: "
+                + rounds.get(0)[0] + ", " + rounds.get(0)[1]);
     }
 }

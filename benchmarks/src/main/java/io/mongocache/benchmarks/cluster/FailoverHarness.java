@@ -50,7 +50,18 @@ public final class FailoverHarness {
                 + "(lease + 1.2 x retry = %d ms)%n", what, elected, serving, expectedMillis);
     }
 
-    /** Per kill: {kill → LEADER line, kill → first post-kill write served by a survivor}, in ms. */
+    /** Runs {@code kills} failovers with a private Redis and an in-process MongoDB; see {@link #run}. */
+    public static List<long[]> run(String lease, int kills) throws Exception {
+        try (RedisServer redis = RedisServer.start(); MongoServerHandle mongo = TestMongo.startInProcess();
+                MongoClient client = mongo.newClient()) {
+            return run(redis, mongo, client, lease, kills);
+        }
+    }
+
+    /**
+     * Per kill: {kill → LEADER line, kill → first post-kill write served by a survivor}, in ms; {@code lease} is
+     * {@code duration,deadline,retry} in ms.
+     */
     private static List<long[]> run(RedisServer redis, MongoServerHandle mongo, MongoClient client, String lease,
             int kills) throws Exception {
         String dbName = "failover" + System.nanoTime();

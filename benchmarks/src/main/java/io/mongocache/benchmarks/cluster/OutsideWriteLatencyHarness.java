@@ -33,8 +33,30 @@ import org.bson.Document;
 public final class OutsideWriteLatencyHarness {
     private OutsideWriteLatencyHarness() {}
 
+    /**
+     * Latencies at one gap between writes.
+     *
+     * @param gapMillis pause after each write
+     * @param throughCache writes made through A's cache (the fast path, the baseline)
+     * @param outside writes made by another program (the watcher's path)
+     */
+    public record Result(long gapMillis, Percentiles throughCache, Percentiles outside) {}
+
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        for (Result r : run(iterations, new long[] {0, 20})) {
+            System.out.printf("gap %d ms: write through the cache -> B current: %s%n", r.gapMillis(),
+                    r.throughCache().summary());
+            System.out.printf("gap %d ms: outside write -> B current (watcher): %s%n", r.gapMillis(),
+                    r.outside().summary());
+            System.out.printf("gap %d ms: ratio p50 %.2f, p99 %.2f%n", r.gapMillis(),
+                    r.outside().micros(50) / r.throughCache().micros(50),
+                    r.outside().micros(99) / r.throughCache().micros(99));
+        }
+        System.exit(0);
+    }
+
+    public static List<Result> run(int iterations, long[] gapsMillis) throws Exception {
         try (RedisServer redis = RedisServer.start(); MongoServerHandle mongo = TestMongo.startInProcess();
                 MongoClient client = mongo.newClient()) {
             MongoCollection<Document> raw = client.getDatabase("outside").getCollection("docs");
@@ -55,22 +77,17 @@ public final class OutsideWriteLatencyHarness {
                 CachedCollection<Document> onA = a.wrap(raw);
                 CachedCollection<Document> onB = b.wrap(raw);
                 int[] next = {0};
-                for (long gapMillis : new long[] {0, 20}) {
+                List<Result> results = new ArrayList<>();
+                for (long gapMillis : gapsMillis) {
                     Percentiles through = measure(onB, iterations, gapMillis, next,
                             (key, v) -> onA.updateOne(eq("_id", key), set("v", v)));
                     Percentiles outside = measure(onB, iterations, gapMillis, next,
                             (key, v) -> raw.updateOne(eq("_id", key), set("v", v)));
-                    System.out.printf("gap %d ms: write through the cache -> B current: %s%n", gapMillis,
-                            through.summary());
-                    System.out.printf("gap %d ms: outside write -> B current (watcher): %s%n", gapMillis,
-                            outside.summary());
-                    System.out.printf("gap %d ms: ratio p50 %.2f, p99 %.2f%n", gapMillis,
-                            outside.micros(50) / through.micros(50), outside.micros(99) / through.micros(99));
+                    results.add(new Result(gapMillis, through, outside));
                 }
-                System.out.println("watcher events: " + leader.status().events());
+                return results;
             }
         }
-        System.exit(0);
     }
 
     private interface Write {
