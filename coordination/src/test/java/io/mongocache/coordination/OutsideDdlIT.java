@@ -78,6 +78,16 @@ class OutsideDdlIT {
         }
     }
 
+    /** Caches document 9 on every node, updates it from outside, and waits until every node serves the update. */
+    private void updateAndAwait(List<CachedCollection<Document>> nodes, String collection, int v, String what)
+            throws InterruptedException {
+        cacheOnEveryNode(nodes);
+        app.getCollection(collection).updateOne(eq("_id", 9), set("v", v));
+        for (CachedCollection<Document> node : nodes) {
+            Await.until(() -> node.find(eq("_id", 9)).first().getInteger("v") == v, WAIT, what);
+        }
+    }
+
     @Test
     void shouldFlushEveryNodeOnOutsideDropRenameAndDropDatabase() throws Exception {
         List<CachedCollection<Document>> c = both("c");
@@ -91,24 +101,14 @@ class OutsideDdlIT {
         cacheOnEveryNode(c);
         app.getCollection("c").insertOne(new Document("_id", 9).append("v", 0));
         awaitCount(c, 1, "an insert into the recreated collection");
-        cacheOnEveryNode(c);
-        app.getCollection("c").updateOne(eq("_id", 9), set("v", 1));
-        for (CachedCollection<Document> node : c) {
-            Await.until(() -> node.find(eq("_id", 9)).first().getInteger("v") == 1, WAIT,
-                    "an update of the recreated collection");
-        }
+        updateAndAwait(c, "c", 1, "an update of the recreated collection");
 
         cacheOnEveryNode(c);
         cacheOnEveryNode(d);
         app.getCollection("c").renameCollection(new MongoNamespace(app.getName(), "d"));
         awaitCount(c, 0, "the renamed collection's old name");
         awaitCount(d, 1, "the renamed collection's new name");
-        cacheOnEveryNode(d);
-        app.getCollection("d").updateOne(eq("_id", 9), set("v", 2));
-        for (CachedCollection<Document> node : d) {
-            Await.until(() -> node.find(eq("_id", 9)).first().getInteger("v") == 2, WAIT,
-                    "an update under the new name");
-        }
+        updateAndAwait(d, "d", 2, "an update under the new name");
 
         cacheOnEveryNode(d);
         app.drop();
