@@ -184,15 +184,15 @@ public final class ChangeStreamWatcher {
             return;
         }
         BsonDocument startAfter = storedToken();
-        // Without a token nothing tells us what changed before the stream opens: flush the scope right after it
-        // opened, so every write is covered either by the flush or by the stream.
-        boolean flushAfterOpen = startAfter == null;
         long backoffMillis = 10;
         while (running) {
+            // Without a token (first start, lost history, an error before the first token) nothing tells us what
+            // changed before the stream opens: flush the scope right after it opened, so every write is covered
+            // either by the flush or by the stream.
+            boolean fresh = startAfter == null;
             try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor = open(startAfter)) {
-                if (flushAfterOpen) {
+                if (fresh) {
                     flushScope();
-                    flushAfterOpen = false;
                 }
                 watching = true;
                 backoffMillis = 10;
@@ -236,14 +236,13 @@ public final class ChangeStreamWatcher {
                     return;
                 }
                 if (e.getCode() == HISTORY_LOST || !isResumable(e)) {
-                    // The token is dead: never retry it. Forget it, and flush everything it might have told us
-                    // once the fresh stream is open.
+                    // The token is dead: never retry it. Forget it; the fresh stream's flush covers everything it
+                    // might have told us.
                     historyLost.incrementAndGet();
                     LOG.warn("mongocache: change stream on {} lost its history ({}); flushing it everywhere",
                             scopeName, e.getCode());
-                    if (startAfter != null || !flushAfterOpen) {
+                    if (startAfter != null) {
                         startAfter = null;
-                        flushAfterOpen = true;
                         if (!checkpoint(epoch, null, null)) {
                             return;
                         }

@@ -58,7 +58,8 @@ public final class Coordinator implements AutoCloseable {
     private final MongoDatabase state;
     private final NodeRegistry registry;
     private final @Nullable LeaderElector elector;
-    private final @Nullable Delegation delegation;
+    private final @Nullable String channel;
+    private volatile @Nullable Delegation delegation;
     private final ScheduledExecutorService electorThread;
     private final ScheduledExecutorService background;
     private final Object watchLock = new Object();
@@ -73,20 +74,35 @@ public final class Coordinator implements AutoCloseable {
     private Coordinator(Builder b) {
         this.config = b;
         this.state = b.client.getDatabase(b.stateDatabase);
-        String channel = b.delegated.isEmpty() ? null : b.keyPrefix + ":dlg:" + b.nodeId;
+        this.channel = b.delegated.isEmpty() ? null : b.keyPrefix + ":dlg:" + b.nodeId;
         this.registry = new NodeRegistry(state.getCollection("nodes"), new NodeRegistry.NodeInfo(b.nodeId, host(),
                 ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
         this.electorThread = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-elector"));
         this.background = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-coordinator"));
         this.elector = b.scope == null ? null : new LeaderElector(new LeaseStore(state.getCollection("leases")),
                 b.leaseName, b.nodeId, b.lease, electorThread, b.nanoClock, new Leadership());
-        if (channel != null) {
-            MongoPools pools = b.pools;
-            this.delegation = new Delegation(b.nodeId, channel, RedisTransport.connect(b.redisUri, b.redisCluster,
-                    b.delegation.ackTimeout()), b.delegation, pools::database,
+    }
+
+    /**
+     * Connects the delegation channel; while Redis is unreachable it retries every 2 s, and until then a saturated
+     * read fails with {@link NoPeerAvailableException} and peers asking this node find nobody listening.
+     */
+    private void connectDelegation() {
+        if (closed || channel == null) {
+            return;
+        }
+        MongoPools pools = config.pools;
+        try {
+            delegation = new Delegation(config.nodeId, channel, RedisTransport.connect(config.redisUri,
+                    config.redisCluster, config.delegation.ackTimeout()), config.delegation, pools::database,
                     db -> pools.pools().freeConnections(db), () -> alive);
-        } else {
-            this.delegation = null;
+            if (closed) {
+                delegation.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("mongocache: delegation channel not connected ({}); retrying in 2 s",
+                    io.mongocache.internal.Redaction.maskUri(e.toString()));
+            background.schedule(this::connectDelegation, 2, TimeUnit.SECONDS);
         }
     }
 
@@ -111,6 +127,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private Coordinator begin() {
+        connectDelegation();
         heartbeat();
         background.scheduleWithFixedDelay(this::heartbeat, config.heartbeatInterval.toNanos(),
                 config.heartbeatInterval.toNanos(), TimeUnit.NANOSECONDS);
@@ -177,7 +194,8 @@ public final class Coordinator implements AutoCloseable {
 
     /** Delegation counters; empty without delegation. */
     public Optional<Delegation.Stats> delegationStats() {
-        return delegation == null ? Optional.empty() : Optional.of(delegation.stats());
+        Delegation d = delegation;
+        return d == null ? Optional.empty() : Optional.of(d.stats());
     }
 
     /**
@@ -192,7 +210,7 @@ public final class Coordinator implements AutoCloseable {
         if (request == null) {
             throw new IllegalArgumentException("request must not be null");
         }
-        if (delegation == null || !config.delegated.contains(request.database())) {
+        if (!config.delegated.contains(request.database())) {
             throw new IllegalStateException("read: database '" + request.database()
                     + "' is not open to delegation (Coordinator.Builder.delegate(...): " + config.delegated + ")");
         }
@@ -202,10 +220,18 @@ public final class Coordinator implements AutoCloseable {
             request.run(pools.database(request.database()), deadline, out::add);
             return out;
         }
-        return delegation.read(request, deadline);
+        Delegation d = delegation;
+        if (d == null) {
+            throw new NoPeerAvailableException(request.database(), 0,
+                    List.of("this node's delegation channel is not connected (Redis unreachable)"));
+        }
+        return d.read(request, deadline);
     }
 
-    /** The delegation endpoint itself (to delegate regardless of this node's pool); empty without delegation. */
+    /**
+     * The delegation endpoint itself (to delegate regardless of this node's pool); empty without delegation or
+     * while its Redis connection is not up.
+     */
     public Optional<Delegation> delegation() {
         return Optional.ofNullable(delegation);
     }
@@ -390,8 +416,9 @@ public final class Coordinator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (delegation != null) {
-            delegation.close();
+        Delegation d = delegation;
+        if (d != null) {
+            d.close();
         }
         try {
             registry.remove();

@@ -113,7 +113,12 @@ public final class Delegation implements AutoCloseable {
         this.permits = new Semaphore(settings.servingPermits());
         this.workers = Executors.newFixedThreadPool(settings.servingPermits(), daemon("mongocache-delegate-"));
         this.keepAlive = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-delegate-alive-"));
-        transport.subscribe(channel, this::onMessage);
+        try {
+            transport.subscribe(channel, this::onMessage);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String prefix) {
