@@ -50,6 +50,17 @@ public interface MongoCache extends AutoCloseable {
      */
     void invalidate(io.mongocache.spi.Invalidation invalidation);
 
+    /**
+     * Like {@link #invalidate(io.mongocache.spi.Invalidation)}, and says whether every other node will learn of it:
+     * true when Redis acknowledged the new version tokens and the channel message (or there is no Redis, so no
+     * shared state), false when it is applied on this node only and pending until Redis answers again. The
+     * change-stream watcher checkpoints an event only after this returned true, so an event whose invalidation
+     * never left the node is replayed rather than lost.
+     *
+     * @throws IllegalArgumentException if null
+     */
+    boolean invalidateShared(io.mongocache.spi.Invalidation invalidation);
+
     /** Forgets every cached result of every namespace on this node, and in Redis for the namespaces it knows. */
     void invalidateAll();
 

@@ -217,6 +217,11 @@ public final class DefaultMongoCache implements MongoCache {
      */
     @Override
     public void invalidate(Invalidation invalidation) {
+        invalidateShared(invalidation);
+    }
+
+    @Override
+    public boolean invalidateShared(Invalidation invalidation) {
         if (invalidation == null) {
             throw new IllegalArgumentException("invalidation must not be null");
         }
@@ -229,8 +234,9 @@ public final class DefaultMongoCache implements MongoCache {
         try {
             if (tier != null && !closed) {
                 Supplier<byte[]> message = ch == null ? null : () -> ch.encode(invalidation);
-                tier.invalidate(invalidation, ch == null ? null : ch.channel(), message);
+                return tier.invalidate(invalidation, ch == null ? null : ch.channel(), message);
             }
+            return tier == null;
         } finally {
             // Local versions move only after Redis holds the new tokens. The other order has a hole: a read on
             // this node that stamps itself with the new local versions while Redis still serves the old entry

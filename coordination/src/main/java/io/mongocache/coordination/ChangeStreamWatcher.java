@@ -72,6 +72,17 @@ public final class ChangeStreamWatcher {
     private final AtomicLong opens = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
     private volatile Consumer<@Nullable BsonDocument> beforeOpen = token -> {};
+    private volatile long publishFailingSince;
+
+    /** An invalidation that reached this node only: the event must not be checkpointed. */
+    private static final class NotShared extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotShared() {
+            super("Redis did not take the invalidation; the event stays unacknowledged and will be replayed", null,
+                    false, false);
+        }
+    }
     private volatile @Nullable Thread thread;
     private volatile boolean running;
     private volatile boolean fencedOff;
@@ -172,6 +183,26 @@ public final class ChangeStreamWatcher {
         return flushes.get();
     }
 
+    /**
+     * How long invalidations have been failing to reach Redis (zero while they do). Meanwhile nothing is
+     * checkpointed and the stream replays from the last checkpoint; a leader in this state should hand over.
+     */
+    public Duration publishFailingFor() {
+        long since = publishFailingSince;
+        return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    private void shared(boolean reachedEveryNode) {
+        if (reachedEveryNode) {
+            publishFailingSince = 0;
+            return;
+        }
+        if (publishFailingSince == 0) {
+            publishFailingSince = System.nanoTime();
+        }
+        throw new NotShared();
+    }
+
     /** Whether a newer leader's checkpoint refused this watcher's (it stopped). */
     public boolean fencedOff() {
         return fencedOff;
@@ -220,7 +251,7 @@ public final class ChangeStreamWatcher {
                     eventsSeen.incrementAndGet();
                     ChangeEventTranslator.Translation translation = ChangeEventTranslator.translate(raw(event));
                     for (Invalidation invalidation : translation.invalidations()) {
-                        cache.invalidate(invalidation);
+                        shared(cache.invalidateShared(invalidation));
                     }
                     BsonDocument token = event.getResumeToken();
                     if (!checkpoint(epoch, token, event.getClusterTime())) {
@@ -262,12 +293,11 @@ public final class ChangeStreamWatcher {
     }
 
     private void flushScope() {
+        // A database's namespaces are not all known here: flushing a database flushes everything (as
+        // MongoCache.invalidateDatabase does).
+        shared(cache.invalidateShared(collection == null ? Invalidation.everything()
+                : Invalidation.namespace(scopeName)));
         flushes.incrementAndGet();
-        if (collection == null) {
-            cache.invalidateDatabase(database);
-        } else {
-            cache.invalidate(Invalidation.namespace(scopeName));
-        }
     }
 
     private static boolean isResumable(MongoException e) {

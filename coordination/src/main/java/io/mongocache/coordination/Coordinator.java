@@ -133,6 +133,8 @@ public final class Coordinator implements AutoCloseable {
                 config.heartbeatInterval.toNanos(), TimeUnit.NANOSECONDS);
         if (elector != null) {
             elector.start();
+            long every = config.lease.retryPeriod().toNanos();
+            background.scheduleWithFixedDelay(this::handOverIfCutOff, every, every, TimeUnit.NANOSECONDS);
         }
         return this;
     }
@@ -253,6 +255,25 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
+    /**
+     * A leader whose watcher cannot get invalidations to Redis (this node is cut off from it, the others may not
+     * be) checkpoints nothing; after {@code renewDeadline} of that it resigns and stays out for a lease duration, so
+     * a node that can reach Redis takes over and replays from the last checkpoint.
+     */
+    private void handOverIfCutOff() {
+        if (closed || elector == null || !elector.isLeader()) {
+            return;
+        }
+        for (ChangeStreamWatcher w : watchers.values()) {
+            if (w.publishFailingFor().compareTo(config.lease.renewDeadline()) > 0) {
+                LOG.warn("mongocache: node {} cannot publish invalidations for {} (for {}); handing the watcher over",
+                        config.nodeId, w.scope(), w.publishFailingFor());
+                elector.resign(config.lease.leaseDuration());
+                return;
+            }
+        }
+    }
+
     /** Starts and stops the watchers as leadership comes and goes; stopping is synchronous (the lease rule). */
     private final class Leadership implements LeaderElector.Listener {
         @Override
@@ -349,8 +370,9 @@ public final class Coordinator implements AutoCloseable {
                     // collection streams miss that event (the in-process test server sends none for a rename)
                     // still gets it flushed, once.
                     for (String scope : watchers.keySet()) {
-                        if (scope.startsWith(db + ".") && !listed.contains(scope) && vanished.add(scope)) {
-                            config.cache.invalidate(io.mongocache.spi.Invalidation.namespace(scope));
+                        if (scope.startsWith(db + ".") && !listed.contains(scope) && !vanished.contains(scope)
+                                && config.cache.invalidateShared(io.mongocache.spi.Invalidation.namespace(scope))) {
+                            vanished.add(scope);
                         }
                     }
                 }

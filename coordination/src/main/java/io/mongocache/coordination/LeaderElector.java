@@ -45,6 +45,8 @@ public final class LeaderElector implements AutoCloseable {
     private volatile long lastRenewalStartNanos;
     private volatile @Nullable ScheduledFuture<?> task;
     private volatile boolean closed;
+    private volatile long holdOffUntilNanos;
+    private volatile boolean holdingOff;
 
     public LeaderElector(LeaseStore store, String leaseName, String nodeId, LeaseSettings settings,
             ScheduledExecutorService scheduler, LongSupplier nanoClock, Listener listener) {
@@ -98,6 +100,10 @@ public final class LeaderElector implements AutoCloseable {
             }
             return;
         }
+        if (holdingOff && nanoClock.getAsLong() - holdOffUntilNanos < 0) {
+            return;
+        }
+        holdingOff = false;
         try {
             Optional<Lease> acquired = store.tryAcquire(leaseName, nodeId, settings.leaseDuration());
             if (acquired.isPresent()) {
@@ -118,6 +124,28 @@ public final class LeaderElector implements AutoCloseable {
         } finally {
             lease = null;
         }
+    }
+
+    /**
+     * Gives leadership up voluntarily — for a leader that cannot do its work (its watcher cannot reach Redis): steps
+     * down (listener first), releases the lease so another node takes over at once, and does not try to acquire
+     * again for {@code holdOff}. Runs on the scheduler thread, like every state change.
+     */
+    public void resign(java.time.Duration holdOff) {
+        scheduler.execute(() -> {
+            Lease held = lease;
+            if (held == null || closed) {
+                return;
+            }
+            holdOffUntilNanos = nanoClock.getAsLong() + holdOff.toNanos();
+            holdingOff = true;
+            stepDown(held);
+            try {
+                store.release(held);
+            } catch (RuntimeException e) {
+                LOG.debug("mongocache: releasing lease {} failed; it will expire", leaseName, e);
+            }
+        });
     }
 
     /** Stops trying; a leader steps down (listener first) and releases the lease so another node takes over. */
