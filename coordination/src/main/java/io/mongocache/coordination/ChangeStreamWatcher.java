@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * nothing). Open the stream after the checkpointed token; without one, open it and then flush the scope, so a write
  * made before the stream existed cannot stay cached. For each event: invalidate (and publish), then
  * checkpoint its resume token with {@code updateOne({_id, epoch: mine}, {$set: {token}})}; 0 matched means a
- * newer leader exists: stop. While idle, checkpoint the post-batch resume token. History lost (code 286) or
- * another non-resumable error: drop the token, reopen fresh and flush the scope on every node — never retry the
- * dead token. Drop, rename and invalidate events end the stream: reopen with {@code startAfter}.
+ * newer leader exists: stop. An event whose invalidation Redis did not take is not checkpointed: the stream
+ * reopens from the last checkpoint with back-off and replays it ({@link #publishFailingFor()} tells how long).
+ * While idle, checkpoint the post-batch resume token. History lost (code 286) or another non-resumable error:
+ * drop the token, reopen fresh and flush the scope on every node — never retry the dead token. Drop, rename and
+ * invalidate events end the stream: reopen with {@code startAfter}.
  *
  * <p>Concurrency: one thread, started and stopped by the elector's callbacks; {@link #stop()} waits for it.
  * Idle polling uses {@code tryNext()} with {@code maxAwaitTime} 500 ms; when the server answers at once anyway (the
