@@ -75,6 +75,19 @@ public final class ChangeStreamWatcher {
     private final AtomicLong flushes = new AtomicLong();
     private volatile Consumer<@Nullable BsonDocument> beforeOpen = token -> {};
     private volatile long publishFailingSince;
+    private final Object pause = new Object();
+
+    /**
+     * The state database failed (claim, token read or checkpoint): retry from the last checkpoint. Never taken
+     * for lost history — that is only a stream's own error.
+     */
+    private static final class StateUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StateUnavailable(MongoException cause) {
+            super("the state database failed: " + cause.getMessage(), cause);
+        }
+    }
 
     /** An invalidation that reached this node only: the event must not be checkpointed. */
     private static final class NotShared extends RuntimeException {
@@ -141,13 +154,23 @@ public final class ChangeStreamWatcher {
         t.start();
     }
 
-    /** Stops watching and waits for the thread to end. */
-    public synchronized void stop() {
+    /**
+     * Asks the thread to stop, without waiting: it ends at its next poll (within {@code maxAwaitTime}) or pause.
+     * It is not interrupted — an interrupt inside a Redis call would count as a Redis fault of the whole cache.
+     */
+    public void requestStop() {
         running = false;
         watching = false;
+        synchronized (pause) {
+            pause.notifyAll();
+        }
+    }
+
+    /** Stops watching and waits (up to 10 s) for the thread to end. */
+    public synchronized void stop() {
+        requestStop();
         Thread t = thread;
-        if (t != null) {
-            t.interrupt();
+        if (t != null && t != Thread.currentThread()) {
             try {
                 t.join(Duration.ofSeconds(10).toMillis());
             } catch (InterruptedException e) {
@@ -211,14 +234,42 @@ public final class ChangeStreamWatcher {
     }
 
     private void run(long epoch) {
-        if (!claim(epoch)) {
-            fencedOff = true;
-            LOG.warn("mongocache: a newer leader owns {}; not watching", checkpointId);
-            return;
+        try {
+            watch(epoch);
+        } catch (RuntimeException | Error e) {
+            LOG.error("mongocache: the watcher of {} died; its leader will hand over", scopeName, e);
+            throw e;
+        } finally {
+            if (running && publishFailingSince == 0) {
+                // Ended without being asked to (nor fenced off): count it as failing so the coordinator hands over.
+                publishFailingSince = System.nanoTime();
+            }
+            watching = false;
         }
-        BsonDocument startAfter = storedToken();
+    }
+
+    private void watch(long epoch) {
+        BsonDocument startAfter = null;
+        boolean claimed = false;
         long backoffMillis = 10;
         while (running) {
+            try {
+                if (!claimed) {
+                    if (!claim(epoch)) {
+                        fencedOff = true;
+                        running = false;
+                        LOG.warn("mongocache: a newer leader owns {}; not watching", checkpointId);
+                        return;
+                    }
+                    startAfter = storedToken();
+                    claimed = true;
+                }
+            } catch (MongoException e) {
+                LOG.warn("mongocache: cannot read the checkpoint of {} ({}); retrying", scopeName, e.toString());
+                sleep(backoffMillis);
+                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+                continue;
+            }
             // Without a token (first start, lost history, an error before the first token) nothing tells us what
             // changed before the stream opens: flush the scope right after it opened, so every write is covered
             // either by the flush or by the stream.
@@ -276,8 +327,13 @@ public final class ChangeStreamWatcher {
                             scopeName, e.getCode());
                     if (startAfter != null) {
                         startAfter = null;
-                        if (!checkpoint(epoch, null, null)) {
-                            return;
+                        try {
+                            if (!checkpoint(epoch, null, null)) {
+                                return;
+                            }
+                        } catch (StateUnavailable unavailable) {
+                            // The dead token stays stored; a later leader tries it once, gets 286, drops it.
+                            LOG.warn("mongocache: could not drop the dead token of {}", scopeName);
                         }
                     }
                 }
@@ -303,7 +359,8 @@ public final class ChangeStreamWatcher {
     }
 
     private static boolean isResumable(MongoException e) {
-        return e.hasErrorLabel("ResumableChangeStreamError") || e.getCode() == -3 || e.getCode() == 6
+        return e.hasErrorLabel("ResumableChangeStreamError") || e.getCode() == -2 || e.getCode() == -3
+                || e.getCode() == 6
                 || e.getCode() == 7 || e.getCode() == 89 || e.getCode() == 91 || e.getCode() == 189
                 || e.getCode() == 262 || e.getCode() == 9001 || e.getCode() == 10107 || e.getCode() == 11600
                 || e.getCode() == 11602 || e.getCode() == 13435 || e.getCode() == 13436 || e.getCode() == 63
@@ -370,8 +427,13 @@ public final class ChangeStreamWatcher {
         if (clusterTime != null) {
             update = Updates.combine(update, Updates.set("clusterTime", clusterTime));
         }
-        long matched = checkpoints.updateOne(and(eq("_id", checkpointId), eq("epoch", epoch)), update)
-                .getMatchedCount();
+        long matched;
+        try {
+            matched = checkpoints.updateOne(and(eq("_id", checkpointId), eq("epoch", epoch)), update)
+                    .getMatchedCount();
+        } catch (MongoException e) {
+            throw new StateUnavailable(e);
+        }
         if (matched == 0) {
             fencedOff = true;
             running = false;
@@ -382,12 +444,18 @@ public final class ChangeStreamWatcher {
         return true;
     }
 
+    /** Pauses unless stopped; {@link #requestStop()} wakes it. */
     private void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
+        synchronized (pause) {
+            if (!running) {
+                return;
+            }
+            try {
+                pause.wait(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
         }
     }
 }

@@ -66,7 +66,7 @@ public final class Coordinator implements AutoCloseable {
     private final Map<String, ChangeStreamWatcher> watchers = new ConcurrentHashMap<>();
     private final java.util.Set<String> vanished = ConcurrentHashMap.newKeySet();
     private volatile List<NodeRegistry.Peer> alive = List.of();
-    private @Nullable Lease watching;
+    private volatile @Nullable Lease watching;
     private @Nullable ScheduledFuture<?> refresh;
     private @Nullable Boolean databaseStreams;
     private volatile boolean closed;
@@ -79,8 +79,12 @@ public final class Coordinator implements AutoCloseable {
                 ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
         this.electorThread = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-elector"));
         this.background = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-coordinator"));
-        this.elector = b.scope == null ? null : new LeaderElector(new LeaseStore(state.getCollection("leases")),
-                b.leaseName, b.nodeId, b.lease, electorThread, b.nanoClock, new Leadership());
+        // A lease call that cannot finish within the renew deadline is a lost renewal anyway: bound it (the
+        // driver's client-side operation timeout), so a hung server cannot keep a leader leading past its lease.
+        MongoCollection<Document> leases = state.getCollection("leases")
+                .withTimeout(b.lease.renewDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        this.elector = b.scope == null ? null : new LeaderElector(new LeaseStore(leases), b.leaseName, b.nodeId,
+                b.lease, electorThread, b.nanoClock, new Leadership());
     }
 
     /**
@@ -94,7 +98,8 @@ public final class Coordinator implements AutoCloseable {
         MongoPools pools = config.pools;
         try {
             delegation = new Delegation(config.nodeId, channel, RedisTransport.connect(config.redisUri,
-                    config.redisCluster, config.delegation.ackTimeout()), config.delegation, pools::database,
+                    config.redisCluster, config.delegation.ackTimeout()), config.delegation,
+                    java.util.Set.copyOf(config.delegated), pools::database,
                     db -> pools.pools().freeConnections(db), () -> alive);
             if (closed) {
                 delegation.close();
@@ -219,7 +224,8 @@ public final class Coordinator implements AutoCloseable {
         MongoPools pools = config.pools;
         if (!pools.pools().isSaturated(request.database())) {
             List<Document> out = new ArrayList<>();
-            request.run(pools.database(request.database()), deadline, out::add);
+            request.run(pools.database(request.database()).withTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS),
+                    out::add);
             return out;
         }
         Delegation d = delegation;
@@ -279,18 +285,24 @@ public final class Coordinator implements AutoCloseable {
         @Override
         public void becameLeader(Lease lease) {
             LOG.info("mongocache: node {} leads the watcher (epoch {})", config.nodeId, lease.epoch());
-            synchronized (watchLock) {
-                watching = lease;
-            }
+            watching = lease;
             background.execute(() -> startWatching(lease));
             background.execute(Coordinator.this::heartbeat); // the registry shows the new leader at once
-            config.listener.becameLeader(lease);
+            try {
+                config.listener.becameLeader(lease);
+            } catch (RuntimeException e) {
+                LOG.warn("mongocache: the onLeadership listener threw on becameLeader; ignored", e);
+            }
         }
 
         @Override
         public void stoppedLeading(Lease lease) {
+            // Tell every watcher at once (no lock: the background thread may hold it during I/O), then wait.
+            watching = null;
+            for (ChangeStreamWatcher w : watchers.values()) {
+                w.requestStop();
+            }
             synchronized (watchLock) {
-                watching = null;
                 if (refresh != null) {
                     refresh.cancel(false);
                     refresh = null;
@@ -343,7 +355,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private void watch(Lease lease, ChangeStreamWatcher watcher) {
-        if (watchers.putIfAbsent(watcher.scope(), watcher) == null) {
+        if (watching == lease && watchers.putIfAbsent(watcher.scope(), watcher) == null) {
             watcher.start(lease);
         }
     }
@@ -560,7 +572,10 @@ public final class Coordinator implements AutoCloseable {
             return this;
         }
 
-        /** Told when this node starts and stops leading (after the watchers started / stopped). */
+        /**
+         * Told when this node starts leading (its watchers are being started) and after it stopped leading (its
+         * watchers have stopped). A listener that throws is logged and ignored.
+         */
         public Builder onLeadership(LeaderElector.Listener listener) {
             if (listener == null) {
                 throw new IllegalArgumentException("listener must not be null");

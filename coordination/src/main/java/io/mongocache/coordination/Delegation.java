@@ -87,6 +87,7 @@ public final class Delegation implements AutoCloseable {
     private final Function<String, MongoDatabase> databases;
     private final ToIntFunction<String> freeCapacity;
     private final Supplier<List<NodeRegistry.Peer>> peers;
+    private final Set<String> openDatabases;
     private final Map<String, BlockingQueue<BsonDocument>> pending = new ConcurrentHashMap<>();
     private final Semaphore permits;
     private final ExecutorService workers;
@@ -101,8 +102,9 @@ public final class Delegation implements AutoCloseable {
     private volatile boolean closed;
 
     Delegation(String nodeId, String channel, RedisTransport transport, DelegationSettings settings,
-            Function<String, MongoDatabase> databases, ToIntFunction<String> freeCapacity,
+            Set<String> openDatabases, Function<String, MongoDatabase> databases, ToIntFunction<String> freeCapacity,
             Supplier<List<NodeRegistry.Peer>> peers) {
+        this.openDatabases = Set.copyOf(openDatabases);
         this.nodeId = nodeId;
         this.channel = channel;
         this.transport = transport;
@@ -216,7 +218,7 @@ public final class Delegation implements AutoCloseable {
             } catch (Exception e) {
                 return new Outcome(null, "could not send (" + e.getClass().getSimpleName() + ")");
             }
-            if (receivers == 0) {
+            if (receivers == 0 && transport.countsEveryReceiver()) {
                 return new Outcome(null, "not listening");
             }
             BsonDocument first = poll(replies, end);
@@ -225,7 +227,7 @@ public final class Delegation implements AutoCloseable {
             }
             String type = first.getString("t").getValue();
             if (type.equals("nack")) {
-                return new Outcome(null, "refused (" + first.getString("reason").getValue() + ")");
+                return new Outcome(null, "refused (" + text(first, "reason") + ")");
             }
             if (!type.equals("ack")) {
                 return new Outcome(null, "answered " + type + " before its ack");
@@ -253,14 +255,26 @@ public final class Delegation implements AutoCloseable {
                             return new Outcome(docs, "");
                         }
                     }
-                    case "err" -> throw new DelegationException("peer " + peer.nodeId() + " failed the read "
-                            + request + ": " + m.getString("error").getValue());
+                    case "err" -> {
+                        if (m.getBoolean("retry", BsonBoolean.FALSE).getValue()) {
+                            return new Outcome(null, "could not run it (" + text(m, "error") + ")");
+                        }
+                        throw new DelegationException("peer " + peer.nodeId() + " failed the read " + request + ": "
+                                + text(m, "error"));
+                    }
                     default -> { }
                 }
             }
+        } catch (org.bson.BSONException | ClassCastException e) {
+            return new Outcome(null, "sent a malformed reply (" + e.getClass().getSimpleName() + ")");
         } finally {
             pending.remove(id);
         }
+    }
+
+    private static String text(BsonDocument message, String field) {
+        BsonValue v = message.get(field);
+        return v != null && v.isString() ? v.asString().getValue() : "?";
     }
 
     private @Nullable BsonDocument poll(BlockingQueue<BsonDocument> replies, long end) {
@@ -299,63 +313,107 @@ public final class Delegation implements AutoCloseable {
     }
 
     private void onRequest(String id, BsonDocument message) {
-        String replyTo = message.getString("replyTo").getValue();
+        String replyTo;
+        long deadlineMillis;
         ReadRequest request;
         try {
-            request = ReadRequest.fromBson(message.getDocument("read"));
-        } catch (IllegalArgumentException e) {
-            reply(replyTo, id, "err", new BsonDocument("error", new BsonString(e.getMessage())));
+            replyTo = message.getString("replyTo").getValue();
+            deadlineMillis = message.getNumber("deadlineMillis").longValue();
+        } catch (org.bson.BSONException e) {
+            LOG.debug("mongocache: dropped a delegation request without a reply channel or deadline");
             return;
         }
-        if (closed || freeCapacity.applyAsInt(request.database()) <= 0 || !permits.tryAcquire()) {
+        try {
+            request = ReadRequest.fromBson(message.getDocument("read"));
+        } catch (IllegalArgumentException | org.bson.BSONException e) {
+            reply(replyTo, id, "err", new BsonDocument("error", new BsonString(String.valueOf(e.getMessage()))));
+            return;
+        }
+        if (!openDatabases.contains(request.database())) {
+            refused.incrementAndGet();
+            reply(replyTo, id, "nack", new BsonDocument("reason", new BsonString("database not open to delegation")));
+            return;
+        }
+        if (closed || deadlineMillis <= 0 || freeCapacity.applyAsInt(request.database()) <= 0
+                || !permits.tryAcquire()) {
             refused.incrementAndGet();
             reply(replyTo, id, "nack", new BsonDocument("reason", new BsonString(closed ? "closing" : "saturated")));
             return;
         }
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(message.getInt64("deadlineMillis").getValue());
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
         reply(replyTo, id, "ack", new BsonDocument());
         try {
             workers.execute(() -> serve(id, replyTo, request, end));
         } catch (RuntimeException e) {
             permits.release();
-            reply(replyTo, id, "err", new BsonDocument("error", new BsonString("closing")));
+            reply(replyTo, id, "err", new BsonDocument("error", new BsonString("closing"))
+                    .append("retry", BsonBoolean.TRUE));
         }
     }
 
     private void serve(String id, String replyTo, ReadRequest request, long end) {
-        long every = Math.max(1, settings.ackTimeout().toMillis() / 3);
-        ScheduledFuture<?> alive = keepAlive.scheduleAtFixedRate(
-                () -> reply(replyTo, id, "alive", new BsonDocument()), every, every, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> alive = null;
         try {
-            Chunks chunks = new Chunks(replyTo, id);
-            request.run(databases.apply(request.database()), Duration.ofNanos(Math.max(1, end - System.nanoTime())),
+            if (end - System.nanoTime() <= 0) {
+                return; // the caller has given up already
+            }
+            long every = Math.max(1, settings.ackTimeout().toMillis() / 3);
+            alive = keepAlive.scheduleAtFixedRate(() -> reply(replyTo, id, "alive", new BsonDocument()), every, every,
+                    TimeUnit.MILLISECONDS);
+            Chunks chunks = new Chunks(replyTo, id, end);
+            // The client-side operation timeout bounds everything, waiting for a connection included.
+            long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
+            request.run(databases.apply(request.database()).withTimeout(remaining, TimeUnit.MILLISECONDS),
                     chunks::add);
             chunks.send(true);
             served.incrementAndGet();
         } catch (RuntimeException e) {
+            // Infrastructure trouble or the deadline: the caller may try another peer. A bad query fails anywhere.
+            boolean retry = e instanceof com.mongodb.MongoTimeoutException
+                    || e instanceof com.mongodb.MongoOperationTimeoutException
+                    || e instanceof com.mongodb.MongoExecutionTimeoutException
+                    || e instanceof com.mongodb.MongoSocketException || e instanceof Chunks.Expired
+                    || e instanceof java.util.concurrent.RejectedExecutionException;
             // The message names the failure, never the connection string.
             reply(replyTo, id, "err", new BsonDocument("error", new BsonString(e.getClass().getSimpleName() + ": "
-                    + io.mongocache.internal.Redaction.maskUri(String.valueOf(e.getMessage())))));
+                    + io.mongocache.internal.Redaction.maskUri(String.valueOf(e.getMessage()))))
+                    .append("retry", BsonBoolean.valueOf(retry)));
         } finally {
-            alive.cancel(false);
+            if (alive != null) {
+                alive.cancel(false);
+            }
             permits.release();
         }
     }
 
     /** Cuts a result into numbered messages of about {@code chunkBytes}. */
     private final class Chunks {
+        /** The caller's deadline passed while the result was being sent. */
+        static final class Expired extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            Expired() {
+                super("the caller's deadline passed", null, false, false);
+            }
+        }
+
         private final String replyTo;
         private final String id;
+        private final long end;
         private BsonArray docs = new BsonArray();
         private int bytes;
         private int seq;
 
-        Chunks(String replyTo, String id) {
+        Chunks(String replyTo, String id, long end) {
             this.replyTo = replyTo;
             this.id = id;
+            this.end = end;
         }
 
         void add(Document doc) {
+            if (end - System.nanoTime() <= 0) {
+                throw new Expired();
+            }
             RawBsonDocument raw = new RawBsonDocument(doc, DOCUMENTS);
             docs.add(raw);
             bytes += raw.getByteBuffer().remaining();

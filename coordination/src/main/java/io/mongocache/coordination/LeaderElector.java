@@ -106,6 +106,10 @@ public final class LeaderElector implements AutoCloseable {
         holdingOff = false;
         try {
             Optional<Lease> acquired = store.tryAcquire(leaseName, nodeId, settings.leaseDuration());
+            if (acquired.isPresent() && closed) {
+                store.release(acquired.get()); // closed while acquiring: give it back at once
+                return;
+            }
             if (acquired.isPresent()) {
                 lastRenewalStartNanos = attemptStart;
                 lease = acquired.get();
@@ -148,7 +152,11 @@ public final class LeaderElector implements AutoCloseable {
         });
     }
 
-    /** Stops trying; a leader steps down (listener first) and releases the lease so another node takes over. */
+    /**
+     * Stops trying; a leader steps down (listener first) and releases the lease so another node takes over. The
+     * step-down runs on the scheduler thread after any tick in progress, so a renewal or acquisition racing with
+     * close cannot leave the lease held; waits for it up to {@code leaseDuration}.
+     */
     @Override
     public void close() {
         closed = true;
@@ -156,14 +164,25 @@ public final class LeaderElector implements AutoCloseable {
         if (t != null) {
             t.cancel(false);
         }
-        Lease held = lease;
-        if (held != null) {
-            stepDown(held);
-            try {
-                store.release(held);
-            } catch (RuntimeException e) {
-                LOG.debug("mongocache: releasing lease {} failed; it will expire", leaseName, e);
+        Runnable finish = () -> {
+            Lease held = lease;
+            if (held != null) {
+                stepDown(held);
+                try {
+                    store.release(held);
+                } catch (RuntimeException e) {
+                    LOG.debug("mongocache: releasing lease {} failed; it will expire", leaseName, e);
+                }
             }
+        };
+        try {
+            scheduler.submit(finish).get(settings.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            finish.run(); // the scheduler is already shut down: nothing else can run
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("mongocache: stepping down on close did not finish ({}); the lease will expire", e.toString());
         }
     }
 }

@@ -5,11 +5,8 @@ import com.mongodb.annotations.Immutable;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.CountOptions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
@@ -156,13 +153,15 @@ public final class ReadRequest {
         return collection;
     }
 
-    /** Runs the read here, bounded by {@code maxTime}, handing each result document to {@code sink}. */
-    void run(MongoDatabase db, Duration maxTime, Consumer<Document> sink) {
+    /**
+     * Runs the read on {@code db}, handing each result document to {@code sink}. Bound it with the database's
+     * client-side timeout ({@code db.withTimeout(…)}), which also covers waiting for a connection.
+     */
+    void run(MongoDatabase db, Consumer<Document> sink) {
         MongoCollection<Document> coll = db.getCollection(collection);
-        long maxMillis = Math.max(1, maxTime.toMillis());
         switch (kind) {
             case FIND -> {
-                FindIterable<Document> find = coll.find(filter).maxTime(maxMillis, TimeUnit.MILLISECONDS);
+                FindIterable<Document> find = coll.find(filter);
                 if (projection != null) {
                     find = find.projection(projection);
                 }
@@ -171,9 +170,8 @@ public final class ReadRequest {
                 }
                 find.skip(skip).limit(limit).forEach(sink);
             }
-            case AGGREGATE -> coll.aggregate(pipeline).maxTime(maxMillis, TimeUnit.MILLISECONDS).forEach(sink);
-            case COUNT -> sink.accept(new Document("n",
-                    coll.countDocuments(filter, new CountOptions().maxTime(maxMillis, TimeUnit.MILLISECONDS))));
+            case AGGREGATE -> coll.aggregate(pipeline).forEach(sink);
+            case COUNT -> sink.accept(new Document("n", coll.countDocuments(filter)));
         }
     }
 

@@ -29,34 +29,65 @@ final class RedisTransport implements AutoCloseable {
     private final StatefulRedisPubSubConnection<String, byte[]> subscriber;
     private final Publisher publisher;
     private final AutoCloseable publishConnection;
+    private final boolean cluster;
 
     private interface Publisher {
         CompletionStage<Long> publish(String channel, byte[] message);
     }
 
     private RedisTransport(AutoCloseable client, StatefulRedisPubSubConnection<String, byte[]> subscriber,
-            Publisher publisher, AutoCloseable publishConnection) {
+            Publisher publisher, AutoCloseable publishConnection, boolean cluster) {
+        this.cluster = cluster;
         this.client = client;
         this.subscriber = subscriber;
         this.publisher = publisher;
         this.publishConnection = publishConnection;
     }
 
+    /** Connects; on failure everything opened so far is closed again (no client threads left behind). */
     static RedisTransport connect(String uri, boolean cluster, Duration timeout) {
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(timeout);
         if (cluster) {
             RedisClusterClient client = RedisClusterClient.create(redisUri);
-            client.setOptions(ClusterClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
-            StatefulRedisClusterConnection<String, byte[]> conn = client.connect(CODEC);
-            return new RedisTransport(client::shutdown, client.connectPubSub(CODEC),
-                    (channel, message) -> conn.async().publish(channel, message), conn);
+            StatefulRedisClusterConnection<String, byte[]> conn = null;
+            try {
+                client.setOptions(ClusterClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+                conn = client.connect(CODEC);
+                StatefulRedisClusterConnection<String, byte[]> publisher = conn;
+                return new RedisTransport(client::shutdown, client.connectPubSub(CODEC),
+                        (channel, message) -> publisher.async().publish(channel, message), conn, true);
+            } catch (RuntimeException e) {
+                if (conn != null) {
+                    conn.close();
+                }
+                client.shutdown();
+                throw e;
+            }
         }
         RedisClient client = RedisClient.create(redisUri);
-        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
-        StatefulRedisConnection<String, byte[]> conn = client.connect(CODEC);
-        return new RedisTransport(client::shutdown, client.connectPubSub(CODEC),
-                (channel, message) -> conn.async().publish(channel, message), conn);
+        StatefulRedisConnection<String, byte[]> conn = null;
+        try {
+            client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+            conn = client.connect(CODEC);
+            StatefulRedisConnection<String, byte[]> publisher = conn;
+            return new RedisTransport(client::shutdown, client.connectPubSub(CODEC),
+                    (channel, message) -> publisher.async().publish(channel, message), conn, false);
+        } catch (RuntimeException e) {
+            if (conn != null) {
+                conn.close();
+            }
+            client.shutdown();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether PUBLISH's count of receivers means "nobody listens" when it is 0. Not on a Cluster: there it counts
+     * only the subscribers connected to the node that took the PUBLISH.
+     */
+    boolean countsEveryReceiver() {
+        return !cluster;
     }
 
     /** Delivers every message on {@code channel} to {@code receiver}, on Lettuce's event thread: never block there. */
