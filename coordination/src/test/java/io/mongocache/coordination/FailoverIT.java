@@ -60,7 +60,7 @@ class FailoverIT {
     }
 
     @AfterEach
-    void tearDown() throws InterruptedException {
+    void tearDown() {
         for (NodeProcess node : nodes) {
             node.close();
         }
@@ -150,9 +150,13 @@ class FailoverIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running.set(false);
-            thread.join();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -310,6 +314,7 @@ class FailoverIT {
             assertEquals(0, matched, "a write under the paused leader's epoch must match nothing");
             warmAll();
             Thread.sleep(300);
+            assertTrue(writer.writes.get() > 0, "outside writes went on during the pause");
         } finally {
             watching.set(false);
             monitor.join();

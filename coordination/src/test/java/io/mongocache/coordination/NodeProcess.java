@@ -143,17 +143,21 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** Asks the node to quit (resuming it first if paused); kills it if it has not ended within 5 s. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             try {
                 resume();
                 send("quit");
+                if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    kill();
+                }
             } catch (IOException e) {
-                // gone already
-            }
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                kill();
+                process.destroyForcibly(); // gone already, or its pipe is
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
