@@ -224,7 +224,7 @@ class ClockSkewIT {
         assertEquals(List.of(), doubleWins, "an epoch won twice");
         assertEquals(List.of(), sameEpoch, "two leaders under one epoch");
         assertEquals(List.of(), outOfOrder, "a stale leader acted after a newer one");
-        assertTrue(epochs >= 3, "the faults should move the lease around; epochs: " + epochs);
+        assertTrue(epochs >= 2, "the faults should move the lease at least once; epochs: " + epochs);
         assertTrue(accepted.get() > 0, "leaders acted");
     }
 }
