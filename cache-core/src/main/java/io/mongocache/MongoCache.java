@@ -61,6 +61,13 @@ public interface MongoCache extends AutoCloseable {
      */
     boolean invalidateShared(io.mongocache.spi.Invalidation invalidation);
 
+    /**
+     * Installs a component that may answer this node's cache misses elsewhere (see {@link
+     * io.mongocache.spi.ReadDelegate}), or with null removes it. The coordination module's {@code Coordinator}
+     * installs itself when delegation is configured, so a miss on a saturated pool is run by a peer.
+     */
+    void readDelegate(io.mongocache.spi.@org.jspecify.annotations.Nullable ReadDelegate delegate);
+
     /** Forgets every cached result of every namespace on this node, and in Redis for the namespaces it knows. */
     void invalidateAll();
 

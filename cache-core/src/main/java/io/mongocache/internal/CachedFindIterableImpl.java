@@ -2,6 +2,7 @@ package io.mongocache.internal;
 
 import com.mongodb.CursorType;
 import com.mongodb.ExplainVerbosity;
+import com.mongodb.MongoNamespace;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.cursor.TimeoutMode;
 import com.mongodb.client.model.Collation;
@@ -18,6 +19,8 @@ import org.bson.RawBsonDocument;
 import org.bson.codecs.Decoder;
 import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code find}: every option is recorded; the result-affecting ones form the key, all are replayed on MongoDB.
@@ -26,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * noCursorTimeout, timeoutMode. A tailable cursor type bypasses the cache.
  */
 public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T> implements CachedFindIterable<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(CachedFindIterableImpl.class);
 
     private static final class Factory {
         static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedFindIterableImpl.class,
@@ -178,8 +182,48 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
         return key.deterministic() ? key.build(owner.readDependencies(filterDocument, collation)) : null;
     }
 
+    /**
+     * Whether a read delegate could run this find exactly: only filter, projection, sort, skip and limit are set,
+     * on the primary with the default read concern.
+     */
+    private boolean delegable() {
+        return collation == null && hint == null && hintString == null && let == null && max == null && min == null
+                && returnKey == null && showRecordId == null && partial == null
+                && com.mongodb.ReadPreference.primary().equals(owner.getReadPreference())
+                && owner.getReadConcern().isServerDefault();
+    }
+
+    /** The result from the cache's read delegate (a peer), or null to run the read here. */
+    private java.util.@Nullable List<RawBsonDocument> delegated(boolean first) {
+        io.mongocache.spi.ReadDelegate delegate = owner.cache.readDelegate();
+        if (delegate == null || !delegable()) {
+            return null;
+        }
+        try {
+            Class<?> documentClass = owner.getDocumentClass();
+            var registry = owner.getCodecRegistry();
+            MongoNamespace ns = owner.getNamespace();
+            int max = first ? 1 : limit == null ? 0 : Math.abs(limit);
+            return delegate.find(ns.getDatabaseName(), ns.getCollectionName(),
+                    filterOrEmpty().toBsonDocument(documentClass, registry),
+                    projection == null ? null : projection.toBsonDocument(documentClass, registry),
+                    sort == null ? null : sort.toBsonDocument(documentClass, registry), skip == null ? 0 : skip, max);
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: the read delegate failed; running the read here", e);
+            return null;
+        }
+    }
+
     @Override
     ReadResult load(boolean first, long capBytes) {
+        java.util.List<RawBsonDocument> elsewhere = delegated(first);
+        if (elsewhere != null) {
+            if (first) {
+                return elsewhere.isEmpty() ? ReadResult.complete(Payloads.EMPTY, null)
+                        : Payloads.drain(new Payloads.ListCursor(elsewhere.subList(0, 1)), Long.MAX_VALUE);
+            }
+            return Payloads.drain(new Payloads.ListCursor(elsewhere), capBytes);
+        }
         FindIterable<RawBsonDocument> raw = apply(owner.rawView().find(filterOrEmpty(), RawBsonDocument.class));
         if (first) {
             RawBsonDocument doc = raw.first();

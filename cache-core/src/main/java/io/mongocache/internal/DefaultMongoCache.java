@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * and a scheduler.
  */
 public final class DefaultMongoCache implements MongoCache {
+    private volatile io.mongocache.spi.@Nullable ReadDelegate readDelegate;
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMongoCache.class);
 
     private final MongoCacheConfig config;
@@ -117,6 +118,15 @@ public final class DefaultMongoCache implements MongoCache {
             throw new IllegalArgumentException("namespace must not be null");
         }
         invalidate(Invalidation.namespace(namespace.getFullName()));
+    }
+
+    @Override
+    public void readDelegate(io.mongocache.spi.@Nullable ReadDelegate delegate) {
+        this.readDelegate = delegate;
+    }
+
+    io.mongocache.spi.@Nullable ReadDelegate readDelegate() {
+        return readDelegate;
     }
 
     @Override

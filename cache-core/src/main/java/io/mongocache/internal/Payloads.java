@@ -90,6 +90,57 @@ final class Payloads {
         }
     }
 
+    /** A result produced elsewhere (a delegated read), as a cursor for {@link #drain}; no server address. */
+    static final class ListCursor implements MongoCursor<RawBsonDocument> {
+        private final java.util.Iterator<RawBsonDocument> docs;
+        private int left;
+
+        ListCursor(java.util.List<RawBsonDocument> docs) {
+            this.docs = docs.iterator();
+            this.left = docs.size();
+        }
+
+        @Override
+        public void close() {
+            left = 0;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return left > 0 && docs.hasNext();
+        }
+
+        @Override
+        public RawBsonDocument next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            left--;
+            return docs.next();
+        }
+
+        @Override
+        public int available() {
+            return left;
+        }
+
+        @Override
+        public @Nullable RawBsonDocument tryNext() {
+            return hasNext() ? next() : null;
+        }
+
+        @Override
+        public com.mongodb.@Nullable ServerCursor getServerCursor() {
+            return null;
+        }
+
+        @Override
+        @SuppressWarnings("NullAway") // no server: the read ran on a peer
+        public ServerAddress getServerAddress() {
+            return null;
+        }
+    }
+
     /** A cursor with one document pushed back in front of it. */
     static final class PushbackCursor implements MongoCursor<RawBsonDocument> {
         private @Nullable RawBsonDocument head;

@@ -133,6 +133,9 @@ public final class Coordinator implements AutoCloseable {
 
     private Coordinator begin() {
         connectDelegation();
+        if (channel != null) {
+            config.cache.readDelegate(this::delegatedMiss);
+        }
         heartbeat();
         background.scheduleWithFixedDelay(this::heartbeat, config.heartbeatInterval.toNanos(),
                 config.heartbeatInterval.toNanos(), TimeUnit.NANOSECONDS);
@@ -242,6 +245,28 @@ public final class Coordinator implements AutoCloseable {
      */
     public Optional<Delegation> delegation() {
         return Optional.ofNullable(delegation);
+    }
+
+    /**
+     * The cache's read delegate: a find miss on a delegated database whose pool is saturated runs on a peer; when
+     * no peer can serve within {@code missDeadline} it runs here after all (waiting for a connection, as without
+     * delegation) — a cached read never fails because of delegation.
+     */
+    private @Nullable List<org.bson.RawBsonDocument> delegatedMiss(String database, String collection,
+            org.bson.BsonDocument filter, org.bson.@Nullable BsonDocument projection,
+            org.bson.@Nullable BsonDocument sort, int skip, int limit) {
+        Delegation d = delegation;
+        if (d == null || !config.delegated.contains(database) || !config.pools.pools().isSaturated(database)) {
+            return null;
+        }
+        try {
+            return d.readRaw(ReadRequest.find(database, collection, filter).projection(projection).sort(sort)
+                    .skip(skip).limit(limit), config.missDeadline);
+        } catch (DelegationException e) {
+            LOG.debug("mongocache: delegating a miss on {}.{} failed ({}); running it here", database, collection,
+                    e.getMessage());
+            return null;
+        }
     }
 
     private void heartbeat() {
@@ -440,6 +465,9 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         closed = true; // no more heartbeats or watcher starts
+        if (channel != null) {
+            config.cache.readDelegate(null);
+        }
         if (elector != null) {
             elector.close();
         }
@@ -487,6 +515,7 @@ public final class Coordinator implements AutoCloseable {
         private boolean redisCluster;
         private DelegationSettings delegation = DelegationSettings.DEFAULTS;
         private String keyPrefix = "mc";
+        private Duration missDeadline = Duration.ofSeconds(2);
 
         private Builder() {}
 
@@ -626,6 +655,15 @@ public final class Coordinator implements AutoCloseable {
                 throw new IllegalArgumentException("delegation settings must not be null");
             }
             this.delegation = settings;
+            return this;
+        }
+
+        /**
+         * How long a cache miss on a saturated pool waits for peers before it runs here after all (waiting for a
+         * connection). Default 2 s.
+         */
+        public Builder missDeadline(Duration deadline) {
+            this.missDeadline = Checks.positive("missDeadline", deadline);
             return this;
         }
 

@@ -27,7 +27,6 @@ import java.util.function.ToIntFunction;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
-import org.bson.BsonDocumentReader;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
@@ -35,7 +34,6 @@ import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonDocumentCodec;
-import org.bson.codecs.DecoderContext;
 import org.bson.codecs.DocumentCodec;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -150,6 +148,18 @@ public final class Delegation implements AutoCloseable {
      * @throws IllegalArgumentException if {@code deadline} is not positive
      */
     public List<Document> read(ReadRequest request, Duration deadline) {
+        List<Document> docs = new ArrayList<>();
+        for (RawBsonDocument raw : readRaw(request, deadline)) {
+            docs.add(raw.decode(DOCUMENTS));
+        }
+        return docs;
+    }
+
+    /**
+     * Like {@link #read} but returns the documents as the peer's raw BSON, for callers that decode them with their
+     * own codecs (the cache's delegated misses).
+     */
+    public List<RawBsonDocument> readRaw(ReadRequest request, Duration deadline) {
         io.mongocache.internal.Checks.positive("deadline", deadline);
         if (request == null) {
             throw new IllegalArgumentException("request must not be null");
@@ -197,7 +207,7 @@ public final class Delegation implements AutoCloseable {
                 .orElse(null);
     }
 
-    private record Outcome(@Nullable List<Document> result, String reason) {}
+    private record Outcome(@Nullable List<RawBsonDocument> result, String reason) {}
 
     private Outcome attempt(NodeRegistry.Peer peer, ReadRequest request, long end) {
         String id = nodeId + ":" + ids.incrementAndGet();
@@ -232,7 +242,7 @@ public final class Delegation implements AutoCloseable {
             if (!type.equals("ack")) {
                 return new Outcome(null, "answered " + type + " before its ack");
             }
-            List<Document> docs = new ArrayList<>();
+            List<RawBsonDocument> docs = new ArrayList<>();
             int expected = 0;
             while (true) {
                 BsonDocument m = poll(replies, end);
@@ -248,8 +258,7 @@ public final class Delegation implements AutoCloseable {
                             return new Outcome(null, "chunk " + seq + " arrived, " + (expected - 1) + " expected");
                         }
                         for (BsonValue d : m.getArray("docs")) {
-                            docs.add(DOCUMENTS.decode(new BsonDocumentReader(d.asDocument()),
-                                    DecoderContext.builder().build()));
+                            docs.add(d instanceof RawBsonDocument raw ? raw : new RawBsonDocument(d.asDocument(), BSON));
                         }
                         if (m.getBoolean("last").getValue()) {
                             return new Outcome(docs, "");

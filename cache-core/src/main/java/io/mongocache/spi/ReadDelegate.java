@@ -1,0 +1,28 @@
+package io.mongocache.spi;
+
+import java.util.List;
+import org.bson.BsonDocument;
+import org.bson.RawBsonDocument;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Answers a cache miss somewhere other than this node's connection pool: the coordination module's delegation
+ * runs it on a peer when this node's pool for the database is saturated. Installed with
+ * {@code MongoCache.readDelegate(…)}.
+ *
+ * <p>Consulted only for misses of {@code find} whose options are all expressible here (filter, projection, sort,
+ * skip, limit — no collation, hint, min/max, let, returnKey, showRecordId or partial results), on a collection
+ * whose read preference is primary and whose read concern is the server's default. Returning null runs the read
+ * here, exactly as without a delegate; so does throwing (the exception is logged, never surfaced to the reader).
+ * Implementations must be thread-safe and must bound their own waiting.
+ */
+public interface ReadDelegate {
+
+    /**
+     * The result of a find, run elsewhere, or null to run it here.
+     *
+     * @param limit the number of documents at most, 0 for no limit
+     */
+    @Nullable List<RawBsonDocument> find(String database, String collection, BsonDocument filter,
+            @Nullable BsonDocument projection, @Nullable BsonDocument sort, int skip, int limit);
+}

@@ -1,0 +1,113 @@
+package io.mongocache.coordination;
+
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gte;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import io.mongocache.CachedCollection;
+import io.mongocache.MongoCache;
+import io.mongocache.pooling.MongoPools;
+import io.mongocache.pooling.PoolOptions;
+import io.mongocache.testing.Await;
+import io.mongocache.testing.TcpProxy;
+import io.mongocache.testing.TestMongo;
+import io.mongocache.testing.TestRedis;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Delegation without changing the reading code: a cache miss on a saturated pool is run by a peer, through the
+ * cache's read delegate that the coordinator installs, and cached as usual; without a peer it runs here after all
+ * (it waits for the pool, as without delegation), and never fails because of delegation.
+ */
+class CachedMissDelegationIT {
+
+    @Test
+    void shouldRunMissesOnAPeerWhileThisNodesPoolIsSaturated() throws Exception {
+        MongoDatabase app = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("miss"));
+        String state = TestMongo.uniqueDatabaseName("state");
+        List<Document> docs = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            docs.add(new Document("_id", i).append("n", (long) i).append("tag", "t" + i % 7));
+        }
+        app.getCollection("orders").insertMany(docs);
+        MongoCollection<Document> direct = app.getCollection("orders");
+        String prefix = "miss" + System.nanoTime();
+        try (TcpProxy link = TcpProxy.raw(TestMongo.port());
+                MongoPools mine = MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
+                        .database(app.getName(), PoolOptions.builder().uri("mongodb://127.0.0.1:" + link.port())
+                                .maxConnections(1).build()).build();
+                MongoPools theirs = MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
+                        .database(app.getName(), PoolOptions.builder().maxConnections(4).build()).build();
+                MongoCache myCache = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix)
+                        .databases(mine::database).build();
+                MongoCache theirCache = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix + "p").build()) {
+            Coordinator peer = start("peer", theirCache, theirs, app, state, prefix);
+            Coordinator me = start("me", myCache, mine, app, state, prefix);
+            try {
+                Await.until(() -> me.peers().stream().anyMatch(p -> p.nodeId().equals("peer")
+                        && p.capacity(app.getName()) > 0), Duration.ofSeconds(10), "the peer in the registry");
+                CachedCollection<Document> orders = myCache.wrap(mine.database(app.getName()).getCollection("orders"));
+                assertEquals(direct.find(eq("_id", 1)).first(), orders.find(eq("_id", 1)).first()); // opens the pool
+
+                CompletableFuture<Void> held = hold(link, mine, app.getName());
+                long start = System.nanoTime();
+                List<Document> many = orders.find(gte("n", 20L)).projection(Projections.exclude("tag"))
+                        .sort(Sorts.descending("n")).skip(5).limit(100).into(new ArrayList<>());
+                Document one = orders.find(eq("tag", "t3")).sort(Sorts.ascending("_id")).first();
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(direct.find(gte("n", 20L)).projection(Projections.exclude("tag"))
+                        .sort(Sorts.descending("n")).skip(5).limit(100).into(new ArrayList<>()), many);
+                assertEquals(direct.find(eq("tag", "t3")).sort(Sorts.ascending("_id")).first(), one);
+                assertTrue(millis < 2500, "answered by the peer while the pool was held: " + millis + " ms");
+                assertEquals(2, me.delegationStats().orElseThrow().delegated());
+                assertEquals(2, peer.delegationStats().orElseThrow().served());
+                // The results were cached like any other: served again without anyone running them.
+                assertEquals(many, orders.find(gte("n", 20L)).projection(Projections.exclude("tag"))
+                        .sort(Sorts.descending("n")).skip(5).limit(100).into(new ArrayList<>()));
+                assertEquals(2, me.delegationStats().orElseThrow().delegated());
+                held.join();
+
+                // No peer left: the miss waits for this node's pool and still answers.
+                peer.close();
+                Await.until(() -> me.peers().stream().noneMatch(p -> p.nodeId().equals("peer")),
+                        Duration.ofSeconds(5), "the peer to leave the registry");
+                CompletableFuture<Void> again = hold(link, mine, app.getName());
+                assertEquals(direct.find(eq("_id", 299)).first(), orders.find(eq("_id", 299)).first());
+                assertTrue(again.isDone(), "ran here once the held connection came back");
+                assertEquals(2, me.delegationStats().orElseThrow().delegated());
+            } finally {
+                me.close();
+                peer.close();
+                app.drop();
+                TestMongo.client().getDatabase(state).drop();
+            }
+        }
+    }
+
+    private static Coordinator start(String node, MongoCache cache, MongoPools pools, MongoDatabase app,
+            String state, String prefix) {
+        return Coordinator.builder().client(TestMongo.client()).cache(cache).stateDatabase(state).nodeId(node)
+                .keyPrefix(prefix).heartbeatInterval(Duration.ofMillis(200)).pools(pools).delegate(app.getName())
+                .redis(TestRedis.uri()).missDeadline(Duration.ofMillis(500)).start();
+    }
+
+    /** Holds this node's only connection with a read the proxy delays by 1.5 s. */
+    private static CompletableFuture<Void> hold(TcpProxy link, MongoPools pools, String db) throws Exception {
+        link.delayReplies(Duration.ofMillis(1500));
+        CompletableFuture<Void> held = CompletableFuture.runAsync(
+                () -> pools.database(db).getCollection("orders").find(eq("_id", -1)).first());
+        Await.until(() -> pools.pools().isSaturated(db), Duration.ofSeconds(5), "saturation");
+        link.delayReplies(Duration.ZERO);
+        return held;
+    }
+}
