@@ -107,7 +107,7 @@ class CachedMissDelegationIT {
         CompletableFuture<Void> held = CompletableFuture.runAsync(
                 () -> pools.database(db).getCollection("orders").find(eq("_id", -1)).first());
         Await.until(() -> pools.pools().isSaturated(db), Duration.ofSeconds(5), "saturation");
-        link.delayReplies(Duration.ZERO);
-        return held;
+        // Only once the held reply went through: a reply still in flight reads the delay when it arrives.
+        return held.whenComplete((v, e) -> link.delayReplies(Duration.ZERO));
     }
 }

@@ -50,7 +50,6 @@ class DelegationClusterIT {
                 CompletableFuture<Void> held = CompletableFuture.runAsync(
                         () -> mine.database(app.getName()).getCollection("orders").find().first());
                 Await.until(() -> mine.pools().isSaturated(app.getName()), Duration.ofSeconds(5), "saturation");
-                link.delayReplies(Duration.ZERO);
                 List<Document> answer = requester.read(ReadRequest.find(app.getName(), "orders", gte("n", 50L))
                         .sort(Sorts.ascending("_id")), Duration.ofSeconds(5));
                 assertEquals(app.getCollection("orders").find(gte("n", 50L)).sort(Sorts.ascending("_id"))
@@ -59,6 +58,7 @@ class DelegationClusterIT {
                 assertEquals(1, peer.delegationStats().orElseThrow().served());
                 assertEquals(0, requester.delegationStats().orElseThrow().pending());
                 held.join();
+                link.delayReplies(Duration.ZERO);
             } finally {
                 requester.close();
                 peer.close();

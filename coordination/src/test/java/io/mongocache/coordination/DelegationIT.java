@@ -129,8 +129,8 @@ class DelegationIT {
         });
         Await.until(() -> pools.pools().isSaturated(app.getName()), Duration.ofSeconds(5), "this node's pool to "
                 + "saturate");
-        mine.delayReplies(Duration.ZERO);
-        return held;
+        // Only once the held reply went through: a reply still in flight reads the delay when it arrives.
+        return held.whenComplete((v, e) -> mine.delayReplies(Duration.ZERO));
     }
 
     private static ReadRequest bigRead() {

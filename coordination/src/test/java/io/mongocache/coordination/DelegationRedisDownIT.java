@@ -48,11 +48,11 @@ class DelegationRedisDownIT {
                 CompletableFuture<Void> held = CompletableFuture.runAsync(
                         () -> pools.database(app.getName()).getCollection("c").find().first());
                 Await.until(() -> pools.pools().isSaturated(app.getName()), Duration.ofSeconds(5), "saturation");
-                link.delayReplies(Duration.ZERO);
                 NoPeerAvailableException e = assertThrows(NoPeerAvailableException.class, () -> coordinator.read(
                         ReadRequest.find(app.getName(), "c", eq("_id", 1)), Duration.ofSeconds(1)));
                 assertTrue(e.getMessage().contains("not connected"), e.getMessage());
                 held.join();
+                link.delayReplies(Duration.ZERO);
 
                 redis.restart();
                 Await.until(() -> coordinator.delegation().isPresent(), Duration.ofSeconds(10),
