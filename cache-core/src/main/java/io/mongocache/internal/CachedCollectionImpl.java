@@ -503,8 +503,38 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             return delegate.countDocuments(filter, options);
         }
         ReadResult result = cache.read(key.build(readDependencies(filterDocument, options.getCollation())), ttl(),
-                cap -> ReadResult.complete(Payloads.ofLong(delegate.countDocuments(filter, options)), null));
+                cap -> {
+                    Long elsewhere = delegatedCount(filterDocument, options);
+                    return ReadResult.complete(Payloads.ofLong(elsewhere != null ? elsewhere
+                            : delegate.countDocuments(filter, options)), null);
+                });
         return Payloads.toLong(result.payload());
+    }
+
+    /**
+     * The cache's read delegate, when this collection's reads could run elsewhere exactly: primary read
+     * preference and the server's default read concern.
+     */
+    io.mongocache.spi.@Nullable ReadDelegate readDelegate() {
+        io.mongocache.spi.ReadDelegate d = cache.readDelegate();
+        return d != null && com.mongodb.ReadPreference.primary().equals(getReadPreference())
+                && getReadConcern().isServerDefault() ? d : null;
+    }
+
+    private @Nullable Long delegatedCount(BsonDocument filter, CountOptions options) {
+        io.mongocache.spi.ReadDelegate d = readDelegate();
+        if (d == null || options.getLimit() != 0 || options.getSkip() != 0 || options.getHint() != null
+                || options.getHintString() != null || options.getCollation() != null) {
+            return null;
+        }
+        try {
+            MongoNamespace ns = getNamespace();
+            return d.count(ns.getDatabaseName(), ns.getCollectionName(), filter);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(CachedCollectionImpl.class)
+                    .debug("mongocache: the read delegate failed; counting here", e);
+            return null;
+        }
     }
 
     @Override

@@ -188,14 +188,12 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
      */
     private boolean delegable() {
         return collation == null && hint == null && hintString == null && let == null && max == null && min == null
-                && returnKey == null && showRecordId == null && partial == null
-                && com.mongodb.ReadPreference.primary().equals(owner.getReadPreference())
-                && owner.getReadConcern().isServerDefault();
+                && returnKey == null && showRecordId == null && partial == null;
     }
 
     /** The result from the cache's read delegate (a peer), or null to run the read here. */
     private java.util.@Nullable List<RawBsonDocument> delegated(boolean first) {
-        io.mongocache.spi.ReadDelegate delegate = owner.cache.readDelegate();
+        io.mongocache.spi.ReadDelegate delegate = owner.readDelegate();
         if (delegate == null || !delegable()) {
             return null;
         }

@@ -134,7 +134,7 @@ public final class Coordinator implements AutoCloseable {
     private Coordinator begin() {
         connectDelegation();
         if (channel != null) {
-            config.cache.readDelegate(this::delegatedMiss);
+            config.cache.readDelegate(new Misses());
         }
         heartbeat();
         background.scheduleWithFixedDelay(this::heartbeat, config.heartbeatInterval.toNanos(),
@@ -248,24 +248,48 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /**
-     * The cache's read delegate: a find miss on a delegated database whose pool is saturated runs on a peer; when
-     * no peer can serve within {@code missDeadline} it runs here after all (waiting for a connection, as without
+     * The cache's read delegate: a miss on a delegated database whose pool is saturated runs on a peer; when no peer
+     * can serve within {@code missDeadline} it runs here after all (waiting for a connection, as without
      * delegation) — a cached read never fails because of delegation.
      */
-    private @Nullable List<org.bson.RawBsonDocument> delegatedMiss(String database, String collection,
-            org.bson.BsonDocument filter, org.bson.@Nullable BsonDocument projection,
-            org.bson.@Nullable BsonDocument sort, int skip, int limit) {
-        Delegation d = delegation;
-        if (d == null || !config.delegated.contains(database) || !config.pools.pools().isSaturated(database)) {
-            return null;
+    private final class Misses implements io.mongocache.spi.ReadDelegate {
+        @Override
+        public @Nullable List<org.bson.RawBsonDocument> find(String database, String collection,
+                org.bson.BsonDocument filter, org.bson.@Nullable BsonDocument projection,
+                org.bson.@Nullable BsonDocument sort, int skip, int limit) {
+            return elsewhere(database, () -> ReadRequest.find(database, collection, filter).projection(projection)
+                    .sort(sort).skip(skip).limit(limit));
         }
-        try {
-            return d.readRaw(ReadRequest.find(database, collection, filter).projection(projection).sort(sort)
-                    .skip(skip).limit(limit), config.missDeadline);
-        } catch (DelegationException e) {
-            LOG.debug("mongocache: delegating a miss on {}.{} failed ({}); running it here", database, collection,
-                    e.getMessage());
-            return null;
+
+        @Override
+        public @Nullable List<org.bson.RawBsonDocument> aggregate(String database, String collection,
+                List<org.bson.BsonDocument> pipeline) {
+            return elsewhere(database, () -> ReadRequest.aggregate(database, collection, pipeline));
+        }
+
+        @Override
+        public @Nullable Long count(String database, String collection, org.bson.BsonDocument filter) {
+            List<org.bson.RawBsonDocument> result = elsewhere(database,
+                    () -> ReadRequest.count(database, collection, filter));
+            if (result == null || result.size() != 1 || !result.get(0).isNumber("n")) {
+                return null;
+            }
+            return result.get(0).getNumber("n").longValue();
+        }
+
+        private @Nullable List<org.bson.RawBsonDocument> elsewhere(String database,
+                java.util.function.Supplier<ReadRequest> request) {
+            Delegation d = delegation;
+            if (d == null || !config.delegated.contains(database) || !config.pools.pools().isSaturated(database)) {
+                return null;
+            }
+            try {
+                return d.readRaw(request.get(), config.missDeadline);
+            } catch (DelegationException | IllegalArgumentException e) {
+                LOG.debug("mongocache: delegating a miss on {} failed ({}); running it here", database,
+                        e.getMessage());
+                return null;
+            }
         }
     }
 
