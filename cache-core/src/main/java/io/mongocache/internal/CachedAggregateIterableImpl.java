@@ -176,19 +176,11 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
 
     /** The result from the cache's read delegate (a peer) when only the pipeline is set, or null to run it here. */
     private java.util.@Nullable List<RawBsonDocument> delegated() {
-        io.mongocache.spi.ReadDelegate delegate = owner.readDelegate();
-        if (delegate == null || session != null || collation != null || hint != null || hintString != null
-                || let != null) {
+        if (session != null || collation != null || hint != null || hintString != null || let != null) {
             return null;
         }
-        try {
-            com.mongodb.MongoNamespace ns = owner.getNamespace();
-            return delegate.aggregate(ns.getDatabaseName(), ns.getCollectionName(), encodedPipeline());
-        } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(CachedAggregateIterableImpl.class)
-                    .debug("mongocache: the read delegate failed; running the aggregation here", e);
-            return null;
-        }
+        return owner.askDelegate((d, ns) -> d.aggregate(ns.getDatabaseName(), ns.getCollectionName(),
+                encodedPipeline()));
     }
 
     @Override

@@ -512,29 +512,32 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     /**
-     * The cache's read delegate, when this collection's reads could run elsewhere exactly: primary read
-     * preference and the server's default read concern.
+     * Asks the cache's read delegate (a peer) to answer a miss of this collection, when its reads could run
+     * elsewhere exactly: primary read preference and the server's default read concern. Null — run the read here
+     * — without a delegate, when it declines, or when it fails (logged, never surfaced to the reader).
      */
-    io.mongocache.spi.@Nullable ReadDelegate readDelegate() {
+    <R> @Nullable R askDelegate(
+            java.util.function.BiFunction<io.mongocache.spi.ReadDelegate, MongoNamespace, R> call) {
         io.mongocache.spi.ReadDelegate d = cache.readDelegate();
-        return d != null && com.mongodb.ReadPreference.primary().equals(getReadPreference())
-                && getReadConcern().isServerDefault() ? d : null;
-    }
-
-    private @Nullable Long delegatedCount(BsonDocument filter, CountOptions options) {
-        io.mongocache.spi.ReadDelegate d = readDelegate();
-        if (d == null || options.getLimit() != 0 || options.getSkip() != 0 || options.getHint() != null
-                || options.getHintString() != null || options.getCollation() != null) {
+        if (d == null || !ReadPreference.primary().equals(getReadPreference())
+                || !getReadConcern().isServerDefault()) {
             return null;
         }
         try {
-            MongoNamespace ns = getNamespace();
-            return d.count(ns.getDatabaseName(), ns.getCollectionName(), filter);
+            return call.apply(d, getNamespace());
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(CachedCollectionImpl.class)
-                    .debug("mongocache: the read delegate failed; counting here", e);
+                    .debug("mongocache: the read delegate failed; running the read here", e);
             return null;
         }
+    }
+
+    private @Nullable Long delegatedCount(BsonDocument filter, CountOptions options) {
+        if (options.getLimit() != 0 || options.getSkip() != 0 || options.getHint() != null
+                || options.getHintString() != null || options.getCollation() != null) {
+            return null;
+        }
+        return askDelegate((d, ns) -> d.count(ns.getDatabaseName(), ns.getCollectionName(), filter));
     }
 
     @Override

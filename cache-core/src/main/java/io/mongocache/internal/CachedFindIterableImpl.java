@@ -2,7 +2,6 @@ package io.mongocache.internal;
 
 import com.mongodb.CursorType;
 import com.mongodb.ExplainVerbosity;
-import com.mongodb.MongoNamespace;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.cursor.TimeoutMode;
 import com.mongodb.client.model.Collation;
@@ -19,8 +18,6 @@ import org.bson.RawBsonDocument;
 import org.bson.codecs.Decoder;
 import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code find}: every option is recorded; the result-affecting ones form the key, all are replayed on MongoDB.
@@ -29,7 +26,6 @@ import org.slf4j.LoggerFactory;
  * noCursorTimeout, timeoutMode. A tailable cursor type bypasses the cache.
  */
 public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T> implements CachedFindIterable<T> {
-    private static final Logger LOG = LoggerFactory.getLogger(CachedFindIterableImpl.class);
 
     private static final class Factory {
         static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedFindIterableImpl.class,
@@ -193,34 +189,25 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
 
     /** The result from the cache's read delegate (a peer), or null to run the read here. */
     private java.util.@Nullable List<RawBsonDocument> delegated(boolean first) {
-        io.mongocache.spi.ReadDelegate delegate = owner.readDelegate();
-        if (delegate == null || !delegable()) {
+        if (!delegable()) {
             return null;
         }
-        try {
-            Class<?> documentClass = owner.getDocumentClass();
-            var registry = owner.getCodecRegistry();
-            MongoNamespace ns = owner.getNamespace();
-            int max = first ? 1 : limit == null ? 0 : Math.abs(limit);
-            return delegate.find(ns.getDatabaseName(), ns.getCollectionName(),
-                    filterOrEmpty().toBsonDocument(documentClass, registry),
-                    projection == null ? null : projection.toBsonDocument(documentClass, registry),
-                    sort == null ? null : sort.toBsonDocument(documentClass, registry), skip == null ? 0 : skip, max);
-        } catch (RuntimeException e) {
-            LOG.debug("mongocache: the read delegate failed; running the read here", e);
-            return null;
-        }
+        Class<?> documentClass = owner.getDocumentClass();
+        var registry = owner.getCodecRegistry();
+        int max = first ? 1 : limit == null ? 0 : Math.abs(limit);
+        return owner.askDelegate((d, ns) -> d.find(ns.getDatabaseName(), ns.getCollectionName(),
+                filterOrEmpty().toBsonDocument(documentClass, registry),
+                projection == null ? null : projection.toBsonDocument(documentClass, registry),
+                sort == null ? null : sort.toBsonDocument(documentClass, registry), skip == null ? 0 : skip, max));
     }
 
     @Override
     ReadResult load(boolean first, long capBytes) {
         java.util.List<RawBsonDocument> elsewhere = delegated(first);
         if (elsewhere != null) {
-            if (first) {
-                return elsewhere.isEmpty() ? ReadResult.complete(Payloads.EMPTY, null)
-                        : Payloads.drain(new Payloads.ListCursor(elsewhere.subList(0, 1)), Long.MAX_VALUE);
-            }
-            return Payloads.drain(new Payloads.ListCursor(elsewhere), capBytes);
+            // first(): one document at most, cached whatever its size, as below.
+            return first ? Payloads.drain(new Payloads.ListCursor(elsewhere.subList(0, Math.min(1,
+                    elsewhere.size()))), Long.MAX_VALUE) : Payloads.drain(new Payloads.ListCursor(elsewhere), capBytes);
         }
         FindIterable<RawBsonDocument> raw = apply(owner.rawView().find(filterOrEmpty(), RawBsonDocument.class));
         if (first) {

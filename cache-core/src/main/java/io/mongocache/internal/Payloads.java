@@ -92,22 +92,21 @@ final class Payloads {
 
     /** A result produced elsewhere (a delegated read), as a cursor for {@link #drain}; no server address. */
     static final class ListCursor implements MongoCursor<RawBsonDocument> {
-        private final java.util.Iterator<RawBsonDocument> docs;
-        private int left;
+        private final java.util.List<RawBsonDocument> docs;
+        private int next;
 
         ListCursor(java.util.List<RawBsonDocument> docs) {
-            this.docs = docs.iterator();
-            this.left = docs.size();
+            this.docs = docs;
         }
 
         @Override
         public void close() {
-            left = 0;
+            next = docs.size();
         }
 
         @Override
         public boolean hasNext() {
-            return left > 0 && docs.hasNext();
+            return next < docs.size();
         }
 
         @Override
@@ -115,13 +114,12 @@ final class Payloads {
             if (!hasNext()) {
                 throw new java.util.NoSuchElementException();
             }
-            left--;
-            return docs.next();
+            return docs.get(next++);
         }
 
         @Override
         public int available() {
-            return left;
+            return docs.size() - next;
         }
 
         @Override
