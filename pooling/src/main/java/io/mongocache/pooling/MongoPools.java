@@ -229,10 +229,8 @@ public final class MongoPools implements AutoCloseable {
 
         /** Whether the pool serving {@code database} has every connection in use or a waiting thread. */
         public boolean isSaturated(String database) {
-            Pool pool = pools.get(database);
-            DriverEvents e = pool == null ? primaryEvents : pool.events();
-            int max = pool == null ? e.maxSize() : pool.maxConnections();
-            return e.waiting() > 0 || (max > 0 && e.inUse() >= max);
+            Usage u = usage(database);
+            return u.waiting() > 0 || (u.max() > 0 && u.inUse() >= u.max());
         }
 
         /**
@@ -240,13 +238,8 @@ public final class MongoPools implements AutoCloseable {
          * the connections in use, 0 when saturated. What a node advertises to peers for delegation.
          */
         public int freeConnections(String database) {
-            Pool pool = pools.get(database);
-            DriverEvents e = pool == null ? primaryEvents : pool.events();
-            int max = pool == null ? e.maxSize() : pool.maxConnections();
-            if (e.waiting() > 0) {
-                return 0;
-            }
-            return Math.max(0, max - e.inUse());
+            Usage u = usage(database);
+            return u.waiting() > 0 ? 0 : Math.max(0, u.max() - u.inUse());
         }
 
         /** The databases with a separate pool. */
@@ -258,6 +251,15 @@ public final class MongoPools implements AutoCloseable {
         public int open() {
             return (int) pools.values().stream().filter(Pool::isOpen).count();
         }
+    }
+
+    /** The pool serving a database, as counted from the driver's events: waiting threads, in use, its limit. */
+    private record Usage(int waiting, int inUse, int max) {}
+
+    private Usage usage(String database) {
+        Pool pool = pools.get(database);
+        DriverEvents e = pool == null ? primaryEvents : pool.events();
+        return new Usage(e.waiting(), e.inUse(), pool == null ? e.maxSize() : pool.maxConnections());
     }
 
     private void register(String name, PoolOptions options, boolean eager) {
