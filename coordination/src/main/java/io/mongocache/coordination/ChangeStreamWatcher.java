@@ -266,8 +266,7 @@ public final class ChangeStreamWatcher {
                 }
             } catch (MongoException e) {
                 LOG.warn("mongocache: cannot read the checkpoint of {} ({}); retrying", scopeName, e.toString());
-                sleep(backoffMillis);
-                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+                backoffMillis = backOff(backoffMillis);
                 continue;
             }
             // Without a token (first start, lost history, an error before the first token) nothing tells us what
@@ -337,15 +336,13 @@ public final class ChangeStreamWatcher {
                         }
                     }
                 }
-                sleep(backoffMillis);
-                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+                backoffMillis = backOff(backoffMillis);
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
                 }
                 LOG.warn("mongocache: change stream on {} failed ({}); reopening", scopeName, e.toString());
-                sleep(backoffMillis);
-                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+                backoffMillis = backOff(backoffMillis);
             }
         }
     }
@@ -358,13 +355,12 @@ public final class ChangeStreamWatcher {
         flushes.incrementAndGet();
     }
 
+    /** Errors a change stream resumes from (the driver's list, plus the driver's own socket errors -2 and -3). */
+    private static final java.util.Set<Integer> RESUMABLE = java.util.Set.of(-2, -3, 6, 7, 63, 89, 91, 133, 150,
+            189, 234, 262, 9001, 10107, 11600, 11602, 13388, 13435, 13436);
+
     private static boolean isResumable(MongoException e) {
-        return e.hasErrorLabel("ResumableChangeStreamError") || e.getCode() == -2 || e.getCode() == -3
-                || e.getCode() == 6
-                || e.getCode() == 7 || e.getCode() == 89 || e.getCode() == 91 || e.getCode() == 189
-                || e.getCode() == 262 || e.getCode() == 9001 || e.getCode() == 10107 || e.getCode() == 11600
-                || e.getCode() == 11602 || e.getCode() == 13435 || e.getCode() == 13436 || e.getCode() == 63
-                || e.getCode() == 150 || e.getCode() == 13388 || e.getCode() == 234 || e.getCode() == 133;
+        return e.hasErrorLabel("ResumableChangeStreamError") || RESUMABLE.contains(e.getCode());
     }
 
     private MongoChangeStreamCursor<ChangeStreamDocument<Document>> open(@Nullable BsonDocument startAfter) {
@@ -442,6 +438,12 @@ public final class ChangeStreamWatcher {
             return false;
         }
         return true;
+    }
+
+    /** Pauses {@code millis} and returns the next, doubled, pause (at most {@code MAX_BACKOFF_MILLIS}). */
+    private long backOff(long millis) {
+        sleep(millis);
+        return Math.min(MAX_BACKOFF_MILLIS, millis * 2);
     }
 
     /** Pauses unless stopped; {@link #requestStop()} wakes it. */

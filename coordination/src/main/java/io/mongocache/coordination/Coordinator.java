@@ -26,7 +26,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.bson.Document;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -77,8 +76,8 @@ public final class Coordinator implements AutoCloseable {
         this.channel = b.delegated.isEmpty() ? null : b.keyPrefix + ":dlg:" + b.nodeId;
         this.registry = new NodeRegistry(state.getCollection("nodes"), new NodeRegistry.NodeInfo(b.nodeId, host(),
                 ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
-        this.electorThread = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-elector"));
-        this.background = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-coordinator"));
+        this.electorThread = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-elector-"));
+        this.background = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-coordinator-"));
         // A lease call that cannot finish within the renew deadline is a lost renewal anyway: bound it (the
         // driver's client-side operation timeout), so a hung server cannot keep a leader leading past its lease.
         MongoCollection<Document> leases = state.getCollection("leases")
@@ -109,14 +108,6 @@ public final class Coordinator implements AutoCloseable {
                     io.mongocache.internal.Redaction.maskUri(e.toString()));
             background.schedule(this::connectDelegation, 2, TimeUnit.SECONDS);
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     private static String host() {
@@ -187,7 +178,7 @@ public final class Coordinator implements AutoCloseable {
             long historyLost) {}
 
     public Status status() {
-        List<String> scopes = new ArrayList<>(watchers.keySet());
+        List<String> scopes = List.copyOf(watchers.keySet());
         long events = 0;
         long flushes = 0;
         long lost = 0;
@@ -198,8 +189,7 @@ public final class Coordinator implements AutoCloseable {
             lost += w.historyLost();
             open += w.isWatching() ? 1 : 0;
         }
-        return new Status(isLeader(), lease().map(Lease::epoch).orElse(0L), List.copyOf(scopes), open, events,
-                flushes, lost);
+        return new Status(isLeader(), lease().map(Lease::epoch).orElse(0L), scopes, open, events, flushes, lost);
     }
 
     /** Delegation counters; empty without delegation. */
@@ -226,10 +216,10 @@ public final class Coordinator implements AutoCloseable {
         }
         MongoPools pools = config.pools;
         if (!pools.pools().isSaturated(request.database())) {
-            List<Document> out = new ArrayList<>();
+            List<org.bson.RawBsonDocument> out = new ArrayList<>();
             request.run(pools.database(request.database()).withTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS),
                     out::add);
-            return out;
+            return Delegation.documents(out);
         }
         Delegation d = delegation;
         if (d == null) {
@@ -418,10 +408,11 @@ public final class Coordinator implements AutoCloseable {
                 for (String db : config.scope.databases()) {
                     java.util.Set<String> listed = new java.util.HashSet<>();
                     for (String coll : config.client.getDatabase(db).listCollectionNames()) {
+                        String ns = db + "." + coll;
                         if (!coll.startsWith("system.")) {
-                            listed.add(db + "." + coll);
-                            vanished.remove(db + "." + coll);
-                            if (!watchers.containsKey(db + "." + coll)) {
+                            listed.add(ns);
+                            vanished.remove(ns);
+                            if (!watchers.containsKey(ns)) {
                                 watch(lease, new ChangeStreamWatcher(config.client, new MongoNamespace(db, coll),
                                         config.cache, checkpoints()));
                             }

@@ -121,7 +121,8 @@ public final class Delegation implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    /** Daemon threads named {@code prefix} + a running number. */
+    static java.util.concurrent.ThreadFactory daemon(String prefix) {
         AtomicLong n = new AtomicLong();
         return r -> {
             Thread t = new Thread(r, prefix + n.incrementAndGet());
@@ -148,9 +149,14 @@ public final class Delegation implements AutoCloseable {
      * @throws IllegalArgumentException if {@code deadline} is not positive
      */
     public List<Document> read(ReadRequest request, Duration deadline) {
-        List<Document> docs = new ArrayList<>();
-        for (RawBsonDocument raw : readRaw(request, deadline)) {
-            docs.add(raw.decode(DOCUMENTS));
+        return documents(readRaw(request, deadline));
+    }
+
+    /** Decodes raw results the way the driver's default registry decodes {@code Document}s. */
+    static List<Document> documents(List<RawBsonDocument> raw) {
+        List<Document> docs = new ArrayList<>(raw.size());
+        for (RawBsonDocument doc : raw) {
+            docs.add(doc.decode(DOCUMENTS));
         }
         return docs;
     }
@@ -419,11 +425,10 @@ public final class Delegation implements AutoCloseable {
             this.end = end;
         }
 
-        void add(Document doc) {
+        void add(RawBsonDocument raw) {
             if (end - System.nanoTime() <= 0) {
                 throw new Expired();
             }
-            RawBsonDocument raw = new RawBsonDocument(doc, DOCUMENTS);
             docs.add(raw);
             bytes += raw.getByteBuffer().remaining();
             if (bytes >= settings.chunkBytes()) {

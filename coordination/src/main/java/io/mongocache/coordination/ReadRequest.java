@@ -13,7 +13,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
 import org.bson.BsonValue;
-import org.bson.Document;
+import org.bson.RawBsonDocument;
 import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
 
@@ -154,14 +154,15 @@ public final class ReadRequest {
     }
 
     /**
-     * Runs the read on {@code db}, handing each result document to {@code sink}. Bound it with the database's
-     * client-side timeout ({@code db.withTimeout(…)}), which also covers waiting for a connection.
+     * Runs the read on {@code db}, handing each result document to {@code sink} as the server's raw BSON (a peer
+     * forwards it as is). Bound it with the database's client-side timeout ({@code db.withTimeout(…)}), which also
+     * covers waiting for a connection.
      */
-    void run(MongoDatabase db, Consumer<Document> sink) {
-        MongoCollection<Document> coll = db.getCollection(collection);
+    void run(MongoDatabase db, Consumer<RawBsonDocument> sink) {
+        MongoCollection<RawBsonDocument> coll = db.getCollection(collection, RawBsonDocument.class);
         switch (kind) {
             case FIND -> {
-                FindIterable<Document> find = coll.find(filter);
+                FindIterable<RawBsonDocument> find = coll.find(filter);
                 if (projection != null) {
                     find = find.projection(projection);
                 }
@@ -171,7 +172,8 @@ public final class ReadRequest {
                 find.skip(skip).limit(limit).forEach(sink);
             }
             case AGGREGATE -> coll.aggregate(pipeline).forEach(sink);
-            case COUNT -> sink.accept(new Document("n", coll.countDocuments(filter)));
+            case COUNT -> sink.accept(new RawBsonDocument(new BsonDocument("n",
+                    new org.bson.BsonInt64(coll.countDocuments(filter))), new org.bson.codecs.BsonDocumentCodec()));
         }
     }
 
