@@ -1,13 +1,9 @@
 package io.mongocache.benchmarks;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
 import io.mongocache.NamespaceStats;
-import io.mongocache.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -64,9 +60,7 @@ public class L2HitBenchmark {
     public int docs;
 
     private MongoFixture fixture;
-    private RedisServer redis;
-    private RedisClient lettuce;
-    private StatefulRedisConnection<byte[], byte[]> connection;
+    private RawRedis redis;
     private RedisCommands<byte[], byte[]> commands;
     private MongoCache cache;
     private CachedCollection<Document> users;
@@ -79,11 +73,8 @@ public class L2HitBenchmark {
         fixture = MongoFixture.start(docs);
         ids = fixture.shuffledIds(2);
         decoder = fixture.users().getCodecRegistry().get(Document.class);
-        redis = RedisServer.start();
-
-        lettuce = RedisClient.create(redis.uri());
-        connection = lettuce.connect(ByteArrayCodec.INSTANCE);
-        commands = connection.sync();
+        redis = RawRedis.start();
+        commands = redis.commands();
         for (ObjectId id : ids) {
             commands.set(rawKey(id), fixture.rawBytes(id));
         }
@@ -137,12 +128,6 @@ public class L2HitBenchmark {
                 cache.close();
             }
         } finally {
-            if (connection != null) {
-                connection.close();
-            }
-            if (lettuce != null) {
-                lettuce.shutdown(0, 2, TimeUnit.SECONDS);
-            }
             if (redis != null) {
                 redis.close();
             }

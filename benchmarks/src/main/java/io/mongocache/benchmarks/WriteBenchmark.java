@@ -2,14 +2,10 @@ package io.mongocache.benchmarks;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.result.UpdateResult;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
 import io.mongocache.NamespaceStats;
-import io.mongocache.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -67,9 +63,7 @@ public class WriteBenchmark {
     public int docs;
 
     private MongoFixture fixture;
-    private RedisServer redis;
-    private RedisClient lettuce;
-    private StatefulRedisConnection<byte[], byte[]> connection;
+    private RawRedis redis;
     private RedisCommands<byte[], byte[]> commands;
     private MongoCache cache;
     private MongoCollection<Document> raw;
@@ -81,10 +75,8 @@ public class WriteBenchmark {
         fixture = MongoFixture.start(docs);
         ids = fixture.shuffledIds(4);
         raw = fixture.users();
-        redis = RedisServer.start();
-        lettuce = RedisClient.create(redis.uri());
-        connection = lettuce.connect(ByteArrayCodec.INSTANCE);
-        commands = connection.sync();
+        redis = RawRedis.start();
+        commands = redis.commands();
         cache = MongoCache.builder().redis(redis.uri()).defaultTtl(Duration.ofMinutes(5)).build();
         users = cache.wrap(raw);
         // Give the cache something to invalidate, as in a real application.
@@ -114,12 +106,6 @@ public class WriteBenchmark {
                 cache.close();
             }
         } finally {
-            if (connection != null) {
-                connection.close();
-            }
-            if (lettuce != null) {
-                lettuce.shutdown(0, 2, TimeUnit.SECONDS);
-            }
             if (redis != null) {
                 redis.close();
             }
