@@ -11,6 +11,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Updates;
 import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
+import io.mongocache.testing.Await;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;
 import java.time.Duration;
@@ -149,6 +150,12 @@ class FailoverIT {
             thread.start();
         }
 
+        /** Waits until {@code n} more outside writes were made (about 5 ms each). */
+        void awaitMore(int n) throws InterruptedException {
+            long target = writes.get() + n;
+            Await.until(() -> writes.get() >= target, Duration.ofSeconds(10), n + " more outside writes");
+        }
+
         @Override
         public void close() {
             running.set(false);
@@ -213,7 +220,7 @@ class FailoverIT {
         warmAll();
         long failoverNanos;
         try (Writer writer = new Writer()) {
-            Thread.sleep(300);
+            writer.awaitMore(50);
             warmAll();
             long killed = System.nanoTime();
             leader.kill();
@@ -223,7 +230,7 @@ class FailoverIT {
             // Reads during and after the failover fill the caches with entries the replay must invalidate.
             for (int i = 0; i < 5; i++) {
                 warmAll();
-                Thread.sleep(100);
+                writer.awaitMore(20);
             }
             assertTrue(writer.writes.get() > 50, "outside writes made: " + writer.writes.get());
         }
@@ -255,7 +262,7 @@ class FailoverIT {
                 assertTrue(replacement.isAlive());
             }
             warmAll();
-            Thread.sleep(300);
+            writer.awaitMore(50);
             System.out.println("10 kills: " + writer.writes.get() + " outside writes; failovers (ms) " + failovers);
         }
         assertEveryCacheAgrees();
@@ -313,7 +320,7 @@ class FailoverIT {
                     new org.bson.BsonInt64(pausedEpoch)), Updates.set("probe", true)).getMatchedCount();
             assertEquals(0, matched, "a write under the paused leader's epoch must match nothing");
             warmAll();
-            Thread.sleep(300);
+            writer.awaitMore(50);
             assertTrue(writer.writes.get() > 0, "outside writes went on during the pause");
         } finally {
             watching.set(false);
