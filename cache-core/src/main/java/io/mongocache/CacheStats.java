@@ -11,14 +11,16 @@ import java.util.TreeMap;
 /**
  * A snapshot of the cache's counters, per namespace and in total.
  *
- * @param namespaces counters per {@code database.collection}, sorted by name
+ * @param namespaces counters per {@code database.collection}, sorted by name: the namespaces used most recently,
+ *     at most {@code maxTrackedNamespaces} of them (older rows are folded into the totals)
+ * @param totals the sum over every namespace ever counted, including rows no longer in {@code namespaces}
  * @param redisAvailable whether the shared tier is configured and currently answering
  * @param redisErrors Redis faults not tied to a namespace (connection loss, failed probes)
  * @param channel the cross-node invalidation channel
  */
 @Immutable
-public record CacheStats(Map<String, NamespaceStats> namespaces, boolean redisAvailable, long redisErrors,
-        Channel channel) {
+public record CacheStats(Map<String, NamespaceStats> namespaces, NamespaceStats totals, boolean redisAvailable,
+        long redisErrors, Channel channel) {
 
     /**
      * The invalidation channel's counters.
@@ -42,15 +44,6 @@ public record CacheStats(Map<String, NamespaceStats> namespaces, boolean redisAv
     /** Counters of one namespace, all zero if it has none. */
     public NamespaceStats namespace(String namespace) {
         return namespaces.getOrDefault(namespace, NamespaceStats.EMPTY);
-    }
-
-    /** The sum over all namespaces. */
-    public NamespaceStats totals() {
-        NamespaceStats sum = NamespaceStats.EMPTY;
-        for (NamespaceStats s : namespaces.values()) {
-            sum = sum.plus(s);
-        }
-        return sum;
     }
 
     /** This snapshot as a JSON object: {@code {"redisAvailable":…,"redisErrors":…,"totals":{…},"namespaces":{…}}}. */

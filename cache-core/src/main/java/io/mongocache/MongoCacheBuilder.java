@@ -27,6 +27,10 @@ public final class MongoCacheBuilder {
     Ticker ticker = Ticker.systemTicker();
     Duration maxStaleness = Duration.ofSeconds(2);
     boolean preciseInvalidation = true;
+    InvalidationMode invalidationMode = InvalidationMode.SYNC;
+    double ttlJitter = 0.05;
+    double refreshAhead = 0;
+    int maxTrackedNamespaces = 1_000;
     java.util.function.@org.jspecify.annotations.Nullable Function<String, com.mongodb.client.MongoDatabase> databases;
 
     MongoCacheBuilder() {}
@@ -155,6 +159,64 @@ public final class MongoCacheBuilder {
      */
     public MongoCacheBuilder preciseInvalidation(boolean precise) {
         this.preciseInvalidation = precise;
+        return this;
+    }
+
+    /**
+     * When writes tell Redis and the other nodes what they changed: {@link InvalidationMode#SYNC} (default) waits
+     * for Redis before the write returns; {@link InvalidationMode#ASYNC} sends in the background. Both keep the
+     * read-your-writes and {@code maxStaleness} promises (see {@link InvalidationMode}).
+     *
+     * @throws IllegalArgumentException if null
+     */
+    public MongoCacheBuilder invalidation(InvalidationMode mode) {
+        if (mode == null) {
+            throw new IllegalArgumentException("invalidation: the mode must not be null (SYNC or ASYNC)");
+        }
+        this.invalidationMode = mode;
+        return this;
+    }
+
+    /**
+     * Shortens each entry's lifetime by a random fraction of up to this much, so entries loaded together do not
+     * expire together. Default 0.05 (up to 5 % shorter); 0 turns it off.
+     *
+     * @throws IllegalArgumentException if not between 0 and 0.5
+     */
+    public MongoCacheBuilder ttlJitter(double fraction) {
+        if (!(fraction >= 0 && fraction <= 0.5)) {
+            throw new IllegalArgumentException("ttlJitter must be between 0 and 0.5 but was " + fraction);
+        }
+        this.ttlJitter = fraction;
+        return this;
+    }
+
+    /**
+     * Reloads a hot entry in the background when a hit finds it in the last {@code fraction} of its life, so that
+     * hot entries never expire under their readers: one reload per key per node at a time, while the old entry
+     * keeps serving. Default 0 (off); e.g. 0.2 reloads entries hit in the last fifth of their TTL.
+     *
+     * @throws IllegalArgumentException if not in [0, 1)
+     */
+    public MongoCacheBuilder refreshAhead(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("refreshAhead must be >= 0 and < 1 but was " + fraction);
+        }
+        this.refreshAhead = fraction;
+        return this;
+    }
+
+    /**
+     * How many namespaces {@code stats()} reports one by one: the most recently used; the rest are folded into
+     * the totals, so memory stays bounded however many namespaces are touched. Default 1,000.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public MongoCacheBuilder maxTrackedNamespaces(int namespaces) {
+        if (namespaces < 1) {
+            throw new IllegalArgumentException("maxTrackedNamespaces must be >= 1 but was " + namespaces);
+        }
+        this.maxTrackedNamespaces = namespaces;
         return this;
     }
 

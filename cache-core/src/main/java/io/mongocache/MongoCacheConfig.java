@@ -35,6 +35,10 @@ public final class MongoCacheConfig {
     private final Ticker ticker;
     private final Duration maxStaleness;
     private final boolean preciseInvalidation;
+    private final InvalidationMode invalidationMode;
+    private final double ttlJitter;
+    private final double refreshAhead;
+    private final int maxTrackedNamespaces;
     private final java.util.function.@org.jspecify.annotations.Nullable Function<String, com.mongodb.client.MongoDatabase>
             databases;
 
@@ -50,6 +54,10 @@ public final class MongoCacheConfig {
         this.ticker = b.ticker;
         this.maxStaleness = b.maxStaleness;
         this.preciseInvalidation = b.preciseInvalidation;
+        this.invalidationMode = b.invalidationMode;
+        this.ttlJitter = b.ttlJitter;
+        this.refreshAhead = b.refreshAhead;
+        this.maxTrackedNamespaces = b.maxTrackedNamespaces;
         this.databases = b.databases;
     }
 
@@ -115,6 +123,26 @@ public final class MongoCacheConfig {
         return preciseInvalidation;
     }
 
+    /** When writes tell Redis and the other nodes what they changed. Default {@link InvalidationMode#SYNC}. */
+    public InvalidationMode invalidationMode() {
+        return invalidationMode;
+    }
+
+    /** The largest random fraction by which an entry's lifetime is shortened. Default 0.05. */
+    public double ttlJitter() {
+        return ttlJitter;
+    }
+
+    /** Hits in the last this-fraction of an entry's life reload it in the background. Default 0 (off). */
+    public double refreshAhead() {
+        return refreshAhead;
+    }
+
+    /** How many namespaces {@code stats()} reports one by one. Default 1,000. */
+    public int maxTrackedNamespaces() {
+        return maxTrackedNamespaces;
+    }
+
     /** The router of {@code CachedCollection.db(name)}, or null if none was configured. */
     public java.util.function.@org.jspecify.annotations.Nullable Function<String, com.mongodb.client.MongoDatabase>
             databases() {
@@ -132,6 +160,10 @@ public final class MongoCacheConfig {
                 + ", redisRetryInterval=" + redisRetryInterval
                 + ", keyPrefix=" + keyPrefix
                 + ", maxStaleness=" + maxStaleness
-                + ", preciseInvalidation=" + preciseInvalidation + '}';
+                + ", preciseInvalidation=" + preciseInvalidation
+                + ", invalidationMode=" + invalidationMode
+                + ", ttlJitter=" + ttlJitter
+                + ", refreshAhead=" + refreshAhead
+                + ", maxTrackedNamespaces=" + maxTrackedNamespaces + '}';
     }
 }

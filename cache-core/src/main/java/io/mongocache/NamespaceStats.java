@@ -12,8 +12,9 @@ import com.mongodb.annotations.Immutable;
  * @param l2Hits reads answered by Redis
  * @param l2Misses Redis lookups that found nothing current
  * @param l2Errors Redis commands that failed or timed out (the call fell through to MongoDB)
- * @param loads queries sent to MongoDB to fill the cache
+ * @param loads queries sent to MongoDB to fill the cache (background reloads included)
  * @param loadTimeNanos total time of those queries
+ * @param reloads background reloads of entries near the end of their life ({@code refreshAhead})
  * @param bypasses reads that went straight to MongoDB ({@code noCache()}, sessions, unknown options)
  * @param uncacheable results not cached because they exceeded {@code maxResultBytes}
  * @param invalidations writes (or events) that invalidated this namespace or part of it
@@ -29,25 +30,41 @@ public record NamespaceStats(
         long l2Errors,
         long loads,
         long loadTimeNanos,
+        long reloads,
         long bypasses,
         long uncacheable,
         long invalidations) {
 
     /** All zeros. */
-    public static final NamespaceStats EMPTY = new NamespaceStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final NamespaceStats EMPTY = new NamespaceStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-    /** Hits of either tier over cached reads (hits plus loads); 0 when there were none. */
+    /** Hits of either tier over cached reads (hits plus loads made for readers); 0 when there were none. */
     public double hitRatio() {
         long hits = l1Hits + l2Hits;
-        long total = hits + loads;
+        long total = hits + loads - reloads;
         return total == 0 ? 0.0 : (double) hits / total;
+    }
+
+    /** The same counters with {@code l1Bytes} replaced. */
+    public NamespaceStats withL1Bytes(long bytes) {
+        return new NamespaceStats(l1Hits, l1Misses, l1Evictions, bytes, l2Hits, l2Misses, l2Errors, loads,
+                loadTimeNanos, reloads, bypasses, uncacheable, invalidations);
     }
 
     /** The element-wise sum of this and {@code other}. */
     public NamespaceStats plus(NamespaceStats o) {
         return new NamespaceStats(l1Hits + o.l1Hits, l1Misses + o.l1Misses, l1Evictions + o.l1Evictions,
                 l1Bytes + o.l1Bytes, l2Hits + o.l2Hits, l2Misses + o.l2Misses, l2Errors + o.l2Errors,
-                loads + o.loads, loadTimeNanos + o.loadTimeNanos, bypasses + o.bypasses,
+                loads + o.loads, loadTimeNanos + o.loadTimeNanos, reloads + o.reloads, bypasses + o.bypasses,
                 uncacheable + o.uncacheable, invalidations + o.invalidations);
+    }
+
+    /** The element-wise difference {@code this - earlier}, e.g. to measure one phase of a run. */
+    public NamespaceStats minus(NamespaceStats earlier) {
+        return new NamespaceStats(l1Hits - earlier.l1Hits, l1Misses - earlier.l1Misses,
+                l1Evictions - earlier.l1Evictions, l1Bytes - earlier.l1Bytes, l2Hits - earlier.l2Hits,
+                l2Misses - earlier.l2Misses, l2Errors - earlier.l2Errors, loads - earlier.loads,
+                loadTimeNanos - earlier.loadTimeNanos, reloads - earlier.reloads, bypasses - earlier.bypasses,
+                uncacheable - earlier.uncacheable, invalidations - earlier.invalidations);
     }
 }

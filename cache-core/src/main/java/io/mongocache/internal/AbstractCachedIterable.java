@@ -48,6 +48,14 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
     /** Runs the read on MongoDB as raw BSON, buffering at most {@code capBytes}. */
     abstract ReadResult load(boolean first, long capBytes);
 
+    /**
+     * For refresh-ahead: builds, when called (on the reading thread), a loader that runs this read later on
+     * another thread without touching this iterable. Null: this read is not reloaded in the background.
+     */
+    java.util.function.@Nullable Supplier<Loader> reloader(boolean first) {
+        return null;
+    }
+
     /** Decodes one cached element. */
     abstract Decoder<T> decoder();
 
@@ -92,7 +100,7 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
             owner.cache.recordBypass(owner.ns());
             return null;
         }
-        return owner.cache.read(key, ttl != null ? ttl : owner.ttl(), cap -> load(first, cap));
+        return owner.cache.read(key, ttl != null ? ttl : owner.ttl(), cap -> load(first, cap), reloader(first));
     }
 
     @Override
@@ -113,6 +121,12 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
         ReadResult result = cached(own);
         if (result == null) {
             return executeUncached(() -> typed().first());
+        }
+        if (result.isComplete()) {
+            // The common hit: decode the first document straight from the payload.
+            byte[] payload = result.payload();
+            return payload.length == 0 ? null
+                    : Payloads.decode(payload, 0, Payloads.documentLength(payload, 0), decoder());
         }
         try (DecodingCursor<T> cursor = new DecodingCursor<>(result, decoder())) {
             return cursor.hasNext() ? cursor.next() : null;

@@ -1,28 +1,38 @@
 package io.mongocache.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The identity of one cached result: the canonical BSON bytes of (namespace, operation, result class, every
  * result-affecting option), compared byte for byte because MongoDB treats field order as meaningful. It also
- * carries the versions the result depends on ({@link Dependency}).
+ * knows the versions the result depends on ({@link Dependency}), computed only when a read misses: a hit checks
+ * the stamp its entry holds and needs no analysis.
  */
 public final class CacheKey {
     private static final HexFormat HEX = HexFormat.of();
 
     private final String namespace;
-    private final Dependency[] dependencies;
     private final byte[] bytes;
     private final int hash;
+    private final @Nullable Supplier<Dependency[]> dependencySource;
+    private volatile Dependency @Nullable [] dependencies;
     private @Nullable String digest;
+
+    CacheKey(String namespace, Supplier<Dependency[]> dependencies, byte[] bytes) {
+        this.namespace = namespace;
+        this.dependencySource = dependencies;
+        this.bytes = bytes;
+        this.hash = Arrays.hashCode(bytes);
+    }
 
     CacheKey(String namespace, Dependency[] dependencies, byte[] bytes) {
         this.namespace = namespace;
+        this.dependencySource = null;
         this.dependencies = dependencies;
         this.bytes = bytes;
         this.hash = Arrays.hashCode(bytes);
@@ -33,9 +43,14 @@ public final class CacheKey {
         return namespace;
     }
 
-    /** Every version this result depends on. */
+    /** Every version this result depends on (computed once; a race computes equal arrays). */
     Dependency[] dependencies() {
-        return dependencies;
+        Dependency[] d = dependencies;
+        if (d == null) {
+            d = java.util.Objects.requireNonNull(dependencySource).get();
+            dependencies = d;
+        }
+        return d;
     }
 
     /** The canonical bytes. Callers must not modify them. */
@@ -70,7 +85,6 @@ public final class CacheKey {
 
     @Override
     public String toString() {
-        return "CacheKey{" + namespace + ", " + new String(bytes, StandardCharsets.ISO_8859_1).length() + " bytes, "
-                + digest() + '}';
+        return "CacheKey{" + namespace + ", " + bytes.length + " bytes, " + digest() + '}';
     }
 }

@@ -1,82 +1,112 @@
 package io.mongocache.internal;
 
-import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The read algorithm: L1 → L2 → MongoDB, one load per key per node at a time, install only if still current.
  *
- * <p>Concurrency: a read first takes the generation stamp of every namespace it depends on. An L1 entry is
- * served only if its stamp equals the current one. On a miss the read registers a flight for its key; reads of
- * the same key with the same stamp wait for that flight instead of querying MongoDB (single-flight); a read
- * whose stamp differs (a write landed in between) never joins an older flight — it loads for itself, so no read
- * that starts after a write returns can receive a result loaded before it. Loaded payloads are installed in L1
- * with the stamp taken before the query, so an install that races a write is dead on arrival (no stale set);
- * in Redis the same holds through the namespace tokens read before the query ({@link RedisTier}).
+ * <p>Concurrency: an L1 entry is served only while the stamp it was loaded under is current — the check reads
+ * the version cells the entry itself holds, so a hit needs no analysis of the query and no map lookup. On a miss
+ * the read takes a fresh stamp of everything it depends on and registers a flight for its key; reads of the same
+ * key with the same stamp wait for that flight instead of querying MongoDB (single-flight); a read whose stamp
+ * differs (a write landed in between) never joins an older flight — it loads for itself, so no read that starts
+ * after a write returns can receive a result loaded before it. Loaded payloads are installed in L1 with the stamp
+ * taken before the query, so an install that races a write is dead on arrival (no stale set); in Redis the same
+ * holds through the tokens read before the query ({@link RedisTier}).
+ *
+ * <p>Expiry: each install shortens the TTL by a random fraction up to {@code ttlJitter}, so entries loaded
+ * together expire apart. With {@code refreshAhead}, a hit on an entry in the last part of its life reloads it in
+ * the background (one reload per key at a time; the old entry serves meanwhile). A reload takes its own stamp and
+ * installs like a miss, so it can never install anything a miss could not.
  *
  * <p>Failure modes: a failed load fails its own caller; waiters then load for themselves rather than sharing
  * the exception. An over-large result is streamed to the leader; waiters load for themselves. Redis faults are
- * absorbed by {@link RedisTier}: the read proceeds as if Redis were absent.
+ * absorbed by {@link RedisTier}: the read proceeds as if Redis were absent. A failed background reload is logged
+ * at debug and leaves the old entry to expire.
  */
 final class CacheReads {
+    private static final Logger LOG = LoggerFactory.getLogger(CacheReads.class);
 
     private static final class Flight {
-        final long[] stamp;
+        final Versions.Stamp stamp;
         final CompletableFuture<byte @Nullable []> payload = new CompletableFuture<>();
 
-        Flight(long[] stamp) {
+        Flight(Versions.Stamp stamp) {
             this.stamp = stamp;
         }
     }
+
+    /** Expiry settings: the jitter fraction, the refresh-ahead fraction (0: off) and where reloads run. */
+    record Expiry(double ttlJitter, double refreshAhead, Executor reloads) {}
 
     private final Versions versions;
     private final @Nullable LocalTier local;
     private final @Nullable RedisTier redis;
     private final StatsRegistry stats;
     private final long maxResultBytes;
-    private final java.util.function.BooleanSupplier localTierTrusted;
+    private final BooleanSupplier localTierTrusted;
+    private final Expiry expiry;
     private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
+    private final Set<CacheKey> reloading = ConcurrentHashMap.newKeySet();
 
     CacheReads(Versions versions, @Nullable LocalTier local, @Nullable RedisTier redis, StatsRegistry stats,
-            long maxResultBytes, java.util.function.BooleanSupplier localTierTrusted) {
+            long maxResultBytes, BooleanSupplier localTierTrusted, Expiry expiry) {
         this.versions = versions;
         this.local = local;
         this.redis = redis;
         this.stats = stats;
         this.maxResultBytes = maxResultBytes;
         this.localTierTrusted = localTierTrusted;
+        this.expiry = expiry;
     }
 
-    ReadResult read(CacheKey key, long ttlNanos, Loader loader) {
+    /**
+     * Reads through the tiers.
+     *
+     * @param reloader builds, on the calling thread, a loader that no longer depends on the caller's objects
+     *     (for a background reload); null if this read cannot be reloaded in the background
+     */
+    ReadResult read(CacheKey key, long ttlNanos, Loader loader, @Nullable Supplier<Loader> reloader) {
         StatsRegistry.Counters counters = stats.of(key.namespace());
-        long[] stamp = versions.stamp(key.dependencies());
         LocalTier l1 = local;
         // The local tier serves only while this node can prove it has every other node's invalidations up to
         // maxStaleness ago (always, without Redis: then there are no other nodes to hear from).
         if (l1 != null && localTierTrusted.getAsBoolean()) {
             LocalTier.Entry entry = l1.get(key);
-            if (entry != null && Arrays.equals(entry.stamp(), stamp)) {
+            if (entry != null && entry.stamp().isCurrent()) {
                 counters.l1Hits.increment();
+                if (reloader != null && expiry.refreshAhead() > 0) {
+                    reloadIfOld(key, entry, ttlNanos, reloader, l1, counters);
+                }
                 return ReadResult.complete(entry.payload(), entry.address());
             }
             counters.l1Misses.increment();
         }
+        Versions.Stamp stamp = versions.stamp(key.dependencies());
         Flight mine = new Flight(stamp);
         Flight existing = flights.putIfAbsent(key, mine);
         if (existing != null) {
-            if (Arrays.equals(existing.stamp, stamp)) {
+            if (existing.stamp.sameAs(stamp)) {
                 byte[] shared = await(existing);
                 if (shared != null) {
                     return ReadResult.complete(shared, null);
                 }
             }
-            return loadAndInstall(key, stamp, ttlNanos, loader, counters);
+            return loadAndInstall(key, stamp, ttlNanos, loader, counters, true);
         }
         try {
-            ReadResult result = loadAndInstall(key, stamp, ttlNanos, loader, counters);
+            ReadResult result = loadAndInstall(key, stamp, ttlNanos, loader, counters, true);
             mine.payload.complete(result.isComplete() ? result.payload() : null);
             return result;
         } catch (RuntimeException | Error e) {
@@ -98,17 +128,45 @@ final class CacheReads {
         }
     }
 
-    private ReadResult loadAndInstall(CacheKey key, long[] stamp, long ttlNanos, Loader loader,
-            StatsRegistry.Counters counters) {
+    private void reloadIfOld(CacheKey key, LocalTier.Entry entry, long ttlNanos, Supplier<Loader> reloader,
+            LocalTier l1, StatsRegistry.Counters counters) {
+        long age = l1.now() - entry.createdNanos();
+        if (age < (long) (entry.ttlNanos() * (1 - expiry.refreshAhead())) || !reloading.add(key)) {
+            return;
+        }
+        try {
+            Loader detached = reloader.get();
+            expiry.reloads().execute(() -> {
+                try {
+                    Versions.Stamp stamp = versions.stamp(key.dependencies());
+                    loadAndInstall(key, stamp, ttlNanos, detached, counters, false);
+                    counters.reloads.increment();
+                } catch (RuntimeException e) {
+                    LOG.debug("mongocache: a background reload of {} failed; the entry expires as usual", key, e);
+                } finally {
+                    reloading.remove(key);
+                }
+            });
+        } catch (RejectedExecutionException | IllegalStateException e) {
+            reloading.remove(key);
+        }
+    }
+
+    /**
+     * Loads from Redis or MongoDB and installs. {@code useShared}: a miss may be answered by a current Redis
+     * entry; a background reload always queries MongoDB (a Redis entry may be the one about to expire).
+     */
+    private ReadResult loadAndInstall(CacheKey key, Versions.Stamp stamp, long ttlNanos, Loader loader,
+            StatsRegistry.Counters counters, boolean useShared) {
         RedisTier l2 = redis;
         RedisTier.Lookup lookup = null;
         if (l2 != null) {
-            lookup = l2.lookup(key, counters);
-            if (lookup != null) {
+            lookup = l2.lookup(key, Math.max(1, ttlNanos / 1_000_000), counters);
+            if (lookup != null && useShared) {
                 byte[] payload = lookup.payload();
                 if (payload != null) {
                     counters.l2Hits.increment();
-                    installLocal(key, stamp, payload, ttlNanos, null, counters);
+                    installLocal(key, stamp, payload, jittered(ttlNanos), null, counters);
                     return ReadResult.complete(payload, null);
                 }
                 counters.l2Misses.increment();
@@ -122,19 +180,28 @@ final class CacheReads {
             counters.uncacheable.increment();
             return result;
         }
-        installLocal(key, stamp, result.payload(), ttlNanos, result.address(), counters);
+        long ttl = jittered(ttlNanos);
+        installLocal(key, stamp, result.payload(), ttl, result.address(), counters);
         if (l2 != null && lookup != null) {
-            l2.install(key, lookup.tokens(), result.payload(), Math.max(1, ttlNanos / 1_000_000), counters);
+            l2.install(key, lookup.tokens(), result.payload(), Math.max(1, ttl / 1_000_000), counters);
         }
         return result;
     }
 
-    private void installLocal(CacheKey key, long[] stamp, byte[] payload, long ttlNanos,
+    private long jittered(long ttlNanos) {
+        double jitter = expiry.ttlJitter();
+        if (jitter <= 0) {
+            return ttlNanos;
+        }
+        return Math.max(1, ttlNanos - (long) (ttlNanos * jitter * ThreadLocalRandom.current().nextDouble()));
+    }
+
+    private void installLocal(CacheKey key, Versions.Stamp stamp, byte[] payload, long ttlNanos,
             com.mongodb.@Nullable ServerAddress address, StatsRegistry.Counters counters) {
         LocalTier l1 = local;
         // The stamp check is an optimisation (a racing write makes the entry unservable anyway): skip the put.
-        if (l1 != null && versions.isCurrent(key.dependencies(), stamp)) {
-            l1.put(key, new LocalTier.Entry(payload, stamp, ttlNanos, address), counters);
+        if (l1 != null && stamp.isCurrent()) {
+            l1.put(key, new LocalTier.Entry(payload, stamp, ttlNanos, l1.now(), address, counters));
         }
     }
 }

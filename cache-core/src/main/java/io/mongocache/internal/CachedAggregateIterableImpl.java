@@ -162,7 +162,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
                 .bson("hint", hint, documentClass, registry)
                 .string("hintString", hintString)
                 .bson("let", let, documentClass, registry);
-        return key.deterministic() ? key.build(Dependency.wholeNamespaces(a.reads())) : null;
+        return key.deterministic() ? key.build(() -> Dependency.wholeNamespaces(a.reads())) : null;
     }
 
     @Override
@@ -185,7 +185,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
 
     @Override
     Decoder<T> decoder() {
-        return owner.getCodecRegistry().get(resultClass);
+        return Payloads.decoderOf(resultClass, owner.getCodecRegistry());
     }
 
     @Override

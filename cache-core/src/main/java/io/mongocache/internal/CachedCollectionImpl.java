@@ -38,7 +38,7 @@ import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.UpdateManyModel;
 import com.mongodb.client.model.UpdateOneModel;
-import io.mongocache.spi.IdStripes;
+import io.mongocache.spi.DocumentId;
 import io.mongocache.spi.Invalidation;
 import java.util.Collection;
 import com.mongodb.client.result.DeleteResult;
@@ -190,25 +190,34 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     // ---- what reads depend on and what writes change -----------------------------------------------------
 
     /**
-     * The versions a read with this filter depends on: the stripes of its ids if the filter pins it to ids (and no
+     * The versions a read with this filter depends on: its documents' if the filter pins it to ids (and no
      * collation could make other string ids equal), else the whole namespace.
      */
     Dependency[] readDependencies(@Nullable BsonDocument filter, @Nullable Collation collation) {
         if (filter != null && collation == null && cache.precise()) {
             List<BsonValue> ids = cache.pinnedIds(filter);
             if (ids != null) {
-                return Dependency.points(namespace, IdStripes.of(ids));
+                return Dependency.points(namespace, canonical(ids));
             }
         }
         return Dependency.wholeNamespace(namespace);
+    }
+
+    /** The distinct canonical ids of some {@code _id} values. */
+    private static List<DocumentId> canonical(Collection<? extends BsonValue> ids) {
+        java.util.LinkedHashSet<DocumentId> distinct = new java.util.LinkedHashSet<>();
+        for (BsonValue id : ids) {
+            distinct.add(DocumentId.of(id));
+        }
+        return List.copyOf(distinct);
     }
 
     /** What a write with this filter can change: the documents it pins, else the whole namespace. */
     private Invalidation effectOf(@Nullable Bson filter, @Nullable Collation collation) {
         if (filter != null && collation == null && cache.precise()) {
             List<BsonValue> ids = cache.pinnedIds(filter.toBsonDocument(getDocumentClass(), getCodecRegistry()));
-            if (ids != null) {
-                return Invalidation.documents(namespace, IdStripes.of(ids));
+            if (ids != null && !ids.isEmpty()) {
+                return Invalidation.documents(namespace, canonical(ids));
             }
         }
         return Invalidation.namespace(namespace);
@@ -223,7 +232,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
                 return Invalidation.namespace(namespace);
             }
         }
-        return Invalidation.documents(namespace, IdStripes.of(List.copyOf(ids)));
+        return ids.isEmpty() ? Invalidation.namespace(namespace) : Invalidation.documents(namespace, canonical(ids));
     }
 
     private Invalidation insertedEffect(InsertOneResult result) {
@@ -293,9 +302,9 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         if (upserted == null) {
             return effect;
         }
-        int[] stripes = java.util.stream.IntStream.concat(java.util.Arrays.stream(effect.stripes()),
-                java.util.stream.IntStream.of(IdStripes.of(upserted))).distinct().sorted().toArray();
-        return Invalidation.documents(namespace, stripes);
+        List<DocumentId> ids = new java.util.ArrayList<>(effect.ids());
+        ids.add(DocumentId.of(upserted));
+        return Invalidation.documents(namespace, ids);
     }
 
     /** A bulk write is as precise as its least precise model. */
@@ -316,7 +325,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         if (!cache.precise() || !result.wasAcknowledged()) {
             return whole;
         }
-        java.util.Set<Integer> stripes = new java.util.TreeSet<>();
+        java.util.Set<DocumentId> ids = new java.util.LinkedHashSet<>();
         for (WriteModel<? extends T> model : requests) {
             Bson filter;
             Collation collation;
@@ -344,20 +353,18 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             if (effect.kind() != Invalidation.Kind.DOCUMENTS) {
                 return whole;
             }
-            for (int stripe : effect.stripes()) {
-                stripes.add(stripe);
-            }
+            ids.addAll(effect.ids());
         }
         for (var insert : result.getInserts()) {
             if (insert.getId() == null) {
                 return whole;
             }
-            stripes.add(IdStripes.of(insert.getId()));
+            ids.add(DocumentId.of(insert.getId()));
         }
         for (var upsert : result.getUpserts()) {
-            stripes.add(IdStripes.of(upsert.getId()));
+            ids.add(DocumentId.of(upsert.getId()));
         }
-        return Invalidation.documents(namespace, stripes.stream().mapToInt(Integer::intValue).toArray());
+        return ids.isEmpty() ? whole : Invalidation.documents(namespace, ids);
     }
 
     @Override

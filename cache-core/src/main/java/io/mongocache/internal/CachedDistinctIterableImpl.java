@@ -112,7 +112,8 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
                 .value("collation", collation == null ? null : collation.asDocument())
                 .bson("hint", hint, documentClass, registry)
                 .string("hintString", hintString);
-        return key.deterministic() ? key.build(owner.readDependencies(filterDocument, collation)) : null;
+        Collation keyCollation = collation;
+        return key.deterministic() ? key.build(() -> owner.readDependencies(filterDocument, keyCollation)) : null;
     }
 
     @Override

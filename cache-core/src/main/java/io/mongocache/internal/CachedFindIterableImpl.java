@@ -175,7 +175,8 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
                 .value("showRecordId", showRecordId == null ? null : BsonBoolean.valueOf(showRecordId))
                 .value("partial", partial == null ? null : BsonBoolean.valueOf(partial))
                 .value("allowDiskUse", allowDiskUse == null ? null : BsonBoolean.valueOf(allowDiskUse));
-        return key.deterministic() ? key.build(owner.readDependencies(filterDocument, collation)) : null;
+        Collation keyCollation = collation;
+        return key.deterministic() ? key.build(() -> owner.readDependencies(filterDocument, keyCollation)) : null;
     }
 
     /**
@@ -209,7 +210,19 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
             return first ? Payloads.drain(new Payloads.ListCursor(elsewhere.subList(0, Math.min(1,
                     elsewhere.size()))), Long.MAX_VALUE) : Payloads.drain(new Payloads.ListCursor(elsewhere), capBytes);
         }
-        FindIterable<RawBsonDocument> raw = apply(owner.rawView().find(filterOrEmpty(), RawBsonDocument.class));
+        return loadRaw(apply(owner.rawView().find(filterOrEmpty(), RawBsonDocument.class)), first, capBytes);
+    }
+
+    /** A background reload runs the driver iterable prepared now, so later changes to this one cannot reach it. */
+    @Override
+    java.util.function.Supplier<Loader> reloader(boolean first) {
+        return () -> {
+            FindIterable<RawBsonDocument> raw = apply(owner.rawView().find(filterOrEmpty(), RawBsonDocument.class));
+            return cap -> loadRaw(raw, first, cap);
+        };
+    }
+
+    private static ReadResult loadRaw(FindIterable<RawBsonDocument> raw, boolean first, long capBytes) {
         if (first) {
             RawBsonDocument doc = raw.first();
             if (doc == null) {
@@ -225,7 +238,7 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
 
     @Override
     Decoder<T> decoder() {
-        return owner.getCodecRegistry().get(resultClass);
+        return Payloads.decoderOf(resultClass, owner.getCodecRegistry());
     }
 
     @Override

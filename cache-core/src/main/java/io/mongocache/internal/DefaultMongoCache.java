@@ -35,7 +35,7 @@ public final class DefaultMongoCache implements MongoCache {
 
     private final MongoCacheConfig config;
     private final Versions versions = new Versions();
-    private final StatsRegistry stats = new StatsRegistry();
+    private final StatsRegistry stats;
     private final @Nullable LocalTier local;
     private final @Nullable RedisTier redis;
     private final @Nullable InvalidationChannel channel;
@@ -43,10 +43,12 @@ public final class DefaultMongoCache implements MongoCache {
     private final CacheReads reads;
     private final SessionWrites sessionWrites = new SessionWrites();
     private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.ThreadPoolExecutor reloads;
     private volatile boolean closed;
 
     public DefaultMongoCache(MongoCacheConfig config) {
         this.config = config;
+        this.stats = new StatsRegistry(config.maxTrackedNamespaces());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = Executors.defaultThreadFactory().newThread(r);
             t.setName("mongocache-scheduler");
@@ -75,8 +77,18 @@ public final class DefaultMongoCache implements MongoCache {
         }
         this.analyzer = config.preciseInvalidation() ? discoverAnalyzer() : null;
         InvalidationChannel ch = channel;
+        // Background reloads (refreshAhead): a few threads and a bounded queue; a reload that finds no room is
+        // skipped and the entry expires as usual.
+        this.reloads = new java.util.concurrent.ThreadPoolExecutor(0, 2, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(1_000), r -> {
+                    Thread t = Executors.defaultThreadFactory().newThread(r);
+                    t.setName("mongocache-reload");
+                    t.setDaemon(true);
+                    return t;
+                });
         this.reads = new CacheReads(versions, local, redis, stats, config.maxResultBytes(),
-                ch == null ? () -> true : ch::localTierTrusted);
+                ch == null ? () -> true : ch::localTierTrusted,
+                new CacheReads.Expiry(config.ttlJitter(), config.refreshAhead(), reloads));
         LOG.debug("mongocache: built {} (analyzer: {})", config, analyzer == null ? "none" : analyzer.getClass().getName());
     }
 
@@ -207,6 +219,7 @@ public final class DefaultMongoCache implements MongoCache {
             redis.close();
         }
         scheduler.shutdownNow();
+        reloads.shutdownNow();
         if (local != null) {
             local.invalidateAll();
         }
@@ -227,11 +240,16 @@ public final class DefaultMongoCache implements MongoCache {
      */
     @Override
     public void invalidate(Invalidation invalidation) {
-        invalidateShared(invalidation);
+        invalidate(invalidation, true);
     }
 
+    /** Like {@link #invalidate(Invalidation)}, but always waits for Redis (the watcher checkpoints on the answer). */
     @Override
     public boolean invalidateShared(Invalidation invalidation) {
+        return invalidate(invalidation, false);
+    }
+
+    private boolean invalidate(Invalidation invalidation, boolean mayDefer) {
         if (invalidation == null) {
             throw new IllegalArgumentException("invalidation must not be null");
         }
@@ -244,7 +262,11 @@ public final class DefaultMongoCache implements MongoCache {
         try {
             if (tier != null && !closed) {
                 Supplier<byte[]> message = ch == null ? null : () -> ch.encode(invalidation);
-                return tier.invalidate(invalidation, ch == null ? null : ch.channel(), message);
+                byte[] channelName = ch == null ? null : ch.channel();
+                // Asynchronously, the tier blocks its entries for this node until Redis took the deletion, so the
+                // local versions may move first: a read here then skips Redis instead of finding the old entry.
+                return mayDefer ? tier.invalidate(invalidation, channelName, message)
+                        : tier.invalidateSynchronously(invalidation, channelName, message);
             }
             return tier == null;
         } finally {
@@ -285,8 +307,28 @@ public final class DefaultMongoCache implements MongoCache {
     }
 
     ReadResult read(CacheKey key, @Nullable Duration ttl, Loader loader) {
+        return read(key, ttl, loader, null);
+    }
+
+    /** {@code reloader}: see {@link CacheReads#read}. */
+    ReadResult read(CacheKey key, @Nullable Duration ttl, Loader loader,
+            java.util.function.@Nullable Supplier<Loader> reloader) {
         Duration effective = ttl != null ? ttl : config.defaultTtl();
-        return reads.read(key, effective.toNanos(), loader);
+        return reads.read(key, effective.toNanos(), loader, reloader);
+    }
+
+    /** For tests and harnesses: live version cells, tracked namespaces, remembered peers. */
+    long liveVersionCells() {
+        return versions.liveCells();
+    }
+
+    int trackedNamespaces() {
+        return stats.trackedNamespaces();
+    }
+
+    int channelPeers() {
+        InvalidationChannel ch = channel;
+        return ch == null ? 0 : ch.peerCount();
     }
 
     void recordBypass(String namespace) {

@@ -1,33 +1,52 @@
 package io.mongocache.internal;
 
+import io.mongocache.spi.DocumentId;
+import java.util.Collection;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
 /**
  * One version a cached result depends on: a namespace's namespace-wide version ({@link #NAMESPACE}), its
- * any-document version ({@link #ANY}, bumped by every write), or one of its id stripes (0 … STRIPES-1).
- * A point read depends on NAMESPACE and the stripes of its ids; every other read on NAMESPACE and ANY.
+ * any-document version ({@link #ANY}, bumped by every write), or the version of one document ({@link #DOCUMENT},
+ * named by its canonical id). A point read depends on NAMESPACE and its documents; every other read on NAMESPACE
+ * and ANY. Also the key of the version's cell in {@link Versions} and of its token in Redis.
  */
-record Dependency(String namespace, int slot) {
-    static final int NAMESPACE = -1;
-    static final int ANY = -2;
+record Dependency(String namespace, byte kind, @Nullable DocumentId id) {
+    static final byte NAMESPACE = 't';
+    static final byte ANY = 'a';
+    static final byte DOCUMENT = 'i';
 
-    static Dependency[] wholeNamespace(String namespace) {
-        return new Dependency[] {new Dependency(namespace, NAMESPACE), new Dependency(namespace, ANY)};
+    static Dependency namespaceWide(String namespace) {
+        return new Dependency(namespace, NAMESPACE, null);
     }
 
-    static Dependency[] points(String namespace, int[] stripes) {
-        Dependency[] deps = new Dependency[stripes.length + 1];
-        deps[0] = new Dependency(namespace, NAMESPACE);
-        for (int i = 0; i < stripes.length; i++) {
-            deps[i + 1] = new Dependency(namespace, stripes[i]);
+    static Dependency anyDocument(String namespace) {
+        return new Dependency(namespace, ANY, null);
+    }
+
+    static Dependency document(String namespace, DocumentId id) {
+        return new Dependency(namespace, DOCUMENT, id);
+    }
+
+    static Dependency[] wholeNamespace(String namespace) {
+        return new Dependency[] {namespaceWide(namespace), anyDocument(namespace)};
+    }
+
+    static Dependency[] points(String namespace, List<DocumentId> ids) {
+        Dependency[] deps = new Dependency[ids.size() + 1];
+        deps[0] = namespaceWide(namespace);
+        for (int i = 0; i < ids.size(); i++) {
+            deps[i + 1] = document(namespace, ids.get(i));
         }
         return deps;
     }
 
-    static Dependency[] wholeNamespaces(java.util.Collection<String> namespaces) {
+    static Dependency[] wholeNamespaces(Collection<String> namespaces) {
         Dependency[] deps = new Dependency[namespaces.size() * 2];
         int i = 0;
         for (String ns : namespaces) {
-            deps[i++] = new Dependency(ns, NAMESPACE);
-            deps[i++] = new Dependency(ns, ANY);
+            deps[i++] = namespaceWide(ns);
+            deps[i++] = anyDocument(ns);
         }
         return deps;
     }

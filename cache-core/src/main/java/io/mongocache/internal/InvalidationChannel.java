@@ -1,19 +1,20 @@
 package io.mongocache.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.mongocache.spi.DocumentId;
 import io.mongocache.spi.Invalidation;
-import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,45 +32,85 @@ import org.slf4j.LoggerFactory;
  * The invalidation channel between nodes, over Redis pub/sub (sharded pub/sub on a Cluster, so that every message
  * goes through one shard and all subscribers see one order).
  *
- * <p>Messages (JSON): {@code {"type":"D","node":…,"epoch":…,"seq":…,"kind":…,"ns":…,"stripes":[…]}} for an
- * invalidation, {@code {"type":"H","node":…,"epoch":…,"seq":…,"sent":…}} for a heartbeat carrying the sender's
- * last sequence number. Each node has a random node id and epoch (a restarted node is a new epoch) and numbers
- * its invalidations 1, 2, 3, …; its messages are sent in that order through {@link RedisTier}, after the token
- * replacement they announce.
+ * <p>Messages are binary (they are on every write's path; a receiver recognises its own from a fixed offset
+ * without parsing): {@code [format 2][type][flags][node id, 16 bytes][epoch, 8][sequence, 8]} and then, for an
+ * invalidation ({@code 'D'}), {@code [kind][namespace length, 4][namespace][id count, 4]([id length, 4][canonical
+ * id])*}; for a heartbeat ({@code 'H'}), {@code [sent, 8]}; a goodbye ({@code 'B'}) has no body. Flag 1: the
+ * sender invalidates asynchronously. Each node has a random node id and epoch (a restarted node is a new epoch)
+ * and numbers its invalidations 1, 2, 3, …; its messages are sent in that order through {@link RedisTier}, after
+ * the token deletion they announce.
  *
  * <p>Receiving: an invalidation from another node is applied to the local tier. A sequence gap, an epoch change
  * of a known node, or a (re-)subscription — messages may have been lost — flushes the whole local tier.
  *
- * <p>Bounded staleness: every {@code maxStaleness / 4} a node publishes a heartbeat and notes when it sent it;
- * receiving its own heartbeat back proves that every message Redis processed before it has been received and
- * applied. The local tier serves a read only if such a proof is younger than {@code maxStaleness}: a write
- * acknowledged more than {@code maxStaleness} before a read started was published before that heartbeat, so its
- * invalidation has been applied. A silent subscription (Redis paused, a partition, a killed connection) thus turns
- * the local tier off after at most {@code maxStaleness}, until the proof is fresh again.
+ * <p>Bounded staleness, synchronous writers: every {@code maxStaleness / 4} a node publishes a heartbeat and
+ * notes when it sent it; receiving its own heartbeat back proves that every message Redis processed before it has
+ * been received and applied. The local tier serves a read only if such a proof is younger than
+ * {@code maxStaleness}: a write acknowledged more than {@code maxStaleness} before a read started was published
+ * before that heartbeat, so its invalidation has been applied. A silent subscription (Redis paused, a partition,
+ * a killed connection) thus turns the local tier off after at most {@code maxStaleness}.
  *
- * <p>Concurrency: messages are handled on Lettuce's event thread in order; per-peer state is confined to it.
- * Failure modes: a lost message is detected at the sender's next message or heartbeat (a gap); a lost heartbeat
- * only delays the proof.
+ * <p>Asynchronous writers acknowledge a write before Redis has its invalidation. Such a node sends heartbeats every
+ * {@code maxStaleness / 8} through the same ordered sender as its invalidations, and drops a heartbeat that waited
+ * there longer than D = {@code maxStaleness / 4}: a heartbeat that arrives thus vouches that everything the sender
+ * acknowledged before it was sent first. Every node that knows an asynchronous peer (and an asynchronous node
+ * itself) then trusts its local tier only while (a) its own proof is younger than {@code maxStaleness − D} — which
+ * covers every write whose invalidation reached Redis within D of its acknowledgement — and (b) every asynchronous
+ * peer's latest heartbeat arrived less than W = {@code maxStaleness / 2} ago — which covers the writes of a peer
+ * whose sends fall behind, since its heartbeats then stop. First contact with an asynchronous peer flushes the local
+ * tier (what it sent before is unknown here). The bound assumes Redis delivers a published message within
+ * {@code maxStaleness / 2}; a peer silent for {@link #peerTimeout} is taken to be gone, and a goodbye removes one at
+ * once.
+ *
+ * <p>Concurrency: messages are handled on Lettuce's event thread in order; per-peer state is guarded by its map's
+ * lock, and the trust deadline derived from it is published through a volatile field, so a read checks trust
+ * with one clock read. Failure modes: a lost message is detected at the sender's next message or heartbeat (a
+ * gap); a lost heartbeat only delays the proof. Memory: one entry per live peer; silent peers are pruned.
  */
 final class InvalidationChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationChannel.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte FORMAT = 2;
+    private static final byte INVALIDATION = 'D';
+    private static final byte HEARTBEAT = 'H';
+    private static final byte GOODBYE = 'B';
+    private static final byte FLAG_ASYNC = 1;
+    private static final int HEADER = 3 + 16 + 8 + 8;
 
-    private record Peer(long epoch, long lastSequence) {}
+    private static final class Peer {
+        long epoch;
+        long lastSequence;
+        long lastHeardNanos;
+        boolean async;
+
+        Peer(long epoch, long lastSequence, long now, boolean async) {
+            this.epoch = epoch;
+            this.lastSequence = lastSequence;
+            this.lastHeardNanos = now;
+            this.async = async;
+        }
+    }
 
     private final RedisTier redis;
     private final Consumer<Invalidation> applyRemote;
     private final Runnable flushLocal;
     private final ScheduledExecutorService scheduler;
     private final long maxStalenessNanos;
+    private final long asyncSendBoundNanos;
+    private final long peerSilenceBoundNanos;
+    private final long peerTimeoutNanos;
+    private final boolean asyncSelf;
     private final byte[] channel;
-    private final String nodeId = UUID.randomUUID().toString();
+    private final UUID nodeUuid = UUID.randomUUID();
+    private final String nodeId = nodeUuid.toString();
+    private final byte[] nodeIdBytes = ByteBuffer.allocate(16).putLong(nodeUuid.getMostSignificantBits())
+            .putLong(nodeUuid.getLeastSignificantBits()).array();
     private final long epoch = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Peer> peers = new HashMap<>();
     private final Object proofMonitor = new Object();
     private volatile long lastProofSentNanos;
     private volatile boolean proven;
+    private volatile long trustedUntilNanos;
     private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
     private volatile @Nullable ScheduledFuture<?> heartbeats;
     private volatile boolean closed;
@@ -85,12 +126,27 @@ final class InvalidationChannel implements AutoCloseable {
         this.flushLocal = flushLocal;
         this.scheduler = scheduler;
         this.maxStalenessNanos = maxStaleness.toNanos();
+        this.asyncSendBoundNanos = asyncSendBound(maxStaleness).toNanos();
+        this.peerSilenceBoundNanos = maxStalenessNanos / 2;
+        this.peerTimeoutNanos = peerTimeout(maxStaleness).toNanos();
+        this.asyncSelf = redis.asynchronous();
         // The hash tag pins the sharded channel to one Cluster slot.
         this.channel = (keyPrefix + ":{invalidations}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** D: how long an asynchronous node's heartbeat may wait behind its invalidations before it is dropped. */
+    static Duration asyncSendBound(Duration maxStaleness) {
+        return maxStaleness.dividedBy(4);
+    }
+
+    /** How long a silent peer is remembered (and, if asynchronous, distrusted) before it is taken to be gone. */
+    static Duration peerTimeout(Duration maxStaleness) {
+        Duration five = maxStaleness.multipliedBy(5);
+        return five.compareTo(Duration.ofSeconds(5)) > 0 ? five : Duration.ofSeconds(5);
+    }
+
     void start() {
-        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), maxStalenessNanos / 4);
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(5), maxStalenessNanos / (asyncSelf ? 8 : 4));
         heartbeats = scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.NANOSECONDS);
     }
 
@@ -102,9 +158,16 @@ final class InvalidationChannel implements AutoCloseable {
         return nodeId;
     }
 
-    /** Whether the local tier may serve now (a fresh proof that every invalidation up to maxStaleness ago arrived). */
+    /** Whether the local tier may serve now (fresh proof that every invalidation up to maxStaleness ago arrived). */
     boolean localTierTrusted() {
-        return proven && System.nanoTime() - lastProofSentNanos < maxStalenessNanos;
+        return proven && System.nanoTime() - trustedUntilNanos < 0;
+    }
+
+    /** How many peers this node remembers now. */
+    int peerCount() {
+        synchronized (peers) {
+            return peers.size();
+        }
     }
 
     /**
@@ -120,7 +183,7 @@ final class InvalidationChannel implements AutoCloseable {
             return false;
         }
         synchronized (proofMonitor) {
-            while (!(proven && lastProofSentNanos >= start)) {
+            while (!(proven && lastProofSentNanos - start >= 0)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -131,29 +194,32 @@ final class InvalidationChannel implements AutoCloseable {
         return true;
     }
 
+    private ByteBuffer header(int bodyBytes, byte type, long seq) {
+        ByteBuffer out = ByteBuffer.allocate(HEADER + bodyBytes);
+        out.put(FORMAT).put(type).put(asyncSelf ? FLAG_ASYNC : 0).put(nodeIdBytes).putLong(epoch).putLong(seq);
+        return out;
+    }
+
     /** Encodes an invalidation with the next sequence number. Called in send order (under the publish lock). */
     byte[] encode(Invalidation invalidation) {
-        ObjectNode message = JSON.createObjectNode()
-                .put("type", "D").put("node", nodeId).put("epoch", epoch).put("seq", sequence.incrementAndGet())
-                .put("kind", invalidation.kind().name()).put("ns", invalidation.namespace());
-        ArrayNode stripes = message.putArray("stripes");
-        for (int s : invalidation.stripes()) {
-            stripes.add(s);
+        byte[] ns = invalidation.namespace().getBytes(StandardCharsets.UTF_8);
+        int body = 1 + 4 + ns.length + 4;
+        for (DocumentId id : invalidation.ids()) {
+            body += 4 + id.length();
         }
-        return bytes(message);
+        ByteBuffer out = header(body, INVALIDATION, sequence.incrementAndGet());
+        out.put((byte) invalidation.kind().ordinal()).putInt(ns.length).put(ns).putInt(invalidation.ids().size());
+        for (DocumentId id : invalidation.ids()) {
+            out.putInt(id.length());
+            int at = out.position();
+            id.copyTo(out.array(), at);
+            out.position(at + id.length());
+        }
+        return out.array();
     }
 
     private byte[] heartbeat() {
-        return bytes(JSON.createObjectNode().put("type", "H").put("node", nodeId).put("epoch", epoch)
-                .put("seq", sequence.get()).put("sent", System.nanoTime()));
-    }
-
-    private static byte[] bytes(ObjectNode node) {
-        try {
-            return JSON.writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode an invalidation message", e);
-        }
+        return header(8, HEARTBEAT, sequence.get()).putLong(System.nanoTime()).array();
     }
 
     private void tick() {
@@ -161,6 +227,7 @@ final class InvalidationChannel implements AutoCloseable {
             return;
         }
         try {
+            prunePeers();
             if (subscriber == null) {
                 subscribe();
             }
@@ -169,6 +236,23 @@ final class InvalidationChannel implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.debug("mongocache: heartbeat failed", e);
+        }
+    }
+
+    private void prunePeers() {
+        long now = System.nanoTime();
+        synchronized (peers) {
+            Iterator<Peer> it = peers.values().iterator();
+            boolean removed = false;
+            while (it.hasNext()) {
+                if (now - it.next().lastHeardNanos > peerTimeoutNanos) {
+                    it.remove();
+                    removed = true;
+                }
+            }
+            if (removed) {
+                updateTrust();
+            }
         }
     }
 
@@ -220,6 +304,7 @@ final class InvalidationChannel implements AutoCloseable {
     private void onSubscribed() {
         synchronized (peers) {
             peers.clear();
+            updateTrust();
         }
         flush("subscribed to the invalidation channel");
     }
@@ -239,60 +324,123 @@ final class InvalidationChannel implements AutoCloseable {
         }
     }
 
+    private boolean fromSelf(byte[] raw) {
+        return java.util.Arrays.equals(raw, 3, 19, nodeIdBytes, 0, 16);
+    }
+
     private void handleMessage(byte[] raw) {
-        JsonNode message;
-        try {
-            message = JSON.readTree(raw);
-        } catch (IOException e) {
+        if (raw.length < HEADER || raw[0] != FORMAT) {
             LOG.warn("mongocache: ignoring a malformed invalidation message ({} bytes)", raw.length);
             flush("a malformed message");
             return;
         }
         received.increment();
-        String type = message.path("type").asText();
-        String node = message.path("node").asText();
-        long messageEpoch = message.path("epoch").asLong();
-        long seq = message.path("seq").asLong();
-        if (node.equals(nodeId)) {
-            if (type.equals("H") && messageEpoch == epoch) {
+        ByteBuffer in = ByteBuffer.wrap(raw);
+        in.position(1);
+        byte type = in.get();
+        boolean async = (in.get() & FLAG_ASYNC) != 0;
+        in.position(19);
+        long messageEpoch = in.getLong();
+        long seq = in.getLong();
+        if (fromSelf(raw)) {
+            if (type == HEARTBEAT && messageEpoch == epoch) {
+                long sent = in.getLong();
                 synchronized (proofMonitor) {
-                    lastProofSentNanos = Math.max(lastProofSentNanos, message.path("sent").asLong());
+                    if (!proven || sent - lastProofSentNanos > 0) {
+                        lastProofSentNanos = sent;
+                    }
                     proven = true;
                     proofMonitor.notifyAll();
+                }
+                synchronized (peers) {
+                    updateTrust();
                 }
             }
             return;
         }
+        String node = new UUID(in.getLong(3), in.getLong(11)).toString();
+        long now = System.nanoTime();
         synchronized (peers) {
             Peer peer = peers.get(node);
-            if (type.equals("D")) {
-                if (peer != null && (peer.epoch() != messageEpoch || seq != peer.lastSequence() + 1)) {
+            if (type == GOODBYE) {
+                peers.remove(node);
+                updateTrust();
+                return;
+            }
+            if (peer == null && async) {
+                // What an asynchronous peer acknowledged before this node heard of it is unknown here.
+                flush("first message of asynchronous node " + node);
+            }
+            if (type == INVALIDATION) {
+                if (peer != null && (peer.epoch != messageEpoch || seq != peer.lastSequence + 1)) {
                     gaps.increment();
                     flush("a gap in the messages of node " + node);
                 }
-                peers.put(node, new Peer(messageEpoch, seq));
-                applyRemote.accept(decode(message));
-            } else if (type.equals("H")) {
-                if (peer != null && (peer.epoch() != messageEpoch || seq > peer.lastSequence())) {
+                if (peer == null) {
+                    // Only heartbeats vouch for a peer's liveness; until one arrives it is not yet heard from.
+                    peers.put(node, new Peer(messageEpoch, seq, now - peerSilenceBoundNanos, async));
+                } else {
+                    peer.epoch = messageEpoch;
+                    peer.lastSequence = seq;
+                    peer.async = async;
+                }
+                applyRemote.accept(decode(in));
+            } else if (type == HEARTBEAT) {
+                if (peer != null && (peer.epoch != messageEpoch || seq > peer.lastSequence)) {
                     gaps.increment();
                     flush("node " + node + " sent messages this node did not receive");
                 }
-                if (peer == null || peer.epoch() != messageEpoch || seq > peer.lastSequence()) {
-                    peers.put(node, new Peer(messageEpoch, seq));
+                if (peer == null) {
+                    peers.put(node, new Peer(messageEpoch, seq, now, async));
+                } else {
+                    if (peer.epoch != messageEpoch || seq > peer.lastSequence) {
+                        peer.epoch = messageEpoch;
+                        peer.lastSequence = seq;
+                    }
+                    peer.lastHeardNanos = now;
+                    peer.async = async;
                 }
             }
+            updateTrust();
         }
     }
 
-    private static Invalidation decode(JsonNode message) {
-        Invalidation.Kind kind = Invalidation.Kind.valueOf(message.path("kind").asText("EVERYTHING"));
-        String ns = message.path("ns").asText("");
-        JsonNode stripesNode = message.path("stripes");
-        int[] stripes = new int[stripesNode.size()];
-        for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = stripesNode.get(i).asInt();
+    /** Recomputes the trust deadline from the proof and the peers. Called with the peers' lock held. */
+    private void updateTrust() {
+        boolean asyncInvolved = asyncSelf;
+        long peersDeadline = Long.MAX_VALUE;
+        boolean anyAsyncPeer = false;
+        for (Peer p : peers.values()) {
+            if (p.async) {
+                long d = p.lastHeardNanos + peerSilenceBoundNanos;
+                if (!anyAsyncPeer || d - peersDeadline < 0) {
+                    peersDeadline = d;
+                }
+                anyAsyncPeer = true;
+            }
         }
-        return new Invalidation(kind, ns, stripes);
+        asyncInvolved |= anyAsyncPeer;
+        long proofDeadline = lastProofSentNanos + (asyncInvolved ? maxStalenessNanos - asyncSendBoundNanos
+                : maxStalenessNanos);
+        trustedUntilNanos = anyAsyncPeer && peersDeadline - proofDeadline < 0 ? peersDeadline : proofDeadline;
+    }
+
+    private static Invalidation decode(ByteBuffer in) {
+        try {
+            Invalidation.Kind kind = Invalidation.Kind.values()[in.get()];
+            byte[] ns = new byte[in.getInt()];
+            in.get(ns);
+            int count = in.getInt();
+            List<DocumentId> ids = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] id = new byte[in.getInt()];
+                in.get(id);
+                ids.add(DocumentId.fromCanonicalBytes(id));
+            }
+            return new Invalidation(kind, new String(ns, StandardCharsets.UTF_8), ids);
+        } catch (BufferUnderflowException | ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new IllegalArgumentException("truncated invalidation message", e);
+        }
     }
 
     @Override
@@ -302,6 +450,8 @@ final class InvalidationChannel implements AutoCloseable {
         if (h != null) {
             h.cancel(false);
         }
+        // Tell the others at once, so an asynchronous node's departure does not cost them their local tiers.
+        redis.publish(channel, () -> header(0, GOODBYE, sequence.get()).array());
         StatefulRedisPubSubConnection<byte[], byte[]> s = subscriber;
         if (s != null) {
             try {

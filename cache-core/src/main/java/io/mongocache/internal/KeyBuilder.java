@@ -98,6 +98,13 @@ final class KeyBuilder {
         return deterministic;
     }
 
+    /** The key; its dependencies are computed only if a read with it misses. */
+    CacheKey build(java.util.function.Supplier<Dependency[]> dependencies) {
+        writer.writeEndDocument();
+        writer.flush();
+        return new CacheKey(namespace, dependencies, buffer.toByteArray());
+    }
+
     CacheKey build(Dependency[] dependencies) {
         writer.writeEndDocument();
         writer.flush();
@@ -106,7 +113,8 @@ final class KeyBuilder {
 
     /** The key of a read that may depend on any document of its namespace. */
     CacheKey build() {
-        return build(Dependency.wholeNamespace(namespace));
+        String ns = namespace;
+        return build(() -> Dependency.wholeNamespace(ns));
     }
 
     static boolean isDeterministic(BsonValue value) {

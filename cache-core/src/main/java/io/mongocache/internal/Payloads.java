@@ -43,7 +43,24 @@ final class Payloads {
         }
     }
 
+    /**
+     * The decoder of raw documents that share the cached bytes instead of copying them: a hit with
+     * {@code RawBsonDocument} as the result class costs no decoding. Safe because a {@code RawBsonDocument} is
+     * immutable (only its byte buffer view could be written to, which the README warns against).
+     */
+    static final Decoder<RawBsonDocument> SHARED_RAW = new org.bson.codecs.RawBsonDocumentCodec();
+
+    /** The decoder of a result class: {@link #SHARED_RAW} for raw documents, else the registry's codec. */
+    @SuppressWarnings("unchecked")
+    static <T> Decoder<T> decoderOf(Class<T> resultClass, org.bson.codecs.configuration.CodecRegistry registry) {
+        return resultClass == RawBsonDocument.class ? (Decoder<T>) SHARED_RAW : registry.get(resultClass);
+    }
+
+    @SuppressWarnings("unchecked")
     static <T> T decode(byte[] payload, int offset, int length, Decoder<T> decoder) {
+        if (decoder == SHARED_RAW) {
+            return (T) new RawBsonDocument(payload, offset, length);
+        }
         ByteBuffer slice = ByteBuffer.wrap(payload, offset, length).slice().order(ByteOrder.LITTLE_ENDIAN);
         try (BsonBinaryReader reader = new BsonBinaryReader(slice)) {
             return decoder.decode(reader, DECODE);

@@ -2,12 +2,12 @@ package io.mongocache.internal;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyValue;
-import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -18,24 +18,26 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.mongocache.InvalidationMode;
 import io.mongocache.MongoCacheConfig;
+import io.mongocache.spi.DocumentId;
 import io.mongocache.spi.Invalidation;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,32 +49,93 @@ import org.slf4j.LoggerFactory;
  * <p>Layout. Per namespace {@code ns} (the hash tag keeps one namespace's keys in one Cluster slot), plus one
  * global key:
  * <pre>
- *   {prefix}:era                 the era token: replaced to flush every entry of every namespace
- *   {prefix}:{ns}:t              the namespace token (namespace-wide writes)
- *   {prefix}:{ns}:a              the any-document token (every write)
- *   {prefix}:{ns}:s:{stripe}     one token per id stripe (writes to documents of that stripe)
+ *   {prefix}:era                 the era token: deleted to retire every entry of every namespace
+ *   {prefix}:{ns}:t              the namespace token (namespace-wide writes)          PX ≥ the longest entry on it
+ *   {prefix}:{ns}:a              the any-document token (every write)                 PX ≥ the longest entry on it
+ *   {prefix}:{ns}:i:{id}         one token per document id (canonical id bytes)       PX ≥ the longest entry on it
  *   {prefix}:{ns}:e:{digest}     [n][the n tokens the entry was stamped with, 8 bytes each][payload], PX = TTL
  * </pre>
- * Tokens are 8 random bytes. A lookup is one {@code MGET} of the era, the entry's dependency tokens and the entry;
- * the entry is served only if every token it was stamped with is still current. A write replaces the tokens of
- * what it changed, so every older entry — and every install still in flight from a load that started before the
- * write — is dead at once. Tokens are random rather than counters so that a token lost to a restart or to
- * eviction can never come back with a value an old entry carries; a missing token is created (SET NX) on read.
+ * Tokens are 8 random bytes. A write deletes the tokens of what it changed; the next lookup creates fresh ones.
+ * Tokens are random rather than counters so that a token lost to a delete, an expiry, a restart or an eviction
+ * can never come back with a value an old entry carries: a missing token only ever causes misses.
  *
- * <p>Concurrency: thread-safe; Lettuce multiplexes one connection. Invalidations and channel messages are
- * submitted under one lock so that, on a standalone Redis, a message is always processed after the token
- * replacement it announces (one round trip for both); on a Cluster the message is sent after the replacement is
+ * <p>Algorithm. A lookup is one round trip: a script reads every token the entry depends on, creating the
+ * missing ones, and the entry itself (on a Cluster the era lives in another slot and is read by a command
+ * pipelined beside the script). The entry is served only if every token it was stamped with is current. After a
+ * MongoDB load the result is installed by a second script, sent without waiting for it: it stores the entry only
+ * if every token still holds the value read before the load (a write in between deleted one: the load may be
+ * stale), and extends the tokens' expiry to the entry's. A write deletes its tokens and publishes its channel
+ * message in one pipelined round trip ({@link InvalidationMode#SYNC}), or hands both to a background sender
+ * that batches them in write order ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the
+ * Redis entries that depend on them.
+ *
+ * <p>Concurrency: thread-safe; Lettuce multiplexes one connection and keeps its commands in order. Token
+ * deletions and channel messages are submitted under one lock so that, on a standalone Redis, a message is
+ * always processed after the deletion it announces; on a Cluster the message is sent after the deletion is
  * acknowledged. Failure modes: any Redis error or timeout marks the tier unavailable (callers skip it, never
  * wait for it) and a probe runs every {@code redisRetryInterval}. An invalidation that could not be written is
- * kept and this node does not use the affected entries until it is. When Redis answers again the probe replays
- * those invalidations, replaces the era token (entries written before the outage may be stale: a write made
- * elsewhere during it could not be recorded) and tells the cache to flush its local tier.
+ * kept (bounded: past {@value #MAX_PENDING} it collapses into one that retires everything) and this node does
+ * not use Redis until it is written. When Redis answers again the probe replays those invalidations, deletes the
+ * era token (entries written before the outage may be stale: a write made elsewhere during it could not be
+ * recorded) and tells the cache to flush its local tier.
  */
 final class RedisTier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
     private static final int TOKEN_BYTES = 8;
+    static final int MAX_PENDING = 10_000;
+    /** Invalidations and heartbeats one asynchronous batch sends at most. */
+    private static final int BATCH = 256;
+
+    /**
+     * KEYS: the token keys, then the entry key. ARGV: a fresh token per token key, the expiry of created tokens
+     * (ms), and "1" when KEYS[1] is the era (created without expiry). Returns the current tokens, then the entry.
+     */
+    private static final String LOOKUP_SCRIPT = """
+            local n = #KEYS - 1
+            local out = {}
+            for i = 1, n do
+              local v = redis.call('GET', KEYS[i])
+              if not v then
+                v = ARGV[i]
+                if i == 1 and ARGV[n + 2] == '1' then
+                  redis.call('SET', KEYS[i], v)
+                else
+                  redis.call('SET', KEYS[i], v, 'PX', ARGV[n + 1])
+                end
+              end
+              out[i] = v
+            end
+            out[n + 1] = redis.call('GET', KEYS[n + 1])
+            return out
+            """;
+
+    /**
+     * KEYS: the entry key, then the token keys. ARGV: the entry, its TTL (ms), then the token each key must still
+     * hold. Stores the entry and extends the tokens' expiry only if every token is unchanged; returns 1 if stored.
+     */
+    private static final String INSTALL_SCRIPT = """
+            for i = 2, #KEYS do
+              if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then
+                return 0
+              end
+            end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            for i = 2, #KEYS do
+              redis.call('PEXPIRE', KEYS[i], ARGV[2], 'GT')
+            end
+            return 1
+            """;
+
+    private static final byte[] INSTALL_BYTES = INSTALL_SCRIPT.getBytes(StandardCharsets.UTF_8);
 
     record Lookup(byte @Nullable [] payload, byte[][] tokens) {}
+
+    /** A message or invalidation waiting for the asynchronous sender. */
+    private record Outgoing(@Nullable Invalidation invalidation, byte @Nullable [] channel,
+            @Nullable Supplier<byte[]> message, long enqueuedNanos) {}
+
+    /** Tells the sender to send what is queued before it, then stop. */
+    private static final Outgoing LAST = new Outgoing(null, null, null, 0);
 
     private final MongoCacheConfig config;
     private final StatsRegistry stats;
@@ -80,13 +143,18 @@ final class RedisTier implements AutoCloseable {
     private final AbstractRedisClient client;
     private final String maskedUris;
     private final byte[] eraKey;
-    private final Set<Invalidation> pendingInvalidations = ConcurrentHashMap.newKeySet();
+    private final boolean cluster;
+    private final String lookupDigest;
+    private final List<Invalidation> pendingInvalidations = new ArrayList<>();
+    private final AsyncPending inFlight = new AsyncPending();
+    private final @Nullable BlockingQueue<Outgoing> outgoing;
+    private final long heartbeatQueueLimitNanos;
     private final AtomicBoolean probeScheduled = new AtomicBoolean();
     private final Object publishLock = new Object();
     private volatile Runnable onRecovery = () -> { };
     private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
-    private volatile @Nullable RedisClusterCommands<byte[], byte[]> sync;
     private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> async;
+    private volatile @Nullable Thread sender;
     private volatile boolean healthy;
     private volatile boolean closed;
     private volatile boolean connectFailureLogged;
@@ -97,17 +165,20 @@ final class RedisTier implements AutoCloseable {
         this.scheduler = scheduler;
         this.maskedUris = config.redisUris().stream().map(Redaction::maskUri).toList().toString();
         this.eraKey = (config.keyPrefix() + ":era").getBytes(StandardCharsets.UTF_8);
+        this.cluster = config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER;
+        this.lookupDigest = sha1(LOOKUP_SCRIPT);
+        this.heartbeatQueueLimitNanos = InvalidationChannel.asyncSendBound(config.maxStaleness()).toNanos();
         Duration timeout = config.redisTimeout();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
-        if (config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER) {
+        if (cluster) {
             List<RedisURI> seeds = new ArrayList<>();
             for (String uri : config.redisUris()) {
                 seeds.add(withTimeout(uri, timeout));
             }
-            RedisClusterClient cluster = RedisClusterClient.create(seeds);
+            RedisClusterClient clusterClient = RedisClusterClient.create(seeds);
             // Cluster node connections open on first use: rejecting commands while disconnected would fail
             // the first command to every node. Queued commands are still bounded by the command timeout.
-            cluster.setOptions(ClusterClientOptions.builder()
+            clusterClient.setOptions(ClusterClientOptions.builder()
                     .protocolVersion(ProtocolVersion.RESP2)
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
@@ -118,7 +189,7 @@ final class RedisTier implements AutoCloseable {
                             .enableAllAdaptiveRefreshTriggers()
                             .build())
                     .build());
-            this.client = cluster;
+            this.client = clusterClient;
         } else {
             RedisClient standalone = RedisClient.create(withTimeout(config.redisUris().get(0), timeout));
             // RESP2: nothing here relies on RESP3 features, and plain frames keep fault-injecting proxies simple.
@@ -131,6 +202,15 @@ final class RedisTier implements AutoCloseable {
                     .build());
             this.client = standalone;
         }
+        if (config.invalidationMode() == InvalidationMode.ASYNC) {
+            this.outgoing = new LinkedBlockingQueue<>();
+            Thread t = new Thread(this::sendLoop, "mongocache-invalidation-sender");
+            t.setDaemon(true);
+            this.sender = t;
+            t.start();
+        } else {
+            this.outgoing = null;
+        }
         if (!connect()) {
             scheduleProbe();
         }
@@ -142,13 +222,22 @@ final class RedisTier implements AutoCloseable {
         return parsed;
     }
 
+    private static String sha1(String script) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required by every Java platform", e);
+        }
+    }
+
     /** The client, for the channel's subscriber connection. */
     AbstractRedisClient client() {
         return client;
     }
 
     boolean isCluster() {
-        return client instanceof RedisClusterClient;
+        return cluster;
     }
 
     /** Called (on the scheduler) after Redis answers again following a fault. */
@@ -158,17 +247,16 @@ final class RedisTier implements AutoCloseable {
 
     private boolean connect() {
         try {
-            if (client instanceof RedisClusterClient cluster) {
-                StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
+            if (client instanceof RedisClusterClient clusterClient) {
+                StatefulRedisClusterConnection<byte[], byte[]> c = clusterClient.connect(ByteArrayCodec.INSTANCE);
                 connection = c;
-                sync = c.sync();
                 async = c.async();
             } else {
                 StatefulRedisConnection<byte[], byte[]> c = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
                 connection = c;
-                sync = c.sync();
                 async = c.async();
             }
+            loadScripts();
             healthy = true;
             connectFailureLogged = false;
             LOG.info("mongocache: shared tier connected to Redis {}", maskedUris);
@@ -185,37 +273,33 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
+    /** Loads the lookup script (on every master of a Cluster), so lookups rarely meet NOSCRIPT. */
+    private void loadScripts() {
+        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
+        if (commands != null) {
+            await(commands.scriptLoad(LOOKUP_SCRIPT.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
     /** True when Redis answered its last command. */
     boolean available() {
         return healthy && !closed;
     }
 
     private boolean usable(CacheKey key) {
-        if (!healthy || closed) {
-            return false;
-        }
-        if (!pendingInvalidations.isEmpty()) {
-            for (Invalidation pending : pendingInvalidations) {
-                if (pending.kind() == Invalidation.Kind.EVERYTHING) {
-                    return false;
-                }
-                for (Dependency d : key.dependencies()) {
-                    if (d.namespace().equals(pending.namespace())) {
-                        return false;
-                    }
-                }
-            }
-        }
-        return true;
+        return healthy && !closed && !inFlight.blocks(key);
     }
 
     private byte[] tokenKey(Dependency d) {
-        String suffix = switch (d.slot()) {
-            case Dependency.NAMESPACE -> "t";
-            case Dependency.ANY -> "a";
-            default -> "s:" + d.slot();
-        };
-        return (config.keyPrefix() + ":{" + d.namespace() + "}:" + suffix).getBytes(StandardCharsets.UTF_8);
+        byte[] head = (config.keyPrefix() + ":{" + d.namespace() + "}:" + (char) d.kind()).getBytes(StandardCharsets.UTF_8);
+        DocumentId id = d.id();
+        if (id == null) {
+            return head;
+        }
+        byte[] key = Arrays.copyOf(head, head.length + 1 + id.length());
+        key[head.length] = ':';
+        id.copyTo(key, head.length + 1);
+        return key;
     }
 
     byte[] entryKey(CacheKey key) {
@@ -223,32 +307,54 @@ final class RedisTier implements AutoCloseable {
     }
 
     /**
-     * Looks a key up. Returns null when Redis must not be used now (down, or this node owes it an invalidation);
-     * otherwise the current tokens of the era and of every dependency (created where missing) and the payload
-     * if a current entry exists.
+     * Looks a key up in one round trip. Returns null when Redis must not be used now (down, or this node owes it
+     * an invalidation the key depends on); otherwise the current tokens of the era and of every dependency
+     * (created where missing, with an expiry of {@code ttlMillis}) and the payload if a current entry exists.
      */
-    @Nullable Lookup lookup(CacheKey key, StatsRegistry.Counters counters) {
-        Dependency[] deps = key.dependencies();
-        RedisClusterCommands<byte[], byte[]> commands = sync;
+    @Nullable Lookup lookup(CacheKey key, long ttlMillis, StatsRegistry.Counters counters) {
+        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
         if (commands == null || !usable(key)) {
             return null;
         }
+        Dependency[] deps = key.dependencies();
         try {
-            byte[][] keys = new byte[deps.length + 2][];
-            keys[0] = eraKey;
+            int first = cluster ? 0 : 1;
+            int tokenCount = deps.length + first;
+            byte[][] keys = new byte[tokenCount + 1][];
+            byte[][] args = new byte[tokenCount + 2][];
+            if (!cluster) {
+                keys[0] = eraKey;
+            }
             for (int i = 0; i < deps.length; i++) {
-                keys[i + 1] = tokenKey(deps[i]);
+                keys[first + i] = tokenKey(deps[i]);
             }
-            keys[deps.length + 1] = entryKey(key);
-            List<KeyValue<byte[], byte[]>> values = commands.mget(keys);
+            keys[tokenCount] = entryKey(key);
+            for (int i = 0; i < tokenCount; i++) {
+                args[i] = randomToken();
+            }
+            args[tokenCount] = Long.toString(Math.max(1, ttlMillis)).getBytes(StandardCharsets.US_ASCII);
+            args[tokenCount + 1] = cluster ? new byte[] {'0'} : new byte[] {'1'};
+            RedisFuture<byte[]> era = null;
+            byte[] freshEra = null;
+            if (cluster) {
+                freshEra = randomToken();
+                era = commands.setGet(eraKey, freshEra, SetArgs.Builder.nx());
+            }
+            List<Object> reply = runScript(commands, LOOKUP_SCRIPT, lookupDigest, keys, args);
             byte[][] tokens = new byte[deps.length + 1][];
-            for (int i = 0; i <= deps.length; i++) {
-                KeyValue<byte[], byte[]> kv = values.get(i);
-                tokens[i] = kv.hasValue() ? kv.getValue() : createToken(commands, keys[i]);
+            if (cluster) {
+                byte[] previous = await(era);
+                tokens[0] = previous != null ? previous : freshEra;
+                for (int i = 0; i < deps.length; i++) {
+                    tokens[i + 1] = (byte[]) reply.get(i);
+                }
+            } else {
+                for (int i = 0; i <= deps.length; i++) {
+                    tokens[i] = (byte[]) reply.get(i);
+                }
             }
-            KeyValue<byte[], byte[]> entry = values.get(deps.length + 1);
-            byte[] payload = entry.hasValue() ? currentPayload(entry.getValue(), tokens) : null;
-            return new Lookup(payload, tokens);
+            byte[] stored = (byte[]) reply.get(tokenCount);
+            return new Lookup(stored == null ? null : currentPayload(stored, tokens), tokens);
         } catch (RuntimeException e) {
             counters.l2Errors.increment();
             fault(e);
@@ -256,10 +362,20 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    private static byte[] createToken(RedisClusterCommands<byte[], byte[]> commands, byte[] tokenKey) {
-        byte[] fresh = randomToken();
-        byte[] previous = commands.setGet(tokenKey, fresh, SetArgs.Builder.nx());
-        return previous != null ? previous : fresh;
+    @SuppressWarnings("unchecked")
+    private List<Object> runScript(RedisClusterAsyncCommands<byte[], byte[]> commands, String script, String digest,
+            byte[][] keys, byte[][] args) {
+        try {
+            return (List<Object>) await(commands.evalsha(digest, ScriptOutputType.MULTI, keys, args));
+        } catch (RedisException e) {
+            if (!(e instanceof RedisNoScriptException) && !(e.getCause() instanceof RedisNoScriptException)
+                    && !String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
+                throw e;
+            }
+            // A restarted or flushed Redis forgot the script: EVAL sends it again (and caches it).
+            return (List<Object>) await(commands.eval(script.getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
+                    keys, args));
+        }
     }
 
     private static byte @Nullable [] currentPayload(byte[] stored, byte[][] tokens) {
@@ -279,73 +395,115 @@ final class RedisTier implements AutoCloseable {
         return Arrays.copyOfRange(stored, header, stored.length);
     }
 
-    /** Stores a payload stamped with the tokens read before its load; fire and forget. */
+    /**
+     * Stores a payload stamped with the tokens read before its load, if they are all still current; sent
+     * without waiting for the reply (a lost install is a later miss, never a stale read).
+     */
     void install(CacheKey key, byte[][] tokens, byte[] payload, long ttlMillis, StatsRegistry.Counters counters) {
         RedisClusterAsyncCommands<byte[], byte[]> commands = async;
         if (commands == null || !usable(key) || tokens.length > 255) {
             return;
         }
+        Dependency[] deps = key.dependencies();
         ByteBuffer value = ByteBuffer.allocate(1 + tokens.length * TOKEN_BYTES + payload.length);
         value.put((byte) tokens.length);
         for (byte[] t : tokens) {
             value.put(t, 0, TOKEN_BYTES);
         }
         value.put(payload);
+        // The era is checked in the script where it shares the node (standalone); on a Cluster at lookup only.
+        int first = cluster ? 1 : 0;
+        int checked = tokens.length - first;
+        byte[][] keys = new byte[checked + 1][];
+        byte[][] args = new byte[checked + 2][];
+        keys[0] = entryKey(key);
+        args[0] = value.array();
+        args[1] = Long.toString(Math.max(1, ttlMillis)).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < checked; i++) {
+            int token = first + i;
+            keys[i + 1] = token == 0 ? eraKey : tokenKey(deps[token - 1]);
+            args[i + 2] = tokens[token];
+        }
         try {
-            commands.set(entryKey(key), value.array(), SetArgs.Builder.px(Math.max(1, ttlMillis)))
-                    .whenComplete((ok, error) -> {
-                        if (error != null) {
-                            counters.l2Errors.increment();
-                            fault(error);
-                        }
-                    });
+            // EVAL, not EVALSHA: a script cache emptied by a restart must not turn an install into a retry that
+            // could arrive after this node's next commands (they rely on the install being processed first).
+            commands.<Long>eval(INSTALL_BYTES, ScriptOutputType.INTEGER, keys, args).whenComplete((stored, error) -> {
+                if (error != null) {
+                    counters.l2Errors.increment();
+                    fault(error);
+                }
+            });
         } catch (RuntimeException e) {
             counters.l2Errors.increment();
             fault(e);
         }
     }
 
-    private Map<byte[], byte[]> freshTokens(Invalidation invalidation) {
-        Map<byte[], byte[]> tokens = new LinkedHashMap<>();
-        switch (invalidation.kind()) {
-            case NAMESPACE -> tokens.put(tokenKey(new Dependency(invalidation.namespace(), Dependency.NAMESPACE)),
-                    randomToken());
+    /** The token keys a write deletes. */
+    private byte[][] staleTokens(Invalidation invalidation) {
+        String ns = invalidation.namespace();
+        return switch (invalidation.kind()) {
+            case NAMESPACE -> new byte[][] {tokenKey(Dependency.namespaceWide(ns))};
             case DOCUMENTS -> {
-                tokens.put(tokenKey(new Dependency(invalidation.namespace(), Dependency.ANY)), randomToken());
-                for (int stripe : invalidation.stripes()) {
-                    tokens.put(tokenKey(new Dependency(invalidation.namespace(), stripe)), randomToken());
+                List<DocumentId> ids = invalidation.ids();
+                byte[][] keys = new byte[ids.size() + 1][];
+                keys[0] = tokenKey(Dependency.anyDocument(ns));
+                for (int i = 0; i < ids.size(); i++) {
+                    keys[i + 1] = tokenKey(Dependency.document(ns, ids.get(i)));
                 }
+                yield keys;
             }
-            case EVERYTHING -> tokens.put(eraKey, randomToken());
-        }
-        return tokens;
+            case EVERYTHING -> new byte[][] {eraKey};
+        };
     }
 
     /**
-     * Replaces the tokens of what a write changed, then publishes {@code message} (if any) to {@code channel}.
-     * On failure the invalidation is remembered: this node stops using the affected entries until the
-     * replacement succeeds (the message is then not sent: receivers detect the gap).
+     * Deletes the tokens of what a write changed, then publishes {@code message} (if any) to {@code channel}: at
+     * once, waiting for Redis ({@link InvalidationMode#SYNC}), or through the background sender
+     * ({@link InvalidationMode#ASYNC}, returning at once). On failure the invalidation is remembered: this node
+     * stops using Redis until the deletion succeeds (the message is then not sent: receivers detect the gap).
      *
-     * @return whether Redis acknowledged the replacement
+     * @return whether Redis acknowledged the deletion (always false when it was handed to the sender)
      */
     boolean invalidate(Invalidation invalidation, byte @Nullable [] channel, @Nullable Supplier<byte[]> message) {
+        BlockingQueue<Outgoing> queue = outgoing;
+        if (queue != null && !closed) {
+            inFlight.add(invalidation);
+            queue.add(new Outgoing(invalidation, channel, message, System.nanoTime()));
+            return false;
+        }
+        return invalidateNow(invalidation, channel, message);
+    }
+
+    /** Like {@link #invalidate}, but always waits for Redis, in either mode. */
+    boolean invalidateSynchronously(Invalidation invalidation, byte @Nullable [] channel,
+            @Nullable Supplier<byte[]> message) {
+        return invalidateNow(invalidation, channel, message);
+    }
+
+    /** Whether invalidations are sent in the background. */
+    boolean asynchronous() {
+        return outgoing != null;
+    }
+
+    private boolean invalidateNow(Invalidation invalidation, byte @Nullable [] channel,
+            @Nullable Supplier<byte[]> message) {
         RedisClusterAsyncCommands<byte[], byte[]> commands = async;
         if (commands == null || closed || !healthy) {
-            pendingInvalidations.add(invalidation);
+            remember(invalidation);
             return false;
         }
         try {
-            RedisFuture<String> replaced;
+            RedisFuture<Long> deleted;
             RedisFuture<Long> published = null;
-            boolean cluster = isCluster();
             synchronized (publishLock) {
-                replaced = commands.mset(freshTokens(invalidation));
+                deleted = commands.del(staleTokens(invalidation));
                 if (!cluster && channel != null && message != null) {
-                    // Same connection, same server: Redis processes the publish after the replacement.
+                    // Same connection, same server: Redis processes the publish after the deletion.
                     published = commands.publish(channel, message.get());
                 }
             }
-            await(replaced);
+            await(deleted);
             if (cluster && channel != null && message != null) {
                 synchronized (publishLock) {
                     published = commands.spublish(channel, message.get());
@@ -356,15 +514,38 @@ final class RedisTier implements AutoCloseable {
             }
             return true;
         } catch (RuntimeException e) {
-            stats.of(invalidation.namespace()).l2Errors.increment();
-            pendingInvalidations.add(invalidation);
+            if (!invalidation.namespace().isEmpty()) {
+                stats.of(invalidation.namespace()).l2Errors.increment();
+            }
+            remember(invalidation);
             fault(e);
             return false;
         }
     }
 
-    /** Publishes a message in order with the invalidations' messages. Returns false if Redis did not take it. */
+    private void remember(Invalidation invalidation) {
+        synchronized (pendingInvalidations) {
+            if (pendingInvalidations.size() >= MAX_PENDING) {
+                // The era is retired on recovery anyway; one entry that says so bounds the memory of an outage.
+                pendingInvalidations.clear();
+                pendingInvalidations.add(Invalidation.everything());
+            } else {
+                pendingInvalidations.add(invalidation);
+            }
+        }
+    }
+
+    /**
+     * Publishes a message in order with the invalidations' messages — through the sender in asynchronous mode,
+     * where a heartbeat that waited longer than the send bound is dropped (see {@link InvalidationChannel}).
+     *
+     * @return false if Redis did not take it (or, asynchronously, if it could not be queued)
+     */
     boolean publish(byte[] channel, Supplier<byte[]> message) {
+        BlockingQueue<Outgoing> queue = outgoing;
+        if (queue != null) {
+            return !closed && healthy && queue.offer(new Outgoing(null, channel, message, System.nanoTime()));
+        }
         RedisClusterAsyncCommands<byte[], byte[]> commands = async;
         if (commands == null || closed || !healthy) {
             return false;
@@ -372,14 +553,121 @@ final class RedisTier implements AutoCloseable {
         try {
             RedisFuture<Long> published;
             synchronized (publishLock) {
-                published = isCluster() ? commands.spublish(channel, message.get())
-                        : commands.publish(channel, message.get());
+                published = cluster ? commands.spublish(channel, message.get()) : commands.publish(channel, message.get());
             }
             await(published);
             return true;
         } catch (RuntimeException e) {
             fault(e);
             return false;
+        }
+    }
+
+    /** The asynchronous sender: takes what writes queued, sends it in order in batches, one round trip each. */
+    private void sendLoop() {
+        BlockingQueue<Outgoing> queue = java.util.Objects.requireNonNull(outgoing);
+        List<Outgoing> batch = new ArrayList<>(BATCH);
+        boolean last = false;
+        while (!closed && !last) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, BATCH - 1);
+            int end = batch.indexOf(LAST);
+            if (end >= 0) {
+                last = true;
+                batch.subList(end, batch.size()).clear();
+            }
+            try {
+                sendBatch(batch);
+            } catch (RuntimeException | Error e) {
+                LOG.warn("mongocache: the invalidation sender failed; invalidations go through the outage path", e);
+                for (Outgoing o : batch) {
+                    if (o.invalidation() != null) {
+                        remember(o.invalidation());
+                        inFlight.remove(o.invalidation());
+                    }
+                }
+                fault(e);
+            }
+            batch.clear();
+        }
+    }
+
+    private void sendBatch(List<Outgoing> batch) {
+        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
+        if (commands == null || closed || !healthy) {
+            for (Outgoing o : batch) {
+                if (o.invalidation() != null) {
+                    remember(o.invalidation());
+                    inFlight.remove(o.invalidation());
+                }
+            }
+            return;
+        }
+        List<RedisFuture<Long>> deletions = new ArrayList<>(batch.size());
+        List<RedisFuture<Long>> publications = new ArrayList<>(batch.size());
+        List<Outgoing> sentMessages = new ArrayList<>(batch.size());
+        long now = System.nanoTime();
+        synchronized (publishLock) {
+            for (Outgoing o : batch) {
+                Invalidation invalidation = o.invalidation();
+                if (invalidation != null) {
+                    deletions.add(commands.del(staleTokens(invalidation)));
+                    if (o.message() != null && o.channel() != null) {
+                        sentMessages.add(o);
+                        if (!cluster) {
+                            publications.add(commands.publish(o.channel(), o.message().get()));
+                        }
+                    }
+                } else if (now - o.enqueuedNanos() <= heartbeatQueueLimitNanos) {
+                    // A heartbeat vouches for every invalidation queued before it; one that waited too long would
+                    // vouch late, so it is dropped and the other nodes stop trusting this one until it catches up.
+                    sentMessages.add(o);
+                    if (!cluster) {
+                        publications.add(commands.publish(o.channel(), o.message().get()));
+                    }
+                }
+            }
+        }
+        boolean ok = true;
+        RuntimeException failure = null;
+        for (RedisFuture<Long> f : deletions) {
+            try {
+                await(f);
+            } catch (RuntimeException e) {
+                ok = false;
+                failure = e;
+            }
+        }
+        if (ok && cluster && !sentMessages.isEmpty()) {
+            synchronized (publishLock) {
+                for (Outgoing o : sentMessages) {
+                    publications.add(commands.spublish(o.channel(), o.message().get()));
+                }
+            }
+        }
+        for (RedisFuture<Long> f : publications) {
+            try {
+                await(f);
+            } catch (RuntimeException e) {
+                ok = false;
+                failure = e;
+            }
+        }
+        for (Outgoing o : batch) {
+            Invalidation invalidation = o.invalidation();
+            if (invalidation != null) {
+                if (!ok) {
+                    remember(invalidation);
+                }
+                inFlight.remove(invalidation);
+            }
+        }
+        if (!ok) {
+            fault(failure);
         }
     }
 
@@ -390,7 +678,12 @@ final class RedisTier implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted while waiting for Redis");
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new RedisException("Redis command failed: " + e.getCause().getClass().getSimpleName());
+            Throwable cause = e.getCause();
+            if (cause instanceof RedisNoScriptException noScript) {
+                throw noScript;
+            }
+            throw new RedisException("Redis command failed: " + cause.getClass().getSimpleName() + " "
+                    + Redaction.maskUri(String.valueOf(cause.getMessage())));
         } catch (java.util.concurrent.TimeoutException e) {
             throw new RedisException("Redis command timed out after " + config.redisTimeout());
         }
@@ -431,22 +724,30 @@ final class RedisTier implements AutoCloseable {
             scheduleProbe();
             return;
         }
-        RedisClusterCommands<byte[], byte[]> commands = sync;
+        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
         try {
             if (commands == null) {
                 throw new IllegalStateException("not connected");
             }
-            commands.ping();
-            List<Invalidation> pending = new ArrayList<>(pendingInvalidations);
-            Map<byte[], byte[]> tokens = new LinkedHashMap<>();
+            await(commands.ping());
+            loadScripts();
+            List<Invalidation> pending;
+            synchronized (pendingInvalidations) {
+                pending = new ArrayList<>(pendingInvalidations);
+            }
+            List<RedisFuture<Long>> deletions = new ArrayList<>();
             for (Invalidation invalidation : pending) {
-                tokens.putAll(freshTokens(invalidation));
+                deletions.add(commands.del(staleTokens(invalidation)));
             }
             // Entries written before the outage may be stale: writes made elsewhere during it may not have
-            // reached Redis. Replacing the era token retires all of them at once.
-            tokens.put(eraKey, randomToken());
-            commands.mset(tokens);
-            pending.forEach(pendingInvalidations::remove);
+            // reached Redis. Deleting the era token retires all of them at once.
+            deletions.add(commands.del(eraKey));
+            for (RedisFuture<Long> f : deletions) {
+                await(f);
+            }
+            synchronized (pendingInvalidations) {
+                pendingInvalidations.removeAll(pending);
+            }
             onRecovery.run();
             healthy = true;
             LOG.info("mongocache: Redis {} answers again; shared tier back in use", maskedUris);
@@ -465,6 +766,18 @@ final class RedisTier implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread t = sender;
+        BlockingQueue<Outgoing> queue = outgoing;
+        if (t != null && queue != null) {
+            // What writes queued goes out first (bounded by the command timeout), then the sender stops.
+            queue.add(LAST);
+            try {
+                t.join(config.redisTimeout().toMillis() * 2 + 100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            t.interrupt();
+        }
         closed = true;
         healthy = false;
         StatefulConnection<byte[], byte[]> c = connection;
@@ -479,6 +792,69 @@ final class RedisTier implements AutoCloseable {
             client.shutdown(0, config.redisTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             LOG.debug("mongocache: shutting the Redis client down failed", e);
+        }
+    }
+
+    /**
+     * What this node's asynchronous sender has not yet written, as the dependencies it blocks: a read that
+     * depends on one of them must not use Redis (it could find the entry the pending write made stale).
+     *
+     * <p>Concurrency: counts per dependency in a concurrent map; the common case (nothing pending) is one read.
+     */
+    private static final class AsyncPending {
+        private final ConcurrentHashMap<Dependency, AtomicInteger> blocked = new ConcurrentHashMap<>();
+        private final AtomicInteger everything = new AtomicInteger();
+        private final AtomicInteger total = new AtomicInteger();
+
+        void add(Invalidation invalidation) {
+            total.incrementAndGet();
+            for (Dependency d : blockedBy(invalidation)) {
+                blocked.computeIfAbsent(d, k -> new AtomicInteger()).incrementAndGet();
+            }
+            if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
+                everything.incrementAndGet();
+            }
+        }
+
+        void remove(Invalidation invalidation) {
+            for (Dependency d : blockedBy(invalidation)) {
+                blocked.computeIfPresent(d, (k, n) -> n.decrementAndGet() == 0 ? null : n);
+            }
+            if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
+                everything.decrementAndGet();
+            }
+            total.decrementAndGet();
+        }
+
+        boolean blocks(CacheKey key) {
+            if (total.get() == 0) {
+                return false;
+            }
+            if (everything.get() > 0) {
+                return true;
+            }
+            for (Dependency d : key.dependencies()) {
+                if (blocked.containsKey(d)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static List<Dependency> blockedBy(Invalidation invalidation) {
+            String ns = invalidation.namespace();
+            return switch (invalidation.kind()) {
+                case NAMESPACE -> List.of(Dependency.namespaceWide(ns));
+                case DOCUMENTS -> {
+                    List<Dependency> deps = new ArrayList<>(invalidation.ids().size() + 1);
+                    deps.add(Dependency.anyDocument(ns));
+                    for (DocumentId id : invalidation.ids()) {
+                        deps.add(Dependency.document(ns, id));
+                    }
+                    yield deps;
+                }
+                case EVERYTHING -> List.of();
+            };
         }
     }
 }

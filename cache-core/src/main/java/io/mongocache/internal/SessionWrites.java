@@ -2,11 +2,10 @@ package io.mongocache.internal;
 
 import com.mongodb.client.ClientSession;
 import io.mongocache.spi.Invalidation;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes made inside a transaction are invalidated twice: when they are made (like every write) and again after
@@ -17,12 +16,14 @@ import java.util.Map;
  * <p>Concurrency: the current session is a thread-local set around each session write; the per-session lists are
  * synchronized. Failure modes: a transaction committed by calling {@code session.commitTransaction()} directly
  * (not through {@code MongoCache.transaction}) gets only the first invalidation, and its list stays until the
- * session is used with {@code transaction} again — so transactional writes through the cache belong in
- * {@code MongoCache.transaction} (documented there).
+ * session is used with {@code transaction} again or is garbage-collected — so transactional writes through the
+ * cache belong in {@code MongoCache.transaction} (documented there). Memory: sessions are held weakly (by
+ * identity), so a session the application dropped takes its list with it.
  */
 final class SessionWrites {
     private final ThreadLocal<ClientSession> current = new ThreadLocal<>();
-    private final Map<ClientSession, List<Invalidation>> pending = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Cache<ClientSession, List<Invalidation>> pending = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build();
 
     /** Runs a write made with {@code session}, so that its invalidation is remembered if a transaction is open. */
     <R> R within(ClientSession session, java.util.function.Supplier<R> write) {
@@ -50,13 +51,23 @@ final class SessionWrites {
     void record(Invalidation invalidation) {
         ClientSession session = current.get();
         if (session != null && session.hasActiveTransaction()) {
-            pending.computeIfAbsent(session, s -> new ArrayList<>()).add(invalidation);
+            pending.asMap().compute(session, (s, list) -> {
+                List<Invalidation> l = list == null ? new ArrayList<>() : list;
+                l.add(invalidation);
+                return l;
+            });
         }
+    }
+
+    /** How many sessions have a list now (for tests). */
+    long sessions() {
+        pending.cleanUp();
+        return pending.estimatedSize();
     }
 
     /** Removes and returns what the session's transaction invalidated. */
     List<Invalidation> drain(ClientSession session) {
-        List<Invalidation> list = pending.remove(session);
+        List<Invalidation> list = pending.asMap().remove(session);
         return list == null ? List.of() : list;
     }
 }

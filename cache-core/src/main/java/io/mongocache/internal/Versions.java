@@ -1,85 +1,142 @@
 package io.mongocache.internal;
 
-import io.mongocache.spi.IdStripes;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.mongocache.spi.DocumentId;
 import io.mongocache.spi.Invalidation;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Function;
 
 /**
- * Local version counters. Per namespace: a namespace-wide counter, an any-document counter, and
- * {@link IdStripes#STRIPES} id-stripe counters; plus one global counter. A cached entry records the counters it
- * depends on when its load started ({@link #stamp}) and is served only while they are all unchanged, so an
- * invalidation makes every older entry — including one whose load is still in flight — unusable at once, in O(1),
- * without scanning the cache.
+ * Local versions: one cell per {@link Dependency} that some cached entry or load in flight depends on, plus one
+ * global cell. A read takes a {@link Stamp} — the cells it depends on and their versions — before it queries
+ * MongoDB; its entry is served only while every cell still holds the version the stamp saw. A write bumps the
+ * cells of what it changed, so every older entry — including one whose load is still in flight — is unusable at
+ * once, in O(written ids), without scanning the cache. Distinct ids never share a cell, at any collection size.
  *
- * <p>Concurrency: counters only grow; reads are volatile. A stamp taken before a query and checked after it
- * detects any bump in between (the read/invalidate race). Failure modes: none; memory is 4096 counters per
- * namespace ever seen (32 KiB).
+ * <p>Memory follows live entries: the cells are held weakly here and strongly by the stamps of the entries and
+ * flights that depend on them. A cell nobody holds is collected; a write to its id then finds nothing to bump,
+ * which is right, since nothing cached depends on it — and the next read creates a fresh cell, so no old stamp
+ * can ever match it.
+ *
+ * <p>Concurrency: cells only grow and are read with volatile semantics; the weak map is Caffeine's. A read
+ * acquires its cells, then reads their versions, then queries; a write applies its change to MongoDB, then bumps
+ * the cells it finds. Either the write finds the read's cell (and the read's stamp is dead), or the read created
+ * its cell after the write looked — and so queried after the write was applied. Failure modes: none.
  */
 final class Versions {
 
-    private static final class NamespaceVersions {
-        final AtomicLong namespace = new AtomicLong();
-        final AtomicLong any = new AtomicLong();
-        final AtomicLongArray stripes = new AtomicLongArray(IdStripes.STRIPES);
+    /** One version counter. */
+    static final class Cell {
+        private static final VarHandle VERSION;
 
-        long get(int slot) {
-            return switch (slot) {
-                case Dependency.NAMESPACE -> namespace.get();
-                case Dependency.ANY -> any.get();
-                default -> stripes.get(slot);
-            };
-        }
-    }
-
-    private final ConcurrentHashMap<String, NamespaceVersions> perNamespace = new ConcurrentHashMap<>();
-    private final AtomicLong global = new AtomicLong();
-
-    private NamespaceVersions of(String namespace) {
-        NamespaceVersions v = perNamespace.get(namespace);
-        return v != null ? v : perNamespace.computeIfAbsent(namespace, n -> new NamespaceVersions());
-    }
-
-    /** [global, dependency 0, dependency 1, …] as of now. */
-    long[] stamp(Dependency[] dependencies) {
-        long[] stamp = new long[dependencies.length + 1];
-        stamp[0] = global.get();
-        for (int i = 0; i < dependencies.length; i++) {
-            Dependency d = dependencies[i];
-            stamp[i + 1] = of(d.namespace()).get(d.slot());
-        }
-        return stamp;
-    }
-
-    boolean isCurrent(Dependency[] dependencies, long[] stamp) {
-        if (stamp.length != dependencies.length + 1 || stamp[0] != global.get()) {
-            return false;
-        }
-        for (int i = 0; i < dependencies.length; i++) {
-            Dependency d = dependencies[i];
-            if (stamp[i + 1] != of(d.namespace()).get(d.slot())) {
-                return false;
+        static {
+            try {
+                VERSION = MethodHandles.lookup().findVarHandle(Cell.class, "version", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
             }
         }
-        return true;
+
+        private volatile long version;
+
+        long version() {
+            return version;
+        }
+
+        void bump() {
+            VERSION.getAndAdd(this, 1L);
+        }
+    }
+
+    /** The cells a read depends on and the versions they held when it started. Immutable. */
+    static final class Stamp {
+        private final Cell[] cells;
+        private final long[] seen;
+
+        private Stamp(Cell[] cells, long[] seen) {
+            this.cells = cells;
+            this.seen = seen;
+        }
+
+        /** Whether no cell moved since the stamp was taken. */
+        boolean isCurrent() {
+            Cell[] c = cells;
+            long[] s = seen;
+            for (int i = 0; i < c.length; i++) {
+                if (c[i].version() != s[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Whether two stamps name the same cells at the same versions (a read may then share the other's load). */
+        boolean sameAs(Stamp other) {
+            if (other.cells.length != cells.length) {
+                return false;
+            }
+            for (int i = 0; i < cells.length; i++) {
+                if (other.cells[i] != cells[i] || other.seen[i] != seen[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static final Function<Dependency, Cell> NEW_CELL = d -> new Cell();
+
+    private final Cell global = new Cell();
+    private final Cache<Dependency, Cell> cells = Caffeine.newBuilder().weakValues().executor(Runnable::run).build();
+
+    /** The stamp of a read with these dependencies (and the global version), as of now. */
+    Stamp stamp(Dependency[] dependencies) {
+        Cell[] held = new Cell[dependencies.length + 1];
+        long[] seen = new long[held.length];
+        held[0] = global;
+        seen[0] = global.version();
+        for (int i = 0; i < dependencies.length; i++) {
+            Dependency d = dependencies[i];
+            Cell cell = cells.getIfPresent(d);
+            if (cell == null) {
+                cell = cells.get(d, NEW_CELL);
+            }
+            held[i + 1] = cell;
+            seen[i + 1] = cell.version();
+        }
+        return new Stamp(held, seen);
     }
 
     void apply(Invalidation invalidation) {
+        String ns = invalidation.namespace();
         switch (invalidation.kind()) {
-            case NAMESPACE -> of(invalidation.namespace()).namespace.incrementAndGet();
+            case NAMESPACE -> bump(Dependency.namespaceWide(ns));
             case DOCUMENTS -> {
-                NamespaceVersions v = of(invalidation.namespace());
-                for (int stripe : invalidation.stripes()) {
-                    v.stripes.incrementAndGet(stripe);
+                for (DocumentId id : invalidation.ids()) {
+                    bump(Dependency.document(ns, id));
                 }
-                v.any.incrementAndGet();
+                bump(Dependency.anyDocument(ns));
             }
-            case EVERYTHING -> global.incrementAndGet();
+            case EVERYTHING -> global.bump();
+        }
+    }
+
+    private void bump(Dependency dependency) {
+        Cell cell = cells.getIfPresent(dependency);
+        if (cell != null) {
+            cell.bump();
         }
     }
 
     void bumpAll() {
-        global.incrementAndGet();
+        global.bump();
+    }
+
+    /** How many cells are alive now (after dropping the collected ones); for tests and memory harnesses. */
+    long liveCells() {
+        cells.cleanUp();
+        return cells.estimatedSize();
     }
 }

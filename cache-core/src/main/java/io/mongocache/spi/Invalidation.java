@@ -1,18 +1,22 @@
 package io.mongocache.spi;
 
 import com.mongodb.annotations.Immutable;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.bson.BsonValue;
 
 /**
  * What a write made stale, in the form nodes exchange: a whole namespace, or some documents of it named by their
- * id stripes (see {@link IdStripes}), or everything.
+ * canonical ids ({@link DocumentId}), or everything.
  *
  * @param kind what is invalidated
  * @param namespace {@code database.collection}; empty for {@link Kind#EVERYTHING}
- * @param stripes the id stripes, for {@link Kind#DOCUMENTS}; empty otherwise
+ * @param ids the documents, for {@link Kind#DOCUMENTS} (distinct, in first-seen order); empty otherwise
  */
 @Immutable
-public record Invalidation(Kind kind, String namespace, int[] stripes) {
+public record Invalidation(Kind kind, String namespace, List<DocumentId> ids) {
 
     /** The scope of an invalidation. */
     public enum Kind {
@@ -24,41 +28,51 @@ public record Invalidation(Kind kind, String namespace, int[] stripes) {
         EVERYTHING
     }
 
+    /**
+     * @throws IllegalArgumentException if an argument is null, or the ids do not fit the kind
+     */
     public Invalidation {
-        stripes = stripes.clone();
+        if (kind == null || namespace == null || ids == null) {
+            throw new IllegalArgumentException("kind, namespace and ids must not be null");
+        }
+        ids = List.copyOf(new LinkedHashSet<>(ids));
+        if ((kind == Kind.DOCUMENTS) == ids.isEmpty()) {
+            throw new IllegalArgumentException("ids must be non-empty exactly for DOCUMENTS, but " + kind + " had "
+                    + ids.size());
+        }
+        if ((kind == Kind.EVERYTHING) != namespace.isEmpty()) {
+            throw new IllegalArgumentException("namespace must be empty exactly for EVERYTHING, but " + kind
+                    + " had '" + namespace + "'");
+        }
     }
 
+    /** Every cached result of {@code namespace}. */
     public static Invalidation namespace(String namespace) {
-        return new Invalidation(Kind.NAMESPACE, namespace, new int[0]);
+        return new Invalidation(Kind.NAMESPACE, namespace, List.of());
     }
 
-    public static Invalidation documents(String namespace, int[] stripes) {
-        return new Invalidation(Kind.DOCUMENTS, namespace, stripes);
+    /** Point reads of the documents with these canonical ids, and the namespace's non-point reads. */
+    public static Invalidation documents(String namespace, Collection<DocumentId> ids) {
+        return new Invalidation(Kind.DOCUMENTS, namespace, List.copyOf(ids));
     }
 
+    /** Point reads of the documents with these {@code _id} values, and the namespace's non-point reads. */
+    public static Invalidation documentsWithIds(String namespace, Collection<? extends BsonValue> ids) {
+        List<DocumentId> canonical = new ArrayList<>(ids.size());
+        for (BsonValue id : ids) {
+            canonical.add(DocumentId.of(id));
+        }
+        return new Invalidation(Kind.DOCUMENTS, namespace, canonical);
+    }
+
+    /** Every cached result of every namespace. */
     public static Invalidation everything() {
-        return new Invalidation(Kind.EVERYTHING, "", new int[0]);
-    }
-
-    @Override
-    public int[] stripes() {
-        return stripes.clone();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Invalidation other && kind == other.kind && namespace.equals(other.namespace)
-                && Arrays.equals(stripes, other.stripes);
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * (31 * kind.hashCode() + namespace.hashCode()) + Arrays.hashCode(stripes);
+        return new Invalidation(Kind.EVERYTHING, "", List.of());
     }
 
     @Override
     public String toString() {
-        return kind == Kind.DOCUMENTS ? "Invalidation{" + namespace + " stripes " + Arrays.toString(stripes) + "}"
+        return kind == Kind.DOCUMENTS ? "Invalidation{" + namespace + " " + ids.size() + " document(s)}"
                 : "Invalidation{" + kind + " " + namespace + "}";
     }
 }

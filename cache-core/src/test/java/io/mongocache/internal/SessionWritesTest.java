@@ -42,9 +42,9 @@ class SessionWritesTest {
         writes.within(session, () -> writes.record(Invalidation.namespace("db.a")));
         assertEquals(List.of(), writes.drain(session), "no transaction: nothing to replay");
         active.set(true);
-        writes.within(session, () -> writes.record(Invalidation.documents("db.a", new int[] {3})));
+        writes.within(session, () -> writes.record(Invalidation.documentsWithIds("db.a", List.of(new org.bson.BsonInt32(3)))));
         writes.record(Invalidation.namespace("db.outside")); // no session on this thread
-        assertEquals(List.of(Invalidation.documents("db.a", new int[] {3})), writes.drain(session));
+        assertEquals(List.of(Invalidation.documentsWithIds("db.a", List.of(new org.bson.BsonInt32(3)))), writes.drain(session));
         assertEquals(List.of(), writes.drain(session), "drained once");
     }
 

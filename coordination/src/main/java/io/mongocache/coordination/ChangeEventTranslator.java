@@ -1,6 +1,5 @@
 package io.mongocache.coordination;
 
-import io.mongocache.spi.IdStripes;
 import io.mongocache.spi.Invalidation;
 import java.util.List;
 import org.bson.BsonDocument;
@@ -46,7 +45,7 @@ public final class ChangeEventTranslator {
                 }
                 BsonValue id = usableId(event.get("documentKey"));
                 return new Translation(List.of(id == null ? Invalidation.namespace(ns)
-                        : Invalidation.documents(ns, new int[] {IdStripes.of(id)})), false);
+                        : Invalidation.documentsWithIds(ns, List.of(id))), false);
             }
             case "drop" -> {
                 return new Translation(List.of(ns == null ? Invalidation.everything() : Invalidation.namespace(ns)),

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mongocache.spi.IdStripes;
 import io.mongocache.spi.Invalidation;
 import java.util.List;
 import org.bson.BsonDocument;
@@ -26,7 +25,7 @@ class ChangeEventTranslatorTest {
                     + " i: 1}}, wallTime: {$date: '2026-11-22T00:00:00Z'}, ns: {db: 'shop', coll: 'users'},"
                     + " documentKey: {_id: 42}, fullDocument: {_id: 42, name: 'a'},"
                     + " updateDescription: {updatedFields: {name: 'a'}, removedFields: [], truncatedArrays: []}}");
-            assertEquals(List.of(Invalidation.documents("shop.users", new int[] {IdStripes.of(new BsonInt32(42))})),
+            assertEquals(List.of(Invalidation.documentsWithIds("shop.users", List.of(new BsonInt32(42)))),
                     t.invalidations(), type);
             assertFalse(t.reopen());
         }

@@ -3,7 +3,6 @@ package io.mongocache.invalidation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.mongocache.spi.IdStripes;
 import java.util.List;
 import org.bson.BsonDecimal128;
 import org.bson.BsonDocument;
@@ -65,27 +64,5 @@ class PreciseAnalyzerTest {
         assertNull(pinned("{_id: {a: 1, $eq: 2}}"));
         assertNull(pinned("{$and: [{_id: 5}]}"));
         assertNull(pinned("{'_id.a': 5}"));
-    }
-
-    @Test
-    void shouldPutNumericallyEqualIdsOnOneStripe() {
-        int stripe = IdStripes.of(new BsonInt32(7));
-        assertEquals(stripe, IdStripes.of(new BsonInt64(7)));
-        assertEquals(stripe, IdStripes.of(new BsonDouble(7.0)));
-        assertEquals(stripe, IdStripes.of(new BsonDecimal128(Decimal128.parse("7.000"))));
-        assertEquals(IdStripes.of(new BsonDouble(0.0)), IdStripes.of(new BsonDouble(-0.0)));
-        assertEquals(IdStripes.of(new BsonInt32(0)), IdStripes.of(new BsonDecimal128(Decimal128.NEGATIVE_ZERO)));
-        assertEquals(IdStripes.of(new BsonInt64(1L << 40)), IdStripes.of(new BsonDouble(Math.pow(2, 40))));
-        assertEquals(IdStripes.of(new BsonInt64(-12)), IdStripes.of(new BsonDecimal128(Decimal128.parse("-1.2E+1"))));
-        assertEquals(IdStripes.of(new BsonDouble(2.5)), IdStripes.of(new BsonDecimal128(Decimal128.parse("2.50"))));
-    }
-
-    @Test
-    void shouldSpreadIdsOverStripes() {
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
-        for (int i = 0; i < 1000; i++) {
-            seen.add(IdStripes.of(new BsonInt32(i)));
-        }
-        org.junit.jupiter.api.Assertions.assertTrue(seen.size() > 850, "1000 ids on " + seen.size() + " stripes");
     }
 }

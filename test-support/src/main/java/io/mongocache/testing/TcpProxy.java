@@ -42,6 +42,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong forwardedRequests = new AtomicLong();
+    private volatile long latencyNanos;
     private volatile boolean closed;
 
     private TcpProxy(int targetPort, boolean resp) {
@@ -116,6 +117,26 @@ public final class TcpProxy implements AutoCloseable {
         peak.set(active.get());
     }
 
+    /**
+     * Gives connections opened from now on a network latency: every write, in either direction, arrives this
+     * long after it was made, pipelined like a real link (unlike {@link #delayReplies}, which holds each write back
+     * in turn). For benchmarks that must show what a same-zone network adds; zero turns it off.
+     *
+     * @return this proxy
+     */
+    public TcpProxy latency(Duration oneWay) {
+        if (oneWay == null || oneWay.isNegative()) {
+            throw new IllegalArgumentException("latency must be zero or positive but was " + oneWay);
+        }
+        latencyNanos = oneWay.toNanos();
+        return this;
+    }
+
+    private OutputStream linked(OutputStream out, String name) {
+        long latency = latencyNanos;
+        return latency == 0 ? out : new DelayLine(out, latency, name + "-" + port());
+    }
+
     /** Delays every server-to-client write by this much (zero: no delay). */
     public void delayReplies(Duration delay) {
         delayNanos.set(delay.toNanos());
@@ -146,18 +167,20 @@ public final class TcpProxy implements AutoCloseable {
                         active.decrementAndGet();
                     }
                 };
+                OutputStream toServer = linked(server.getOutputStream(), "c2s");
+                OutputStream toClient = linked(client.getOutputStream(), "s2c");
                 start("c2s", () -> {
                     try {
-                        copyCounting(client.getInputStream(), server.getOutputStream());
+                        copyCounting(client.getInputStream(), toServer);
                     } finally {
                         ended.run();
                     }
                 }, client, server);
                 start("s2c", () -> {
                     if (resp) {
-                        frames(server.getInputStream(), client.getOutputStream());
+                        frames(server.getInputStream(), toClient);
                     } else {
-                        copyDelayed(server.getInputStream(), client.getOutputStream());
+                        copyDelayed(server.getInputStream(), toClient);
                     }
                 }, client, server);
             } catch (IOException e) {

@@ -364,11 +364,7 @@ public final class Demo {
     }
 
     private static NamespaceStats minus(NamespaceStats a, NamespaceStats b) {
-        return new NamespaceStats(a.l1Hits() - b.l1Hits(), a.l1Misses() - b.l1Misses(),
-                a.l1Evictions() - b.l1Evictions(), a.l1Bytes(), a.l2Hits() - b.l2Hits(), a.l2Misses() - b.l2Misses(),
-                a.l2Errors() - b.l2Errors(), a.loads() - b.loads(), a.loadTimeNanos() - b.loadTimeNanos(),
-                a.bypasses() - b.bypasses(), a.uncacheable() - b.uncacheable(),
-                a.invalidations() - b.invalidations());
+        return a.minus(b).withL1Bytes(a.l1Bytes());
     }
 
     private static String bytes(long n) {
