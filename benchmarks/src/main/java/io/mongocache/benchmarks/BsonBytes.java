@@ -13,6 +13,14 @@ public final class BsonBytes {
 
     private BsonBytes() {}
 
+    /** The bytes of a raw document, copied. */
+    public static byte[] copy(org.bson.RawBsonDocument doc) {
+        ByteBuffer buffer = doc.getByteBuffer().asNIO();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
     /** Decodes one BSON document held in {@code bytes}. */
     public static <T> T decode(byte[] bytes, Decoder<T> decoder) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

@@ -27,9 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import static com.mongodb.client.model.Filters.eq;
 
 /**
- * An L1 hit: {@code users.find(eq("_id", id)).first()} on a warmed, local-only cache, against its floor — what a
- * hand-written cache of raw BSON would do at best: one Caffeine {@code getIfPresent} keyed by the {@code _id}
- * and decoding the very same bytes into a {@code Document} with the collection's codec.
+ * An L1 hit: {@code users.find(eq("_id", id)).first()} on a warmed cache, against the peer a team would write
+ * instead — a Redisson {@code RLocalCachedMap} near cache read look-aside by the {@code _id}'s hex string, its
+ * BSON bytes decoded on every hit — and against the floor: one Caffeine {@code getIfPresent} keyed by the
+ * {@code _id} and decoding the very same bytes into a {@code Document} with the collection's codec. A fourth
+ * variant reads {@code RawBsonDocument}s, which share the cached bytes and need no decoding at all.
  *
  * <p>The floor's bytes are the ones MongoDB returns ({@code find(..., RawBsonDocument.class).first()}), which is
  * also what the cache stores, so both sides decode identical input; setup checks that both return equal
@@ -37,7 +39,7 @@ import static com.mongodb.client.model.Filters.eq;
  * cache of BSON (bounded by bytes, with a TTL). The difference is the price of transparency: building the
  * canonical key from the filter, read preference and read concern, the generation check and the statistics.
  */
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
@@ -48,11 +50,15 @@ public class L1HitBenchmark {
     public enum Impl {
         /** Caffeine getIfPresent(_id) + decode of the same bytes. */
         CAFFEINE_FLOOR,
-        /** mongocache, L1 only, every read a hit. */
-        MONGOCACHE
+        /** Redisson RLocalCachedMap.get(hex id) + decode of the same bytes: the peer. */
+        REDISSON_PEER,
+        /** mongocache with Redis, every read an L1 hit. */
+        MONGOCACHE,
+        /** mongocache, RawBsonDocument results: the hit returns the cached bytes undecoded. */
+        MONGOCACHE_RAW
     }
 
-    @Param({"CAFFEINE_FLOOR", "MONGOCACHE"})
+    @Param({"CAFFEINE_FLOOR", "REDISSON_PEER", "MONGOCACHE", "MONGOCACHE_RAW"})
     public Impl impl;
 
     /** Number of distinct users read round-robin (all of them fit in both caches). */
@@ -60,8 +66,12 @@ public class L1HitBenchmark {
     public int docs;
 
     private MongoFixture fixture;
+    private io.mongocache.testing.RedisServer redis;
+    private RedissonPeer peer;
+    private String[] keys;
     private MongoCache cache;
     private CachedCollection<Document> users;
+    private CachedCollection<org.bson.RawBsonDocument> rawUsers;
     private Cache<ObjectId, byte[]> floor;
     private Decoder<Document> decoder;
     private ObjectId[] ids;
@@ -82,27 +92,46 @@ public class L1HitBenchmark {
             floor.put(id, fixture.rawBytes(id));
         }
 
-        cache = MongoCache.builder().maxLocalBytes(256L * 1024 * 1024).defaultTtl(Duration.ofMinutes(5)).build();
+        redis = io.mongocache.testing.RedisServer.start();
+        peer = new RedissonPeer(redis.uri(), "peer-users");
+        keys = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            keys[i] = ids[i].toHexString();
+            peer.put(keys[i], floor.getIfPresent(ids[i]));
+        }
+        cache = MongoCache.builder().redis(redis.uri()).maxLocalBytes(256L * 1024 * 1024)
+                .defaultTtl(Duration.ofMinutes(5)).build();
+        try {
+            cache.awaitInvalidations(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         users = cache.wrap(fixture.users());
+        rawUsers = users.withDocumentClass(org.bson.RawBsonDocument.class);
         for (ObjectId id : ids) {
             users.find(eq("_id", id)).first();
+            rawUsers.find(eq("_id", id)).first();
         }
         NamespaceStats before = cache.stats().namespace(MongoFixture.NAMESPACE);
         for (ObjectId id : ids) {
             Document ours = users.find(eq("_id", id)).first();
             Document base = BsonBytes.decode(floor.getIfPresent(id), decoder);
-            if (ours == null || !ours.equals(base)) {
-                throw new IllegalStateException("cache and floor disagree on " + id + ": " + ours + " vs " + base);
+            Document fromPeer = BsonBytes.decode(peer.cached(id.toHexString()), decoder);
+            Document raw = BsonBytes.decode(BsonBytes.copy(rawUsers.find(eq("_id", id)).first()), decoder);
+            if (ours == null || !ours.equals(base) || !base.equals(fromPeer) || !base.equals(raw)) {
+                throw new IllegalStateException("cache, peer and floor disagree on " + id + ": " + ours + " vs " + base);
             }
         }
         NamespaceStats after = cache.stats().namespace(MongoFixture.NAMESPACE);
-        if (after.l1Hits() - before.l1Hits() != ids.length || after.loads() != before.loads()) {
+        if (after.l1Hits() - before.l1Hits() != 2L * ids.length || after.loads() != before.loads()) {
             throw new IllegalStateException("warmed reads were not all L1 hits: before " + before + ", after " + after);
         }
         for (int i = 0, n = JitWarmup.ops() * 4; i < n; i++) {
             ObjectId id = ids[i % ids.length];
             users.find(eq("_id", id)).first();
+            rawUsers.find(eq("_id", id)).first();
             BsonBytes.decode(floor.getIfPresent(id), decoder);
+            BsonBytes.decode(peer.cached(keys[i % ids.length]), decoder);
         }
         loadsAfterWarming = cache.stats().namespace(MongoFixture.NAMESPACE).loads();
     }
@@ -111,10 +140,19 @@ public class L1HitBenchmark {
     public void tearDown() {
         if (cache != null) {
             NamespaceStats stats = cache.stats().namespace(MongoFixture.NAMESPACE);
-            if (impl == Impl.MONGOCACHE && stats.loads() != loadsAfterWarming) {
+            if (stats.loads() != loadsAfterWarming) {
                 throw new IllegalStateException("reads during the benchmark went to MongoDB: " + stats);
             }
             cache.close();
+        }
+        if (peer != null) {
+            if (peer.localSize() != ids.length) {
+                throw new IllegalStateException("the peer's near cache lost entries: " + peer.localSize());
+            }
+            peer.close();
+        }
+        if (redis != null) {
+            redis.close();
         }
         if (fixture != null) {
             fixture.close();
@@ -122,15 +160,29 @@ public class L1HitBenchmark {
     }
 
     @Benchmark
-    public Document read(KeyCursor cursor) {
-        ObjectId id = ids[cursor.next(ids.length)];
-        if (impl == Impl.MONGOCACHE) {
-            return users.find(eq("_id", id)).first();
+    public Object read(KeyCursor cursor) {
+        int i = cursor.next(ids.length);
+        ObjectId id = ids[i];
+        switch (impl) {
+            case MONGOCACHE:
+                return users.find(eq("_id", id)).first();
+            case MONGOCACHE_RAW:
+                return rawUsers.find(eq("_id", id)).first();
+            case REDISSON_PEER: {
+                // What the peer's user writes: the id as the map key, then decode.
+                byte[] bytes = peer.cached(id.toHexString());
+                if (bytes == null) {
+                    throw new IllegalStateException("the peer lost " + id);
+                }
+                return BsonBytes.decode(bytes, decoder);
+            }
+            default: {
+                byte[] bytes = floor.getIfPresent(id);
+                if (bytes == null) {
+                    throw new IllegalStateException("floor lost " + id);
+                }
+                return BsonBytes.decode(bytes, decoder);
+            }
         }
-        byte[] bytes = floor.getIfPresent(id);
-        if (bytes == null) {
-            throw new IllegalStateException("floor lost " + id);
-        }
-        return BsonBytes.decode(bytes, decoder);
     }
 }

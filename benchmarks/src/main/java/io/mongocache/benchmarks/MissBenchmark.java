@@ -29,14 +29,16 @@ import static com.mongodb.client.model.Filters.eq;
 
 /**
  * The miss path: {@code users.find(eq("_id", id)).first()} when the cache cannot answer, against the raw
- * driver's identical call on the same data and the same key sequence. Two variants of ours: L1 only, and L1 +
- * Redis, where a miss also pays the Redis lookup ({@code MGET}) and the asynchronous install ({@code SET}).
+ * driver's identical call on the same data and the same key sequence, and against the raw driver after one Lettuce
+ * sync {@code GET} — the bound for a miss that must ask Redis first. Two variants of ours: L1 only, and L1 + Redis,
+ * where a miss also pays the Redis lookup (one script: the tokens and the entry) and the install (a second script,
+ * sent without waiting).
  *
  * <p>How every read is made a miss, honestly: the benchmark walks a shuffled sequence of {@code docs} distinct
  * {@code _id}s (20,000 by default, ~26 MB of entries against an 8 MiB local tier), so within one lap no key is
  * read twice. When a lap ends, {@code cache.invalidateAll()} runs in an invocation-level setup, outside the
  * measured time, and makes everything of the previous lap unservable in both tiers (a generation bump locally,
- * fresh namespace tokens in Redis). So each measured read is a genuine miss that does all a real miss does —
+ * the era token deleted in Redis). So each measured read is a genuine miss that does all a real miss does —
  * key building, the L1 lookup, the Redis lookup, the load from MongoDB, copying the BSON, the L1 install (with
  * Caffeine evicting to stay under its bound) and the Redis install — and nothing else: no invalidation write and
  * no {@code noCache()} bypass is measured. This does not depend on timing; each iteration's teardown checks
@@ -59,11 +61,15 @@ public class MissBenchmark {
         RAW_DRIVER,
         /** mongocache, L1 only: a miss is key + L1 lookup + load + L1 install. */
         MONGOCACHE_L1,
-        /** mongocache, L1 + Redis: a miss also pays an MGET and an async SET. */
+        /** One Lettuce sync GET, then the driver's find: "raw + one Redis round trip". */
+        RAW_DRIVER_PLUS_REDIS_GET,
+        /** mongocache, L1 + Redis: a miss also pays the lookup round trip and an asynchronous install. */
         MONGOCACHE_L1_L2
     }
 
-    @Param({"RAW_DRIVER", "MONGOCACHE_L1", "MONGOCACHE_L1_L2"})
+    private static final byte[] PROBE_KEY = "bench:{bench.users}:probe".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    @Param({"RAW_DRIVER", "RAW_DRIVER_PLUS_REDIS_GET", "MONGOCACHE_L1", "MONGOCACHE_L1_L2"})
     public Impl impl;
 
     /** Distinct users per lap: the number of consecutive reads that are guaranteed misses without help. */
@@ -72,6 +78,8 @@ public class MissBenchmark {
 
     private MongoFixture fixture;
     private RedisServer redis;
+    private RawRedis rawRedis;
+    private io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> commands;
     private MongoCache cache;
     private MongoCollection<Document> raw;
     private CachedCollection<Document> users;
@@ -84,7 +92,12 @@ public class MissBenchmark {
         fixture = MongoFixture.start(docs);
         ids = fixture.shuffledIds(3);
         raw = fixture.users();
-        if (impl != Impl.RAW_DRIVER) {
+        if (impl == Impl.RAW_DRIVER_PLUS_REDIS_GET) {
+            rawRedis = RawRedis.start();
+            commands = rawRedis.commands();
+            commands.set(PROBE_KEY, new byte[8]);
+        }
+        if (impl != Impl.RAW_DRIVER && impl != Impl.RAW_DRIVER_PLUS_REDIS_GET) {
             MongoCacheBuilder builder = MongoCache.builder()
                     .maxLocalBytes(8L * 1024 * 1024)
                     .defaultTtl(Duration.ofMinutes(5));
@@ -114,6 +127,9 @@ public class MissBenchmark {
             }
         }
         for (int i = 0, n = JitWarmup.ops(); i < n; i++) {
+            if (commands != null) {
+                commands.get(PROBE_KEY);
+            }
             raw.find(eq("_id", ids[i % ids.length])).first();
         }
         if (cache != null) {
@@ -158,6 +174,9 @@ public class MissBenchmark {
             if (redis != null) {
                 redis.close();
             }
+            if (rawRedis != null) {
+                rawRedis.close();
+            }
             if (fixture != null) {
                 fixture.close();
             }
@@ -172,6 +191,10 @@ public class MissBenchmark {
             lapEnded = true;
         }
         if (impl == Impl.RAW_DRIVER) {
+            return raw.find(eq("_id", id)).first();
+        }
+        if (impl == Impl.RAW_DRIVER_PLUS_REDIS_GET) {
+            commands.get(PROBE_KEY);
             return raw.find(eq("_id", id)).first();
         }
         return users.find(eq("_id", id)).first();

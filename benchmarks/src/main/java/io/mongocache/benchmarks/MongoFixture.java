@@ -2,8 +2,7 @@ package io.mongocache.benchmarks;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
-import io.mongocache.testing.MongoServerHandle;
-import io.mongocache.testing.TestMongo;
+import io.mongocache.testing.MongoServerProcess;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,8 +14,9 @@ import org.bson.types.ObjectId;
 import static com.mongodb.client.model.Filters.eq;
 
 /**
- * A private in-process MongoDB server ({@link TestMongo#startInProcess()}) holding {@code bench.users}, a
- * collection of {@link Users} profiles, plus a driver client on it. One per benchmark trial.
+ * A private MongoDB server in its own process ({@link MongoServerProcess}: the in-process server in a JVM of its
+ * own, so it shares no heap, GC or JIT threads with the benchmark) holding {@code bench.users}, a collection of
+ * {@link Users} profiles, plus a driver client on it. One per benchmark trial.
  */
 public final class MongoFixture implements AutoCloseable {
 
@@ -24,12 +24,12 @@ public final class MongoFixture implements AutoCloseable {
     public static final String COLLECTION = "users";
     public static final String NAMESPACE = DATABASE + "." + COLLECTION;
 
-    private final MongoServerHandle server;
+    private final MongoServerProcess server;
     private final MongoClient client;
     private final MongoCollection<Document> users;
     private final List<ObjectId> ids;
 
-    private MongoFixture(MongoServerHandle server, MongoClient client, MongoCollection<Document> users,
+    private MongoFixture(MongoServerProcess server, MongoClient client, MongoCollection<Document> users,
             List<ObjectId> ids) {
         this.server = server;
         this.client = client;
@@ -39,7 +39,7 @@ public final class MongoFixture implements AutoCloseable {
 
     /** Starts a server and loads {@code docs} users into {@code bench.users}. */
     public static MongoFixture start(int docs) {
-        MongoServerHandle server = TestMongo.startInProcess();
+        MongoServerProcess server = MongoServerProcess.start("1g");
         try {
             MongoClient client = server.newClient();
             MongoCollection<Document> users = client.getDatabase(DATABASE).getCollection(COLLECTION);

@@ -31,10 +31,12 @@ import static com.mongodb.client.model.Updates.set;
 
 /**
  * A write: {@code updateOne(eq("_id", id), set("n", i))} through a cache with Redis — which invalidates what
- * the write may have changed, locally and in Redis, before returning (today: an {@code MSET} of fresh tokens
- * with a {@code PUBLISH} to the invalidation channel pipelined behind it, one round trip) — against the raw
- * driver, and against the raw driver followed by one Lettuce sync {@code SET} of an 8-byte token: the lower
- * bound for any write that must tell Redis about itself before returning.
+ * the write may have changed, locally and in Redis: synchronously (a {@code DEL} of the document's tokens with the
+ * channel's {@code PUBLISH} pipelined behind it, one round trip) or asynchronously (the write returns after MongoDB
+ * and the local invalidation; a sender batches the rest) — against the raw driver, against the raw driver followed
+ * by one Lettuce sync {@code SET} of an 8-byte token (the lower bound for any write that must tell Redis about
+ * itself before returning), and against the peer: the driver's write, then the Redisson near cache's
+ * {@code fastRemove} of the document's entry.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -49,13 +51,17 @@ public class WriteBenchmark {
         RAW_DRIVER,
         /** The driver's updateOne, then one Lettuce sync SET: the "raw + one Redis round trip" bound. */
         RAW_DRIVER_PLUS_REDIS_SET,
-        /** updateOne through mongocache with Redis. */
-        MONGOCACHE
+        /** The driver's updateOne, then RLocalCachedMap.fastRemove(hex id): the peer's write. */
+        REDISSON_PEER,
+        /** updateOne through mongocache with Redis, synchronous invalidation. */
+        MONGOCACHE,
+        /** updateOne through mongocache with Redis, asynchronous invalidation. */
+        MONGOCACHE_ASYNC
     }
 
     private static final byte[] TOKEN_KEY = "bench:{bench.users}:t".getBytes(StandardCharsets.UTF_8);
 
-    @Param({"RAW_DRIVER", "RAW_DRIVER_PLUS_REDIS_SET", "MONGOCACHE"})
+    @Param({"RAW_DRIVER", "RAW_DRIVER_PLUS_REDIS_SET", "REDISSON_PEER", "MONGOCACHE", "MONGOCACHE_ASYNC"})
     public Impl impl;
 
     /** Number of distinct users updated round-robin. */
@@ -66,6 +72,9 @@ public class WriteBenchmark {
     private RawRedis redis;
     private RedisCommands<byte[], byte[]> commands;
     private MongoCache cache;
+    private RedissonPeer peer;
+    private MongoCollection<org.bson.RawBsonDocument> rawBytes;
+    private String[] keys;
     private MongoCollection<Document> raw;
     private CachedCollection<Document> users;
     private ObjectId[] ids;
@@ -77,7 +86,16 @@ public class WriteBenchmark {
         raw = fixture.users();
         redis = RawRedis.start();
         commands = redis.commands();
-        cache = MongoCache.builder().redis(redis.uri()).defaultTtl(Duration.ofMinutes(5)).build();
+        cache = MongoCache.builder().redis(redis.uri()).defaultTtl(Duration.ofMinutes(5))
+                .invalidation(impl == Impl.MONGOCACHE_ASYNC ? io.mongocache.InvalidationMode.ASYNC
+                        : io.mongocache.InvalidationMode.SYNC).build();
+        peer = new RedissonPeer(redis.uri(), "peer-writes");
+        rawBytes = raw.withDocumentClass(org.bson.RawBsonDocument.class);
+        keys = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            keys[i] = ids[i].toHexString();
+            peer.read(rawBytes, keys[i], ids[i]);
+        }
         users = cache.wrap(raw);
         // Give the cache something to invalidate, as in a real application.
         for (int i = 0; i < Math.min(100, ids.length); i++) {
@@ -92,6 +110,7 @@ public class WriteBenchmark {
             raw.updateOne(eq("_id", id), set("n", -i));
             commands.set(TOKEN_KEY, new byte[8]);
             users.updateOne(eq("_id", id), set("n", -i));
+            peer.write(rawBytes, keys[i % ids.length], id, set("n", -i));
         }
     }
 
@@ -100,12 +119,15 @@ public class WriteBenchmark {
         try {
             if (cache != null) {
                 NamespaceStats stats = cache.stats().namespace(MongoFixture.NAMESPACE);
-                if (impl == Impl.MONGOCACHE && (stats.invalidations() == 0 || stats.l2Errors() != 0)) {
+                if (impl.name().startsWith("MONGOCACHE") && (stats.invalidations() == 0 || stats.l2Errors() != 0)) {
                     throw new IllegalStateException("writes did not invalidate through Redis: " + stats);
                 }
                 cache.close();
             }
         } finally {
+            if (peer != null) {
+                peer.close();
+            }
             if (redis != null) {
                 redis.close();
             }
@@ -117,7 +139,8 @@ public class WriteBenchmark {
 
     @Benchmark
     public UpdateResult update(KeyCursor cursor) {
-        ObjectId id = ids[cursor.next(ids.length)];
+        int i = cursor.next(ids.length);
+        ObjectId id = ids[i];
         long n = cursor.taken(); // always a new value: every update really modifies the document
         switch (impl) {
             case RAW_DRIVER:
@@ -129,6 +152,9 @@ public class WriteBenchmark {
                 commands.set(TOKEN_KEY, token);
                 return result;
             }
+            case REDISSON_PEER:
+                peer.write(rawBytes, keys[i], id, set("n", n));
+                return null;
             default:
                 return users.updateOne(eq("_id", id), set("n", n));
         }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mongocache.benchmarks.cluster.FailoverHarness;
+import io.mongocache.benchmarks.cluster.MassExpiryHarness;
+import io.mongocache.benchmarks.cluster.PrecisionScaleHarness;
+import io.mongocache.benchmarks.ycsb.YcsbHarness;
 import io.mongocache.benchmarks.cluster.OutsideWriteLatencyHarness;
 import io.mongocache.benchmarks.cluster.PropagationHarness;
 import io.mongocache.benchmarks.cluster.YcsbPrecisionHarness;
@@ -44,5 +47,32 @@ class ClusterHarnessesSmokeTest {
         assertEquals(1, rounds.size());
         assertTrue(rounds.get(0)[0] > 0 && rounds.get(0)[1] >= rounds.get(0)[0] - 50, "elected, then serving: "
                 + rounds.get(0)[0] + ", " + rounds.get(0)[1]);
+    }
+
+    @Test
+    void shouldRunEveryYcsbWorkloadAgainstEveryVariantOnBothNetworks() throws Exception {
+        List<YcsbHarness.Run> runs = YcsbHarness.run(300, Duration.ofMillis(200), Duration.ofMillis(400), List.of(2),
+                List.of("A", "B", "C", "D", "F"), List.of(io.mongocache.benchmarks.ycsb.YcsbHarness.variants()),
+                List.of("loopback", "250us"));
+        assertEquals(5 * 4 * 2, runs.size());
+        for (YcsbHarness.Run run : runs) {
+            assertTrue(run.opsPerSecond() > 0, run.toString());
+        }
+        String report = YcsbHarness.report(runs);
+        assertTrue(report.contains("CACHE_ASYNC") && report.contains("throughput / peer"), report);
+    }
+
+    @Test
+    void shouldMissExactlyOncePerWrittenDocument() throws Exception {
+        PrecisionScaleHarness.Result result = PrecisionScaleHarness.run(3_000, 25);
+        assertEquals(result.writes(), result.missesAfterWrites(), result.toString());
+    }
+
+    @Test
+    void shouldMeasureAMassExpiryInEveryConfiguration() throws Exception {
+        List<MassExpiryHarness.Result> results = MassExpiryHarness.run(300, Duration.ofMillis(500),
+                Duration.ofMillis(1500), 2);
+        assertEquals(3, results.size());
+        assertTrue(results.get(0).peakLoadsPer100ms() > 0, "entries expired and were loaded again: " + results);
     }
 }

@@ -56,18 +56,20 @@ final class CacheReads {
     private final StatsRegistry stats;
     private final long maxResultBytes;
     private final BooleanSupplier localTierTrusted;
+    private final BooleanSupplier sharedTierTrusted;
     private final Expiry expiry;
     private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
     private final Set<CacheKey> reloading = ConcurrentHashMap.newKeySet();
 
     CacheReads(Versions versions, @Nullable LocalTier local, @Nullable RedisTier redis, StatsRegistry stats,
-            long maxResultBytes, BooleanSupplier localTierTrusted, Expiry expiry) {
+            long maxResultBytes, BooleanSupplier localTierTrusted, BooleanSupplier sharedTierTrusted, Expiry expiry) {
         this.versions = versions;
         this.local = local;
         this.redis = redis;
         this.stats = stats;
         this.maxResultBytes = maxResultBytes;
         this.localTierTrusted = localTierTrusted;
+        this.sharedTierTrusted = sharedTierTrusted;
         this.expiry = expiry;
     }
 
@@ -160,7 +162,7 @@ final class CacheReads {
             StatsRegistry.Counters counters, boolean useShared) {
         RedisTier l2 = redis;
         RedisTier.Lookup lookup = null;
-        if (l2 != null) {
+        if (l2 != null && sharedTierTrusted.getAsBoolean()) {
             lookup = l2.lookup(key, Math.max(1, ttlNanos / 1_000_000), counters);
             if (lookup != null && useShared) {
                 byte[] payload = lookup.payload();

@@ -87,7 +87,7 @@ public final class DefaultMongoCache implements MongoCache {
                     return t;
                 });
         this.reads = new CacheReads(versions, local, redis, stats, config.maxResultBytes(),
-                ch == null ? () -> true : ch::localTierTrusted,
+                ch == null ? () -> true : ch::localTierTrusted, ch == null ? () -> true : ch::sharedTierTrusted,
                 new CacheReads.Expiry(config.ttlJitter(), config.refreshAhead(), reloads));
         LOG.debug("mongocache: built {} (analyzer: {})", config, analyzer == null ? "none" : analyzer.getClass().getName());
     }

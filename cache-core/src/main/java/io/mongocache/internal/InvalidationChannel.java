@@ -12,10 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -58,9 +55,14 @@ import org.slf4j.LoggerFactory;
  * covers every write whose invalidation reached Redis within D of its acknowledgement — and (b) every asynchronous
  * peer's latest heartbeat arrived less than W = {@code maxStaleness / 2} ago — which covers the writes of a peer
  * whose sends fall behind, since its heartbeats then stop. First contact with an asynchronous peer flushes the local
- * tier (what it sent before is unknown here). The bound assumes Redis delivers a published message within
- * {@code maxStaleness / 2}; a peer silent for {@link #peerTimeout} is taken to be gone, and a goodbye removes one at
- * once.
+ * tier (what it sent before is unknown here). While an asynchronous peer is silent the shared tier is skipped too
+ * (its token deletions may be missing), and one silent for {@link #peerTimeout} is taken to be gone: the local tier
+ * is flushed and the era retired, covering whatever it acknowledged and never sent. So an asynchronous node that
+ * dies without its goodbye costs the others their tiers for up to {@code peerTimeout}; one whose sends stall for
+ * less than that keeps the bound. The bound assumes Redis
+ * delivers a published message within {@code maxStaleness / 2}. A synchronous peer silent for {@link #peerTimeout}
+ * is forgotten; a goodbye forgets a peer at once. A node cut off from Redis while the others are not (in either
+ * mode) reaches them only when it reconnects: it then retires the era and tells every node to flush.
  *
  * <p>Concurrency: messages are handled on Lettuce's event thread in order; per-peer state is guarded by its map's
  * lock, and the trust deadline derived from it is published through a volatile field, so a read checks trust
@@ -76,29 +78,13 @@ final class InvalidationChannel implements AutoCloseable {
     private static final byte FLAG_ASYNC = 1;
     private static final int HEADER = 3 + 16 + 8 + 8;
 
-    private static final class Peer {
-        long epoch;
-        long lastSequence;
-        long lastHeardNanos;
-        boolean async;
-
-        Peer(long epoch, long lastSequence, long now, boolean async) {
-            this.epoch = epoch;
-            this.lastSequence = lastSequence;
-            this.lastHeardNanos = now;
-            this.async = async;
-        }
-    }
-
     private final RedisTier redis;
     private final Consumer<Invalidation> applyRemote;
     private final Runnable flushLocal;
     private final ScheduledExecutorService scheduler;
     private final long maxStalenessNanos;
-    private final long asyncSendBoundNanos;
-    private final long peerSilenceBoundNanos;
-    private final long peerTimeoutNanos;
     private final boolean asyncSelf;
+    private final ChannelPeers peers;
     private final byte[] channel;
     private final UUID nodeUuid = UUID.randomUUID();
     private final String nodeId = nodeUuid.toString();
@@ -106,11 +92,7 @@ final class InvalidationChannel implements AutoCloseable {
             .putLong(nodeUuid.getLeastSignificantBits()).array();
     private final long epoch = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private final AtomicLong sequence = new AtomicLong();
-    private final Map<String, Peer> peers = new HashMap<>();
     private final Object proofMonitor = new Object();
-    private volatile long lastProofSentNanos;
-    private volatile boolean proven;
-    private volatile long trustedUntilNanos;
     private volatile @Nullable StatefulRedisPubSubConnection<byte[], byte[]> subscriber;
     private volatile @Nullable ScheduledFuture<?> heartbeats;
     private volatile boolean closed;
@@ -126,10 +108,8 @@ final class InvalidationChannel implements AutoCloseable {
         this.flushLocal = flushLocal;
         this.scheduler = scheduler;
         this.maxStalenessNanos = maxStaleness.toNanos();
-        this.asyncSendBoundNanos = asyncSendBound(maxStaleness).toNanos();
-        this.peerSilenceBoundNanos = maxStalenessNanos / 2;
-        this.peerTimeoutNanos = peerTimeout(maxStaleness).toNanos();
         this.asyncSelf = redis.asynchronous();
+        this.peers = new ChannelPeers(maxStalenessNanos, peerTimeout(maxStaleness).toNanos(), asyncSelf);
         // The hash tag pins the sharded channel to one Cluster slot.
         this.channel = (keyPrefix + ":{invalidations}").getBytes(StandardCharsets.UTF_8);
     }
@@ -160,14 +140,17 @@ final class InvalidationChannel implements AutoCloseable {
 
     /** Whether the local tier may serve now (fresh proof that every invalidation up to maxStaleness ago arrived). */
     boolean localTierTrusted() {
-        return proven && System.nanoTime() - trustedUntilNanos < 0;
+        return peers.trusted(System.nanoTime());
+    }
+
+    /** Whether the shared tier may serve now (no asynchronous peer has gone silent). */
+    boolean sharedTierTrusted() {
+        return peers.sharedTrusted(System.nanoTime());
     }
 
     /** How many peers this node remembers now. */
     int peerCount() {
-        synchronized (peers) {
-            return peers.size();
-        }
+        return peers.size();
     }
 
     /**
@@ -179,11 +162,18 @@ final class InvalidationChannel implements AutoCloseable {
     boolean awaitCurrent(Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        if (subscriber == null || !redis.publish(channel, this::heartbeat)) {
+        // Right after start the subscription may still be on its way: wait for it within the timeout.
+        while (subscriber == null) {
+            if (closed || deadline - System.nanoTime() <= 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        if (!redis.publish(channel, this::heartbeat)) {
             return false;
         }
         synchronized (proofMonitor) {
-            while (!(proven && lastProofSentNanos - start >= 0)) {
+            while (!(peers.proven() && peers.proofSentNanos() - start >= 0)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -227,7 +217,12 @@ final class InvalidationChannel implements AutoCloseable {
             return;
         }
         try {
-            prunePeers();
+            if (peers.prune(System.nanoTime())) {
+                // An asynchronous peer went silent for the peer timeout: it may have acknowledged writes whose
+                // invalidations will never come. Retire everything they could have left stale, here and in Redis.
+                flush("an asynchronously invalidating node went silent");
+                redis.retireEra();
+            }
             if (subscriber == null) {
                 subscribe();
             }
@@ -236,23 +231,6 @@ final class InvalidationChannel implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.debug("mongocache: heartbeat failed", e);
-        }
-    }
-
-    private void prunePeers() {
-        long now = System.nanoTime();
-        synchronized (peers) {
-            Iterator<Peer> it = peers.values().iterator();
-            boolean removed = false;
-            while (it.hasNext()) {
-                if (now - it.next().lastHeardNanos > peerTimeoutNanos) {
-                    it.remove();
-                    removed = true;
-                }
-            }
-            if (removed) {
-                updateTrust();
-            }
         }
     }
 
@@ -302,10 +280,7 @@ final class InvalidationChannel implements AutoCloseable {
 
     /** A (re-)subscription: messages sent while we were not subscribed are lost to us. */
     private void onSubscribed() {
-        synchronized (peers) {
-            peers.clear();
-            updateTrust();
-        }
+        peers.resubscribed();
         flush("subscribed to the invalidation channel");
     }
 
@@ -346,83 +321,34 @@ final class InvalidationChannel implements AutoCloseable {
             if (type == HEARTBEAT && messageEpoch == epoch) {
                 long sent = in.getLong();
                 synchronized (proofMonitor) {
-                    if (!proven || sent - lastProofSentNanos > 0) {
-                        lastProofSentNanos = sent;
-                    }
-                    proven = true;
+                    peers.proof(sent);
                     proofMonitor.notifyAll();
-                }
-                synchronized (peers) {
-                    updateTrust();
                 }
             }
             return;
         }
         String node = new UUID(in.getLong(3), in.getLong(11)).toString();
         long now = System.nanoTime();
-        synchronized (peers) {
-            Peer peer = peers.get(node);
-            if (type == GOODBYE) {
-                peers.remove(node);
-                updateTrust();
-                return;
-            }
-            if (peer == null && async) {
-                // What an asynchronous peer acknowledged before this node heard of it is unknown here.
-                flush("first message of asynchronous node " + node);
-            }
-            if (type == INVALIDATION) {
-                if (peer != null && (peer.epoch != messageEpoch || seq != peer.lastSequence + 1)) {
-                    gaps.increment();
-                    flush("a gap in the messages of node " + node);
-                }
-                if (peer == null) {
-                    // Only heartbeats vouch for a peer's liveness; until one arrives it is not yet heard from.
-                    peers.put(node, new Peer(messageEpoch, seq, now - peerSilenceBoundNanos, async));
-                } else {
-                    peer.epoch = messageEpoch;
-                    peer.lastSequence = seq;
-                    peer.async = async;
-                }
-                applyRemote.accept(decode(in));
-            } else if (type == HEARTBEAT) {
-                if (peer != null && (peer.epoch != messageEpoch || seq > peer.lastSequence)) {
-                    gaps.increment();
-                    flush("node " + node + " sent messages this node did not receive");
-                }
-                if (peer == null) {
-                    peers.put(node, new Peer(messageEpoch, seq, now, async));
-                } else {
-                    if (peer.epoch != messageEpoch || seq > peer.lastSequence) {
-                        peer.epoch = messageEpoch;
-                        peer.lastSequence = seq;
-                    }
-                    peer.lastHeardNanos = now;
-                    peer.async = async;
-                }
-            }
-            updateTrust();
+        ChannelPeers.Outcome outcome;
+        if (type == GOODBYE) {
+            peers.goodbye(node);
+            return;
+        } else if (type == INVALIDATION) {
+            outcome = peers.invalidation(node, messageEpoch, seq, async, now);
+        } else if (type == HEARTBEAT) {
+            outcome = peers.heartbeat(node, messageEpoch, seq, async, now);
+        } else {
+            return;
         }
-    }
-
-    /** Recomputes the trust deadline from the proof and the peers. Called with the peers' lock held. */
-    private void updateTrust() {
-        boolean asyncInvolved = asyncSelf;
-        long peersDeadline = Long.MAX_VALUE;
-        boolean anyAsyncPeer = false;
-        for (Peer p : peers.values()) {
-            if (p.async) {
-                long d = p.lastHeardNanos + peerSilenceBoundNanos;
-                if (!anyAsyncPeer || d - peersDeadline < 0) {
-                    peersDeadline = d;
-                }
-                anyAsyncPeer = true;
-            }
+        if (outcome == ChannelPeers.Outcome.GAP) {
+            gaps.increment();
+            flush("messages of node " + node + " were lost");
+        } else if (outcome == ChannelPeers.Outcome.NEW_ASYNC_PEER) {
+            flush("first message of asynchronously invalidating node " + node);
         }
-        asyncInvolved |= anyAsyncPeer;
-        long proofDeadline = lastProofSentNanos + (asyncInvolved ? maxStalenessNanos - asyncSendBoundNanos
-                : maxStalenessNanos);
-        trustedUntilNanos = anyAsyncPeer && peersDeadline - proofDeadline < 0 ? peersDeadline : proofDeadline;
+        if (type == INVALIDATION) {
+            applyRemote.accept(decode(in));
+        }
     }
 
     private static Invalidation decode(ByteBuffer in) {

@@ -61,7 +61,7 @@ final class LocalTier {
                     if (k == null || e == null) {
                         return;
                     }
-                    stats.removedFromLocal(e.counters(), e.payload().length, cause.wasEvicted());
+                    stats.removedFromLocal(k.namespace(), e.counters(), e.payload().length, cause.wasEvicted());
                 })
                 .build();
     }

@@ -758,6 +758,23 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
+    /** Deletes the era token, retiring every entry in Redis (sent without waiting; a failure is a fault). */
+    void retireEra() {
+        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
+        if (commands == null || closed) {
+            return;
+        }
+        try {
+            commands.del(eraKey).whenComplete((n, error) -> {
+                if (error != null) {
+                    fault(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            fault(e);
+        }
+    }
+
     static byte[] randomToken() {
         byte[] token = new byte[TOKEN_BYTES];
         ThreadLocalRandom.current().nextBytes(token);

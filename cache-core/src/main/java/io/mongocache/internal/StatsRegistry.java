@@ -79,12 +79,15 @@ final class StatsRegistry {
         return c != null ? c : byNamespace.get(namespace, n -> new Counters(this));
     }
 
-    /** An entry left the local tier: its bytes leave the row that counted them. */
-    void removedFromLocal(Counters row, int bytes, boolean evicted) {
+    /**
+     * An entry left the local tier: its bytes leave the row that counted them (which may have been retired since),
+     * an eviction counts on the namespace's current row, so the totals see it.
+     */
+    void removedFromLocal(String namespace, Counters row, int bytes, boolean evicted) {
         row.l1Bytes.add(-bytes);
         localBytes.add(-bytes);
         if (evicted) {
-            row.l1Evictions.increment();
+            of(namespace).l1Evictions.increment();
         }
     }
 

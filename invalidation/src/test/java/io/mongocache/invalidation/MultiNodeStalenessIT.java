@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoDatabase;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.mongocache.InvalidationMode;
 import io.mongocache.MongoCache;
 import io.mongocache.testing.RedisServer;
 import io.mongocache.testing.TcpProxy;
@@ -50,7 +51,11 @@ class MultiNodeStalenessIT {
     }
 
     private MongoCache node(String redisUri) {
-        MongoCache node = MongoCache.builder().redis(redisUri).maxStaleness(MAX_STALENESS)
+        return node(redisUri, InvalidationMode.SYNC);
+    }
+
+    private MongoCache node(String redisUri, InvalidationMode mode) {
+        MongoCache node = MongoCache.builder().redis(redisUri).maxStaleness(MAX_STALENESS).invalidation(mode)
                 .redisTimeout(Duration.ofMillis(150)).redisRetryInterval(Duration.ofMillis(100)).build();
         nodes.add(node);
         return node;
@@ -181,5 +186,73 @@ class MultiNodeStalenessIT {
         });
         assertTrue(proxy.dropped() > 3, "messages must have been dropped: " + proxy.dropped());
         assertTrue(nodes.get(2).stats().channel().gaps() > 0, "the node behind the proxy must notice the gaps");
+    }
+
+    @Test
+    void shouldBoundStalenessWithAsynchronousInvalidation() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            node(redis.uri(), InvalidationMode.ASYNC);
+        }
+        StaleReadChecker.Report report = check("ASYNC invalidation, healthy", () -> sleep(50));
+        assertTrue(report.hits() > report.readsChecked() / 4, "the cache must serve reads: " + report);
+    }
+
+    @Test
+    void shouldBoundStalenessWithSynchronousAndAsynchronousNodesMixed() throws Exception {
+        node(redis.uri(), InvalidationMode.ASYNC);
+        node(redis.uri(), InvalidationMode.SYNC);
+        node(redis.uri(), InvalidationMode.ASYNC);
+        check("two ASYNC nodes and one SYNC node", () -> sleep(50));
+    }
+
+    @Test
+    void shouldBoundStalenessWithAsynchronousInvalidationWhileRedisPauses() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            node(redis.uri(), InvalidationMode.ASYNC);
+        }
+        AtomicBoolean paused = new AtomicBoolean();
+        check("ASYNC, SIGSTOP 2 x maxStaleness, then SIGCONT", () -> {
+            sleep(800);
+            if (paused.compareAndSet(false, true)) {
+                redis.pause();
+                sleep(MAX_STALENESS.toMillis() * 2);
+                redis.resume();
+            }
+        });
+    }
+
+    @Test
+    void shouldBoundStalenessWhenAnAsynchronousWritersSendsFallBehind() throws Exception {
+        // Node 3 reaches Redis through a proxy that now and then holds its commands back for 3 x maxStaleness:
+        // its acknowledged writes wait in its sender, its heartbeats stop, and the others must stop trusting
+        // their tiers within the bound — and flush, and retire the era, if it stays silent.
+        TcpProxy proxy = TcpProxy.redis(redis.port());
+        closeables.add(proxy);
+        node(redis.uri(), InvalidationMode.ASYNC);
+        node(redis.uri(), InvalidationMode.ASYNC);
+        node(proxy.redisUri(), InvalidationMode.ASYNC);
+        AtomicBoolean stalled = new AtomicBoolean();
+        check("ASYNC, one node's commands held back 3 x maxStaleness", () -> {
+            sleep(900);
+            if (stalled.compareAndSet(false, true)) {
+                proxy.delayRequests(MAX_STALENESS.multipliedBy(3));
+                sleep(MAX_STALENESS.toMillis() * 3);
+                proxy.delayRequests(Duration.ZERO);
+            }
+        });
+    }
+
+    @Test
+    void shouldBoundStalenessWithAsynchronousInvalidationAndKilledSubscribers() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            node(redis.uri(), InvalidationMode.ASYNC);
+        }
+        RedisClient admin = RedisClient.create(redis.uri());
+        closeables.add(admin::shutdown);
+        StatefulRedisConnection<String, String> connection = admin.connect();
+        check("ASYNC, CLIENT KILL TYPE pubsub every 700 ms", () -> {
+            sleep(700);
+            connection.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
+        });
     }
 }

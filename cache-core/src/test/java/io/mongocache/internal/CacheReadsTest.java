@@ -1,0 +1,142 @@
+package io.mongocache.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+/** The read algorithm's expiry rules, on the local tier with a clock driven by the test. */
+class CacheReadsTest {
+    private static final long SECOND = 1_000_000_000L;
+    private static final long TTL = 100 * SECOND;
+
+    private final AtomicLong now = new AtomicLong(1);
+    private final Ticker ticker = now::get;
+    private final Versions versions = new Versions();
+    private final StatsRegistry stats = new StatsRegistry(100);
+    private final LocalTier local = new LocalTier(64L << 20, ticker, stats);
+    private final List<Runnable> queuedReloads = new ArrayList<>();
+
+    private CacheReads reads(double jitter, double refreshAhead, Executor reloads) {
+        return new CacheReads(versions, local, null, stats, 1 << 20, () -> true, () -> true,
+                new CacheReads.Expiry(jitter, refreshAhead, reloads));
+    }
+
+    private static CacheKey key(String name) {
+        return new KeyBuilder("db.c", "find", Document.class, new BsonDocument("mode", new BsonString("primary")),
+                new BsonDocument()).string("k", name).build();
+    }
+
+    private static Loader loader(AtomicInteger loads) {
+        return cap -> ReadResult.complete(Payloads.ofLong(loads.incrementAndGet()), null);
+    }
+
+    private static long value(ReadResult r) {
+        return Payloads.toLong(r.payload());
+    }
+
+    @Test
+    void shouldSpreadTheExpiryOfEntriesLoadedTogether() {
+        CacheReads reads = reads(0.1, 0, Runnable::run);
+        AtomicInteger loads = new AtomicInteger();
+        for (int i = 0; i < 1_000; i++) {
+            reads.read(key("k" + i), TTL, loader(loads), null);
+        }
+        assertEquals(1_000, loads.get());
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < 1_000; i++) {
+            long ttl = local.get(key("k" + i)).ttlNanos();
+            min = Math.min(min, ttl);
+            max = Math.max(max, ttl);
+        }
+        assertTrue(min >= TTL * 0.9 && max <= TTL, "within 10 %: " + min + " … " + max);
+        assertTrue(max - min > TTL * 0.08, "spread over most of the jitter: " + min + " … " + max);
+        // Advance to 95 % of the TTL: about half the entries have expired, not all at once.
+        now.addAndGet(TTL * 95 / 100);
+        local.cleanUp();
+        long alive = local.size();
+        assertTrue(alive > 300 && alive < 700, "about half still alive at 95 % of the TTL: " + alive);
+    }
+
+    @Test
+    void shouldKeepExactTtlsWithoutJitter() {
+        CacheReads reads = reads(0, 0, Runnable::run);
+        reads.read(key("a"), TTL, loader(new AtomicInteger()), null);
+        assertEquals(TTL, local.get(key("a")).ttlNanos());
+    }
+
+    @Test
+    void shouldReloadAHotEntryOnceInTheLastPartOfItsLife() {
+        CacheReads reads = reads(0, 0.2, queuedReloads::add);
+        AtomicInteger loads = new AtomicInteger();
+        AtomicInteger reloaderCalls = new AtomicInteger();
+        CacheKey key = key("hot");
+        java.util.function.Supplier<Loader> reloader = () -> {
+            reloaderCalls.incrementAndGet();
+            return loader(loads);
+        };
+        assertEquals(1, value(reads.read(key, TTL, loader(loads), reloader)));
+        now.addAndGet(TTL * 7 / 10);
+        assertEquals(1, value(reads.read(key, TTL, loader(loads), reloader)));
+        assertEquals(0, queuedReloads.size(), "70 % of its life: no reload yet");
+        now.addAndGet(TTL / 10 + 1);
+        for (int i = 0; i < 50; i++) {
+            assertEquals(1, value(reads.read(key, TTL, loader(loads), reloader)), "the old entry serves meanwhile");
+        }
+        assertEquals(1, queuedReloads.size(), "one reload per key, however many hits");
+        assertEquals(1, reloaderCalls.get());
+        queuedReloads.remove(0).run();
+        assertEquals(2, loads.get());
+        assertEquals(2, value(reads.read(key, TTL, loader(loads), reloader)), "the reloaded entry serves");
+        assertEquals(1, stats.of("db.c").reloads.sum());
+        // The reloaded entry lives a whole TTL from its reload: past the old expiry it still serves.
+        now.addAndGet(TTL / 2);
+        assertEquals(2, value(reads.read(key, TTL, loader(loads), reloader)));
+        assertEquals(2, loads.get());
+    }
+
+    @Test
+    void shouldNotInstallAReloadThatRacedAWrite() {
+        CacheReads reads = reads(0, 0.2, queuedReloads::add);
+        AtomicInteger loads = new AtomicInteger();
+        CacheKey key = key("raced");
+        java.util.function.Supplier<Loader> reloader = () -> cap -> {
+            int n = loads.incrementAndGet();
+            // The write lands while the reload's query runs: its result may be stale.
+            versions.apply(io.mongocache.spi.Invalidation.namespace("db.c"));
+            return ReadResult.complete(Payloads.ofLong(n), null);
+        };
+        reads.read(key, TTL, loader(loads), reloader);
+        now.addAndGet(TTL * 9 / 10);
+        reads.read(key, TTL, loader(loads), reloader);
+        queuedReloads.remove(0).run();
+        assertEquals(3, value(reads.read(key, TTL, loader(loads), null)), "a miss after the write loads afresh");
+    }
+
+    @Test
+    void shouldSkipAReloadTheExecutorRefusesAndTryAgainLater() {
+        AtomicInteger offered = new AtomicInteger();
+        CacheReads reads = reads(0, 0.2, r -> {
+            offered.incrementAndGet();
+            throw new java.util.concurrent.RejectedExecutionException("full");
+        });
+        AtomicInteger loads = new AtomicInteger();
+        CacheKey key = key("refused");
+        reads.read(key, TTL, loader(loads), () -> loader(loads));
+        now.addAndGet(TTL * 9 / 10);
+        reads.read(key, TTL, loader(loads), () -> loader(loads));
+        reads.read(key, TTL, loader(loads), () -> loader(loads));
+        assertEquals(2, offered.get(), "a refused reload does not block the key's next attempt");
+        assertEquals(1, loads.get());
+    }
+}
