@@ -100,7 +100,8 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
             owner.cache.recordBypass(owner.ns());
             return null;
         }
-        return owner.cache.read(key, ttl != null ? ttl : owner.ttl(), cap -> load(first, cap), reloader(first));
+        return owner.cache.read(key, owner.counters(), ttl != null ? ttl : owner.ttl(), cap -> load(first, cap),
+                owner.cache.refreshAhead() ? reloader(first) : null);
     }
 
     @Override

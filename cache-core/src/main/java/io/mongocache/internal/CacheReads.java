@@ -80,7 +80,12 @@ final class CacheReads {
      *     (for a background reload); null if this read cannot be reloaded in the background
      */
     ReadResult read(CacheKey key, long ttlNanos, Loader loader, @Nullable Supplier<Loader> reloader) {
-        StatsRegistry.Counters counters = stats.of(key.namespace());
+        return read(key, stats.of(key.namespace()), ttlNanos, loader, reloader);
+    }
+
+    /** {@code counters}: the key's namespace's row, which the caller may have kept from an earlier read. */
+    ReadResult read(CacheKey key, StatsRegistry.Counters counters, long ttlNanos, Loader loader,
+            @Nullable Supplier<Loader> reloader) {
         LocalTier l1 = local;
         // The local tier serves only while this node can prove it has every other node's invalidations up to
         // maxStaleness ago (always, without Redis: then there are no other nodes to hear from).
@@ -88,7 +93,7 @@ final class CacheReads {
             LocalTier.Entry entry = l1.get(key);
             if (entry != null && entry.stamp().isCurrent()) {
                 counters.l1Hits.increment();
-                if (reloader != null && expiry.refreshAhead() > 0) {
+                if (reloader != null && refreshAhead()) {
                     reloadIfOld(key, entry, ttlNanos, reloader, l1, counters);
                 }
                 return ReadResult.complete(entry.payload(), entry.address());
@@ -117,6 +122,11 @@ final class CacheReads {
         } finally {
             flights.remove(key, mine);
         }
+    }
+
+    /** Whether hits may reload entries in the background (callers skip building reloaders when not). */
+    boolean refreshAhead() {
+        return expiry.refreshAhead() > 0;
     }
 
     private static byte @Nullable [] await(Flight flight) {

@@ -162,7 +162,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
                 .bson("hint", hint, documentClass, registry)
                 .string("hintString", hintString)
                 .bson("let", let, documentClass, registry);
-        return key.deterministic() ? key.build(() -> Dependency.wholeNamespaces(a.reads())) : null;
+        return key.buildIfDeterministic(() -> Dependency.wholeNamespaces(a.reads()));
     }
 
     @Override

@@ -149,19 +149,34 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     KeyBuilder keyBuilder(String operation, Class<?> resultClass) {
-        // A collection's read preference and read concern never change: encode the shared key elements once.
-        KeyPrefix cached = lastPrefix;
-        if (cached == null || cached.resultClass != resultClass || !cached.operation.equals(operation)) {
-            cached = new KeyPrefix(operation, resultClass, KeyBuilder.prefix(namespace, operation, resultClass,
-                    delegate.getReadPreference().toDocument(), delegate.getReadConcern().asDocument()));
-            lastPrefix = cached;
+        // A collection's read preference and read concern never change: encode the shared key elements once per
+        // operation and result class (a view mostly runs one or two kinds of read).
+        KeyPrefix[] cached = prefixes;
+        for (KeyPrefix p : cached) {
+            if (p.resultClass == resultClass && p.operation.equals(operation)) {
+                return new KeyBuilder(p);
+            }
         }
-        return new KeyBuilder(namespace, cached.elements);
+        KeyPrefix created = new KeyPrefix(namespace, operation, resultClass, KeyBuilder.prefix(namespace, operation,
+                resultClass, delegate.getReadPreference().toDocument(), delegate.getReadConcern().asDocument()));
+        KeyPrefix[] grown = java.util.Arrays.copyOf(cached, Math.min(cached.length + 1, 8));
+        grown[grown.length - 1] = created;
+        prefixes = grown;
+        return new KeyBuilder(created);
     }
 
-    private record KeyPrefix(String operation, Class<?> resultClass, byte[] elements) {}
+    private volatile KeyPrefix[] prefixes = new KeyPrefix[0];
+    private volatile StatsRegistry.@Nullable Counters counters;
 
-    private volatile @Nullable KeyPrefix lastPrefix;
+    /** This namespace's statistics row, kept while the bounded table keeps it (so a hit looks nothing up). */
+    StatsRegistry.Counters counters() {
+        StatsRegistry.Counters c = counters;
+        if (c == null || c.retired) {
+            c = cache.counters(namespace);
+            counters = c;
+        }
+        return c;
+    }
 
     private CachedCollectionImpl<T> view(CollectionView newView) {
         return create(cache, delegate, newView);
@@ -505,11 +520,13 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         BsonDocument filterDocument = filter.toBsonDocument(getDocumentClass(), getCodecRegistry());
         KeyBuilder key = keyBuilder("count", Long.class).value("filter", filterDocument);
         OptionsKeys.count(key, options, getDocumentClass(), getCodecRegistry());
-        if (!key.deterministic()) {
+        Collation collation = options.getCollation();
+        CacheKey built = key.buildIfDeterministic(() -> readDependencies(filterDocument, collation));
+        if (built == null) {
             cache.recordBypass(namespace);
             return delegate.countDocuments(filter, options);
         }
-        ReadResult result = cache.read(key.build(readDependencies(filterDocument, options.getCollation())), ttl(),
+        ReadResult result = cache.read(built, ttl(),
                 cap -> {
                     Long elsewhere = delegatedCount(filterDocument, options);
                     return ReadResult.complete(Payloads.ofLong(elsewhere != null ? elsewhere

@@ -113,7 +113,7 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
                 .bson("hint", hint, documentClass, registry)
                 .string("hintString", hintString);
         Collation keyCollation = collation;
-        return key.deterministic() ? key.build(() -> owner.readDependencies(filterDocument, keyCollation)) : null;
+        return key.buildIfDeterministic(() -> owner.readDependencies(filterDocument, keyCollation));
     }
 
     @Override

@@ -176,7 +176,7 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
                 .value("partial", partial == null ? null : BsonBoolean.valueOf(partial))
                 .value("allowDiskUse", allowDiskUse == null ? null : BsonBoolean.valueOf(allowDiskUse));
         Collation keyCollation = collation;
-        return key.deterministic() ? key.build(() -> owner.readDependencies(filterDocument, keyCollation)) : null;
+        return key.buildIfDeterministic(() -> owner.readDependencies(filterDocument, keyCollation));
     }
 
     /**

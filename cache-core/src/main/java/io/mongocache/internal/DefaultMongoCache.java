@@ -34,6 +34,7 @@ public final class DefaultMongoCache implements MongoCache {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMongoCache.class);
 
     private final MongoCacheConfig config;
+    private final long defaultTtlNanos;
     private final Versions versions = new Versions();
     private final StatsRegistry stats;
     private final @Nullable LocalTier local;
@@ -48,6 +49,7 @@ public final class DefaultMongoCache implements MongoCache {
 
     public DefaultMongoCache(MongoCacheConfig config) {
         this.config = config;
+        this.defaultTtlNanos = config.defaultTtl().toNanos();
         this.stats = new StatsRegistry(config.maxTrackedNamespaces());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = Executors.defaultThreadFactory().newThread(r);
@@ -315,6 +317,23 @@ public final class DefaultMongoCache implements MongoCache {
             java.util.function.@Nullable Supplier<Loader> reloader) {
         Duration effective = ttl != null ? ttl : config.defaultTtl();
         return reads.read(key, effective.toNanos(), loader, reloader);
+    }
+
+    /** A read whose caller keeps its namespace's statistics row ({@link #counters}). */
+    ReadResult read(CacheKey key, StatsRegistry.Counters counters, @Nullable Duration ttl, Loader loader,
+            java.util.function.@Nullable Supplier<Loader> reloader) {
+        long ttlNanos = ttl != null ? ttl.toNanos() : defaultTtlNanos;
+        return reads.read(key, counters, ttlNanos, loader, reloader);
+    }
+
+    /** The statistics row of a namespace, for a caller to keep while it is not {@code retired}. */
+    StatsRegistry.Counters counters(String namespace) {
+        return stats.of(namespace);
+    }
+
+    /** Whether hits reload entries in the background, so that reads need to offer a reloader. */
+    boolean refreshAhead() {
+        return reads.refreshAhead();
     }
 
     /** For tests and harnesses: live version cells, tracked namespaces, remembered peers. */

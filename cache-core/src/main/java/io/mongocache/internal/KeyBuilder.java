@@ -12,10 +12,15 @@ import org.bson.io.BasicOutputBuffer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes the canonical key of a read: fields in the fixed order the caller adds them, every BSON value exactly
- * as MongoDB will receive it (field order included). While writing it notes whether any value makes the result
- * depend on time, randomness or server-side JavaScript ({@code $$NOW}, {@code $rand}, {@code $where}, …): such
- * a read must not be cached.
+ * Writes the canonical key of a read: after the view's {@link KeyPrefix}, a BSON document of the result-affecting
+ * options in the fixed order the caller adds them, every value exactly as MongoDB will receive it (field order
+ * included). While writing it notes whether any value makes the result depend on time, randomness or server-side
+ * JavaScript ({@code $$NOW}, {@code $rand}, {@code $where}, …): such a read must not be cached.
+ *
+ * <p>Concurrency: not thread-safe; one builder per key. Each thread reuses one output buffer and BSON writer
+ * (rewound to the start of an empty document by {@code mark}/{@code reset}), so building a key allocates only
+ * the key's own bytes; a builder started while the thread's writer is in use (a {@code Bson} whose encoding reads
+ * through the cache) gets a writer of its own.
  */
 final class KeyBuilder {
     private static final BsonValueCodec VALUE_CODEC = new BsonValueCodec();
@@ -24,23 +29,44 @@ final class KeyBuilder {
             Set.of("$where", "$function", "$accumulator", "$rand", "$sampleRate", "$sample");
     private static final String[] NON_DETERMINISTIC_VARIABLES = {"$$NOW", "$$CLUSTER_TIME", "$$USER_ROLES"};
 
-    private final BasicOutputBuffer buffer = new BasicOutputBuffer(256);
-    private final BsonBinaryWriter writer = new BsonBinaryWriter(buffer);
-    private final String namespace;
+    /** A thread's reusable buffer and writer, positioned just after an empty document's start. */
+    private static final class Scratch {
+        final BasicOutputBuffer buffer = new BasicOutputBuffer(256);
+        final BsonBinaryWriter writer = new BsonBinaryWriter(buffer);
+        boolean busy;
+
+        Scratch() {
+            writer.writeStartDocument();
+            writer.mark();
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final KeyPrefix prefix;
+    private final Scratch scratch;
+    private final boolean shared;
     private boolean deterministic = true;
 
     KeyBuilder(String namespace, String operation, Class<?> resultClass, BsonDocument readPreference,
             BsonDocument readConcern) {
-        this(namespace, prefix(namespace, operation, resultClass, readPreference, readConcern));
+        this(new KeyPrefix(namespace, operation, resultClass,
+                prefix(namespace, operation, resultClass, readPreference, readConcern)));
     }
 
-    /** Starts a key whose fixed leading elements were encoded once by {@link #prefix}. */
-    KeyBuilder(String namespace, byte[] prefixElements) {
-        this.namespace = namespace;
-        writer.writeStartDocument();
-        // The writer back-patches the document length from the buffer position, so raw elements may be inserted
-        // between whole elements.
-        buffer.writeBytes(prefixElements);
+    KeyBuilder(KeyPrefix prefix) {
+        this.prefix = prefix;
+        Scratch mine = SCRATCH.get();
+        if (mine.busy) {
+            mine = new Scratch();
+            shared = false;
+        } else {
+            mine.busy = true;
+            shared = true;
+        }
+        mine.writer.reset();
+        mine.writer.mark();
+        this.scratch = mine;
     }
 
     /**
@@ -72,26 +98,23 @@ final class KeyBuilder {
         return this;
     }
 
-
     KeyBuilder value(String name, @Nullable BsonValue value) {
         if (value != null) {
             if (deterministic && !isDeterministic(value)) {
                 deterministic = false;
             }
-            writer.writeName(name);
-            VALUE_CODEC.encode(writer, value, ENCODE);
+            scratch.writer.writeName(name);
+            VALUE_CODEC.encode(scratch.writer, value, ENCODE);
         }
         return this;
     }
 
     KeyBuilder string(String name, @Nullable String value) {
         if (value != null) {
-            writer.writeString(name, value);
+            scratch.writer.writeString(name, value);
         }
         return this;
     }
-
-
 
     /** False when the read depends on time, randomness or JavaScript and must bypass the cache. */
     boolean deterministic() {
@@ -100,21 +123,50 @@ final class KeyBuilder {
 
     /** The key; its dependencies are computed only if a read with it misses. */
     CacheKey build(java.util.function.Supplier<Dependency[]> dependencies) {
-        writer.writeEndDocument();
-        writer.flush();
-        return new CacheKey(namespace, dependencies, buffer.toByteArray());
+        return new CacheKey(prefix, dependencies, finish());
     }
 
     CacheKey build(Dependency[] dependencies) {
-        writer.writeEndDocument();
-        writer.flush();
-        return new CacheKey(namespace, dependencies, buffer.toByteArray());
+        return new CacheKey(prefix, dependencies, finish());
+    }
+
+    /** The key if the read is deterministic, else null (the read must bypass the cache). */
+    @Nullable CacheKey buildIfDeterministic(java.util.function.Supplier<Dependency[]> dependencies) {
+        if (!deterministic) {
+            discard();
+            return null;
+        }
+        return build(dependencies);
+    }
+
+    /** Gives the thread's writer back without building a key. */
+    void discard() {
+        rewind();
+    }
+
+    /** Back to just after the empty document's start (a reset consumes the mark: set it again). */
+    private void rewind() {
+        scratch.writer.reset();
+        scratch.writer.mark();
+        if (shared) {
+            scratch.busy = false;
+        }
     }
 
     /** The key of a read that may depend on any document of its namespace. */
     CacheKey build() {
-        String ns = namespace;
+        String ns = prefix.namespace;
         return build(() -> Dependency.wholeNamespace(ns));
+    }
+
+    private byte[] finish() {
+        try {
+            scratch.writer.writeEndDocument();
+            scratch.writer.flush();
+            return scratch.buffer.toByteArray();
+        } finally {
+            rewind();
+        }
     }
 
     static boolean isDeterministic(BsonValue value) {

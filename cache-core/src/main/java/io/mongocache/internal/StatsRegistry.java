@@ -22,6 +22,8 @@ final class StatsRegistry {
     /** The counters of one namespace. */
     static final class Counters {
         private final StatsRegistry registry;
+        /** Set when the row leaves the table: holders of a cached reference must look the namespace up again. */
+        volatile boolean retired;
         final LongAdder l1Hits = new LongAdder();
         final LongAdder l1Misses = new LongAdder();
         final LongAdder l1Evictions = new LongAdder();
@@ -65,6 +67,7 @@ final class StatsRegistry {
                 .executor(Runnable::run)
                 .removalListener((String ns, Counters row, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (row != null) {
+                        row.retired = true;
                         NamespaceStats s = row.snapshot();
                         synchronized (retiredLock) {
                             retired = retired.plus(s);
