@@ -185,7 +185,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
 
     @Override
     Decoder<T> decoder() {
-        return Payloads.decoderOf(resultClass, owner.getCodecRegistry());
+        return owner.decoder(resultClass);
     }
 
     @Override

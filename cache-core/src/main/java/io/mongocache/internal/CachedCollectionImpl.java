@@ -166,6 +166,26 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     private volatile KeyPrefix[] prefixes = new KeyPrefix[0];
+    private volatile Object[] decoders = new Object[0];
+
+    /** The decoder of a result class from this view's registry, looked up once per class (hits decode with it). */
+    @SuppressWarnings("unchecked")
+    <R> org.bson.codecs.Decoder<R> decoder(Class<R> resultClass) {
+        Object[] cached = decoders;
+        for (int i = 0; i < cached.length; i += 2) {
+            if (cached[i] == resultClass) {
+                return (org.bson.codecs.Decoder<R>) cached[i + 1];
+            }
+        }
+        org.bson.codecs.Decoder<R> found = Payloads.decoderOf(resultClass, getCodecRegistry());
+        if (cached.length < 16) {
+            Object[] grown = java.util.Arrays.copyOf(cached, cached.length + 2);
+            grown[cached.length] = resultClass;
+            grown[cached.length + 1] = found;
+            decoders = grown;
+        }
+        return found;
+    }
     private volatile StatsRegistry.@Nullable Counters counters;
 
     /** This namespace's statistics row, kept while the bounded table keeps it (so a hit looks nothing up). */

@@ -238,7 +238,7 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
 
     @Override
     Decoder<T> decoder() {
-        return Payloads.decoderOf(resultClass, owner.getCodecRegistry());
+        return owner.decoder(resultClass);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.mongocache.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 import org.bson.BsonBinaryWriter;
 import org.bson.BsonDocument;
+import org.bson.BsonType;
 import org.bson.BsonValue;
 import org.bson.codecs.BsonValueCodec;
 import org.bson.codecs.EncoderContext;
@@ -12,15 +15,16 @@ import org.bson.io.BasicOutputBuffer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes the canonical key of a read: after the view's {@link KeyPrefix}, a BSON document of the result-affecting
- * options in the fixed order the caller adds them, every value exactly as MongoDB will receive it (field order
- * included). While writing it notes whether any value makes the result depend on time, randomness or server-side
- * JavaScript ({@code $$NOW}, {@code $rand}, {@code $where}, …): such a read must not be cached.
+ * Writes the canonical key of a read: after the view's {@link KeyPrefix}, the result-affecting options in the fixed
+ * order the caller adds them, every value exactly as MongoDB will receive it — its BSON type and content, field
+ * order included — in a compact, prefix-free encoding of the BSON value tree: names and strings length-prefixed,
+ * documents and arrays counted, every value tagged with its BSON type, and types not spelled out here embedded as
+ * their exact (length-prefixed) BSON encoding. While writing it notes whether any value makes the result depend on time, randomness or
+ * server-side JavaScript ({@code $$NOW}, {@code $rand}, {@code $where}, …): such a read must not be cached.
  *
- * <p>Concurrency: not thread-safe; one builder per key. Each thread reuses one output buffer and BSON writer
- * (rewound to the start of an empty document by {@code mark}/{@code reset}), so building a key allocates only
- * the key's own bytes; a builder started while the thread's writer is in use (a {@code Bson} whose encoding reads
- * through the cache) gets a writer of its own.
+ * <p>Concurrency: not thread-safe; one builder per key. Each thread reuses one scratch buffer, so building a key
+ * allocates only the key's own bytes; a builder started while the thread's buffer is in use (a {@code Bson} whose
+ * encoding reads through the cache) gets a buffer of its own.
  */
 final class KeyBuilder {
     private static final BsonValueCodec VALUE_CODEC = new BsonValueCodec();
@@ -28,16 +32,61 @@ final class KeyBuilder {
     private static final Set<String> NON_DETERMINISTIC_OPERATORS =
             Set.of("$where", "$function", "$accumulator", "$rand", "$sampleRate", "$sample");
     private static final String[] NON_DETERMINISTIC_VARIABLES = {"$$NOW", "$$CLUSTER_TIME", "$$USER_ROLES"};
+    /** Tag of a value embedded as its BSON encoding. */
+    private static final byte EMBEDDED = (byte) 0xFF;
 
-    /** A thread's reusable buffer and writer, positioned just after an empty document's start. */
+    /** A thread's reusable buffer. */
     private static final class Scratch {
-        final BasicOutputBuffer buffer = new BasicOutputBuffer(256);
-        final BsonBinaryWriter writer = new BsonBinaryWriter(buffer);
+        byte[] bytes = new byte[256];
+        int size;
         boolean busy;
 
-        Scratch() {
-            writer.writeStartDocument();
-            writer.mark();
+        void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
+
+        void put(byte b) {
+            ensure(1);
+            bytes[size++] = b;
+        }
+
+        void putInt(int v) {
+            ensure(4);
+            bytes[size++] = (byte) v;
+            bytes[size++] = (byte) (v >>> 8);
+            bytes[size++] = (byte) (v >>> 16);
+            bytes[size++] = (byte) (v >>> 24);
+        }
+
+        void putLong(long v) {
+            putInt((int) v);
+            putInt((int) (v >>> 32));
+        }
+
+        void put(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, bytes, size, b.length);
+            size += b.length;
+        }
+
+        /** A name or a string value: length-prefixed UTF-8 (so no name or value can run into the next). */
+        void string(String s) {
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                if (s.charAt(i) >= 0x80) {
+                    byte[] encoded = s.getBytes(StandardCharsets.UTF_8);
+                    putInt(encoded.length);
+                    put(encoded);
+                    return;
+                }
+            }
+            putInt(n);
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                bytes[size++] = (byte) s.charAt(i);
+            }
         }
     }
 
@@ -64,8 +113,7 @@ final class KeyBuilder {
             mine.busy = true;
             shared = true;
         }
-        mine.writer.reset();
-        mine.writer.mark();
+        mine.size = 0;
         this.scratch = mine;
     }
 
@@ -103,15 +151,17 @@ final class KeyBuilder {
             if (deterministic && !isDeterministic(value)) {
                 deterministic = false;
             }
-            scratch.writer.writeName(name);
-            VALUE_CODEC.encode(scratch.writer, value, ENCODE);
+            scratch.string(name);
+            write(scratch, value);
         }
         return this;
     }
 
     KeyBuilder string(String name, @Nullable String value) {
         if (value != null) {
-            scratch.writer.writeString(name, value);
+            scratch.string(name);
+            scratch.put((byte) BsonType.STRING.getValue());
+            scratch.string(value);
         }
         return this;
     }
@@ -130,6 +180,12 @@ final class KeyBuilder {
         return new CacheKey(prefix, dependencies, finish());
     }
 
+    /** The key of a read that may depend on any document of its namespace. */
+    CacheKey build() {
+        String ns = prefix.namespace;
+        return build(() -> Dependency.wholeNamespace(ns));
+    }
+
     /** The key if the read is deterministic, else null (the read must bypass the cache). */
     @Nullable CacheKey buildIfDeterministic(java.util.function.Supplier<Dependency[]> dependencies) {
         if (!deterministic) {
@@ -139,33 +195,85 @@ final class KeyBuilder {
         return build(dependencies);
     }
 
-    /** Gives the thread's writer back without building a key. */
+    /** Gives the thread's buffer back without building a key. */
     void discard() {
-        rewind();
+        release();
     }
 
-    /** Back to just after the empty document's start (a reset consumes the mark: set it again). */
-    private void rewind() {
-        scratch.writer.reset();
-        scratch.writer.mark();
+    private byte[] finish() {
+        try {
+            return Arrays.copyOf(scratch.bytes, scratch.size);
+        } finally {
+            release();
+        }
+    }
+
+    private void release() {
+        scratch.size = 0;
         if (shared) {
             scratch.busy = false;
         }
     }
 
-    /** The key of a read that may depend on any document of its namespace. */
-    CacheKey build() {
-        String ns = prefix.namespace;
-        return build(() -> Dependency.wholeNamespace(ns));
-    }
-
-    private byte[] finish() {
-        try {
-            scratch.writer.writeEndDocument();
-            scratch.writer.flush();
-            return scratch.buffer.toByteArray();
-        } finally {
-            rewind();
+    /** Writes one value: its BSON type, then its content. */
+    private static void write(Scratch out, BsonValue value) {
+        BsonType type = value.getBsonType();
+        switch (type) {
+            case DOCUMENT -> {
+                out.put((byte) type.getValue());
+                BsonDocument document = value.asDocument();
+                out.putInt(document.size());
+                for (var e : document.entrySet()) {
+                    out.string(e.getKey());
+                    write(out, e.getValue());
+                }
+            }
+            case ARRAY -> {
+                out.put((byte) type.getValue());
+                var array = value.asArray();
+                out.putInt(array.size());
+                for (BsonValue v : array) {
+                    write(out, v);
+                }
+            }
+            case STRING -> {
+                out.put((byte) type.getValue());
+                out.string(value.asString().getValue());
+            }
+            case OBJECT_ID -> {
+                out.put((byte) type.getValue());
+                out.put(value.asObjectId().getValue().toByteArray());
+            }
+            case INT32 -> {
+                out.put((byte) type.getValue());
+                out.putInt(value.asInt32().getValue());
+            }
+            case INT64 -> {
+                out.put((byte) type.getValue());
+                out.putLong(value.asInt64().getValue());
+            }
+            case DOUBLE -> {
+                out.put((byte) type.getValue());
+                out.putLong(Double.doubleToRawLongBits(value.asDouble().getValue()));
+            }
+            case BOOLEAN -> {
+                out.put((byte) type.getValue());
+                out.put(value.asBoolean().getValue() ? (byte) 1 : (byte) 0);
+            }
+            case NULL -> out.put((byte) type.getValue());
+            default -> {
+                BasicOutputBuffer buffer = new BasicOutputBuffer(32);
+                try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
+                    writer.writeStartDocument();
+                    writer.writeName("v");
+                    VALUE_CODEC.encode(writer, value, ENCODE);
+                    writer.writeEndDocument();
+                }
+                byte[] bson = buffer.toByteArray();
+                out.put(EMBEDDED);
+                out.putInt(bson.length);
+                out.put(bson);
+            }
         }
     }
 

@@ -145,6 +145,7 @@ final class RedisTier implements AutoCloseable {
     private final byte[] eraKey;
     private final boolean cluster;
     private final String lookupDigest;
+    private final String installDigest;
     private final List<Invalidation> pendingInvalidations = new ArrayList<>();
     private final AsyncPending inFlight = new AsyncPending();
     private final @Nullable BlockingQueue<Outgoing> outgoing;
@@ -167,6 +168,7 @@ final class RedisTier implements AutoCloseable {
         this.eraKey = (config.keyPrefix() + ":era").getBytes(StandardCharsets.UTF_8);
         this.cluster = config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER;
         this.lookupDigest = sha1(LOOKUP_SCRIPT);
+        this.installDigest = sha1(INSTALL_SCRIPT);
         this.heartbeatQueueLimitNanos = InvalidationChannel.asyncSendBound(config.maxStaleness()).toNanos();
         Duration timeout = config.redisTimeout();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
@@ -273,11 +275,14 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    /** Loads the lookup script (on every master of a Cluster), so lookups rarely meet NOSCRIPT. */
+    /** Loads both scripts (on every master of a Cluster), so lookups and installs rarely meet NOSCRIPT. */
     private void loadScripts() {
         RedisClusterAsyncCommands<byte[], byte[]> commands = async;
         if (commands != null) {
-            await(commands.scriptLoad(LOOKUP_SCRIPT.getBytes(StandardCharsets.UTF_8)));
+            RedisFuture<String> lookup = commands.scriptLoad(LOOKUP_SCRIPT.getBytes(StandardCharsets.UTF_8));
+            RedisFuture<String> install = commands.scriptLoad(INSTALL_BYTES);
+            await(lookup);
+            await(install);
         }
     }
 
@@ -425,13 +430,23 @@ final class RedisTier implements AutoCloseable {
             args[i + 2] = tokens[token];
         }
         try {
-            // EVAL, not EVALSHA: a script cache emptied by a restart must not turn an install into a retry that
-            // could arrive after this node's next commands (they rely on the install being processed first).
-            commands.<Long>eval(INSTALL_BYTES, ScriptOutputType.INTEGER, keys, args).whenComplete((stored, error) -> {
-                if (error != null) {
-                    counters.l2Errors.increment();
-                    fault(error);
+            commands.<Long>evalsha(installDigest, ScriptOutputType.INTEGER, keys, args).whenComplete((stored, error) -> {
+                if (error == null) {
+                    return;
                 }
+                if (String.valueOf(error.getMessage()).contains("NOSCRIPT")) {
+                    // A restarted or flushed Redis forgot the script: send it whole. Arriving later than this node's
+                    // next commands costs nothing but a miss — the script checks the tokens whenever it runs.
+                    commands.<Long>eval(INSTALL_BYTES, ScriptOutputType.INTEGER, keys, args).whenComplete((again, failed) -> {
+                        if (failed != null) {
+                            counters.l2Errors.increment();
+                            fault(failed);
+                        }
+                    });
+                    return;
+                }
+                counters.l2Errors.increment();
+                fault(error);
             });
         } catch (RuntimeException e) {
             counters.l2Errors.increment();
