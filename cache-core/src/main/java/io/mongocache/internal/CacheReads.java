@@ -173,8 +173,19 @@ final class CacheReads {
         RedisTier l2 = redis;
         RedisTier.Lookup lookup = null;
         if (l2 != null && sharedTierTrusted.getAsBoolean()) {
-            lookup = l2.lookup(key, Math.max(1, ttlNanos / 1_000_000), counters);
-            if (lookup != null && useShared) {
+            // Right after this node's own write of what the read depends on, Redis cannot hold a current entry:
+            // skip the lookup and install with the tokens the write set (the install script checks them).
+            byte[][] known = useShared && l2.usableFor(key) ? stamp.tokensAfterOwnWrite() : null;
+            if (known != null) {
+                lookup = new RedisTier.Lookup(null, known);
+                counters.l2Misses.increment();
+            } else {
+                lookup = l2.lookup(key, Math.max(1, ttlNanos / 1_000_000), counters);
+                if (lookup != null) {
+                    stamp.remember(lookup.tokens());
+                }
+            }
+            if (lookup != null && useShared && known == null) {
                 byte[] payload = lookup.payload();
                 if (payload != null) {
                     counters.l2Hits.increment();

@@ -174,6 +174,15 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
         return Payloads.drain(apply(owner.rawView().aggregate(pipeline, RawBsonDocument.class)).cursor(), capBytes);
     }
 
+    /** A background reload runs a driver iterable prepared now, on a copy of the pipeline list. */
+    @Override
+    java.util.function.Supplier<Loader> reloader(boolean first) {
+        return () -> {
+            var raw = apply(owner.rawView().aggregate(java.util.List.copyOf(pipeline), RawBsonDocument.class));
+            return cap -> Payloads.drain(raw.cursor(), cap);
+        };
+    }
+
     /** The result from the cache's read delegate (a peer) when only the pipeline is set, or null to run it here. */
     private java.util.@Nullable List<RawBsonDocument> delegated() {
         if (session != null || collation != null || hint != null || hintString != null || let != null) {

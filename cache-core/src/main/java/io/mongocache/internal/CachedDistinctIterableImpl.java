@@ -122,6 +122,15 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
         return Payloads.drain(new WrappingCursor(values), capBytes);
     }
 
+    /** A background reload runs a driver iterable prepared now. */
+    @Override
+    java.util.function.Supplier<Loader> reloader(boolean first) {
+        return () -> {
+            var raw = apply(owner.rawView().distinct(fieldName, BsonValue.class));
+            return cap -> Payloads.drain(new WrappingCursor(raw.cursor()), cap);
+        };
+    }
+
     @Override
     Decoder<T> decoder() {
         Decoder<T> valueDecoder = owner.getCodecRegistry().get(resultClass);

@@ -65,6 +65,7 @@ public final class DefaultMongoCache implements MongoCache {
             this.channel = null;
         } else {
             RedisTier tier = new RedisTier(config, stats, scheduler);
+            tier.tokenMemo(versions::written);
             this.redis = tier;
             InvalidationChannel ch = new InvalidationChannel(tier, config.keyPrefix(), config.maxStaleness(),
                     scheduler, this::applyRemote, this::flushLocal);

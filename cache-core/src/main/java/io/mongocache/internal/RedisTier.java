@@ -55,23 +55,25 @@ import org.slf4j.LoggerFactory;
  *   {prefix}:{ns}:i:{id}         one token per document id (canonical id bytes)       PX ≥ the longest entry on it
  *   {prefix}:{ns}:e:{digest}     [n][the n tokens the entry was stamped with, 8 bytes each][payload], PX = TTL
  * </pre>
- * Tokens are 8 random bytes. A write deletes the tokens of what it changed; the next lookup creates fresh ones.
- * Tokens are random rather than counters so that a token lost to a delete, an expiry, a restart or an eviction
- * can never come back with a value an old entry carries: a missing token only ever causes misses.
+ * Tokens are 8 random bytes. A write replaces the tokens of what it changed with fresh ones; a lookup creates the
+ * missing ones. Tokens are random rather than counters so that a token lost to a delete, an expiry, a restart or an
+ * eviction can never come back with a value an old entry carries: a missing token only ever causes misses.
  *
  * <p>Algorithm. A lookup is one round trip: a script reads every token the entry depends on, creating the
  * missing ones, and the entry itself (on a Cluster the era lives in another slot and is read by a command
  * pipelined beside the script). The entry is served only if every token it was stamped with is current. After a
  * MongoDB load the result is installed by a second script, sent without waiting for it: it stores the entry only
- * if every token still holds the value read before the load (a write in between deleted one: the load may be
- * stale), and extends the tokens' expiry to the entry's. A write deletes its tokens and publishes its channel
+ * if every token still holds the value read before the load (a write in between replaced one: the load may be
+ * stale), and extends the tokens' expiry to the entry's. A write replaces its tokens and publishes its channel
  * message in one pipelined round trip ({@link InvalidationMode#SYNC}), or hands both to a background sender
  * that batches them in write order ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the
- * Redis entries that depend on them.
+ * Redis entries that depend on them. Once it has, the fresh tokens are reported to the local versions
+ * ({@link TokenMemo}): this node's next read of what it wrote skips the lookup (no entry can be current yet) and
+ * installs with the remembered tokens.
  *
  * <p>Concurrency: thread-safe; Lettuce multiplexes one connection and keeps its commands in order. Token
- * deletions and channel messages are submitted under one lock so that, on a standalone Redis, a message is
- * always processed after the deletion it announces; on a Cluster the message is sent after the deletion is
+ * replacements and channel messages are submitted under one lock so that, on a standalone Redis, a message is
+ * always processed after the replacement it announces; on a Cluster the message is sent after the replacement is
  * acknowledged. Failure modes: any Redis error or timeout marks the tier unavailable (callers skip it, never
  * wait for it) and a probe runs every {@code redisRetryInterval}. An invalidation that could not be written is
  * kept (bounded: past {@value #MAX_PENDING} it collapses into one that retires everything) and this node does
@@ -153,6 +155,8 @@ final class RedisTier implements AutoCloseable {
     private final AtomicBoolean probeScheduled = new AtomicBoolean();
     private final Object publishLock = new Object();
     private volatile Runnable onRecovery = () -> { };
+    private volatile TokenMemo memo = (d, t) -> { };
+    private final SetArgs tokenExpiry;
     private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
     private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> async;
     private volatile @Nullable Thread sender;
@@ -170,6 +174,7 @@ final class RedisTier implements AutoCloseable {
         this.lookupDigest = sha1(LOOKUP_SCRIPT);
         this.installDigest = sha1(INSTALL_SCRIPT);
         this.heartbeatQueueLimitNanos = InvalidationChannel.asyncSendBound(config.maxStaleness()).toNanos();
+        this.tokenExpiry = SetArgs.Builder.px(Math.max(1, config.defaultTtl().toMillis()));
         Duration timeout = config.redisTimeout();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
         if (cluster) {
@@ -240,6 +245,16 @@ final class RedisTier implements AutoCloseable {
 
     boolean isCluster() {
         return cluster;
+    }
+
+    /** Where the fresh tokens of this node's writes are reported. */
+    void tokenMemo(TokenMemo memo) {
+        this.memo = memo;
+    }
+
+    /** Whether this key may use Redis now: a read that may not must neither look up nor install. */
+    boolean usableFor(CacheKey key) {
+        return usable(key);
     }
 
     /** Called (on the scheduler) after Redis answers again following a fault. */
@@ -454,7 +469,65 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    /** The token keys a write deletes. */
+    /**
+     * Where a write's fresh tokens are reported once Redis holds them, so that this node's next read of what it just
+     * wrote can skip the lookup: nothing in Redis can be current for them yet, and the install script checks the
+     * tokens anyway (a memo another write made stale only costs the install).
+     */
+    interface TokenMemo {
+        void written(Dependency dependency, byte[] token);
+    }
+
+    /** A write's token replacement in flight: the commands' replies, and the fresh tokens to report. */
+    private final class Replacement {
+        final List<RedisFuture<?>> replies = new ArrayList<>(3);
+        final List<Dependency> dependencies = new ArrayList<>(3);
+        final List<byte[]> tokens = new ArrayList<>(3);
+
+        void await() {
+            for (RedisFuture<?> f : replies) {
+                RedisTier.this.await(f);
+            }
+        }
+
+        void report() {
+            TokenMemo m = memo;
+            for (int i = 0; i < dependencies.size(); i++) {
+                m.written(dependencies.get(i), tokens.get(i));
+            }
+        }
+    }
+
+    /**
+     * Sends the token replacement of a write: a fresh random token (expiring with the default TTL; installs extend
+     * it) for each dependency the write makes stale — the namespace token for a namespace write, the any-document
+     * token and each document's token for a write by id — or the era's deletion for everything. Called under the
+     * publish lock; the replies are awaited by the caller.
+     */
+    private Replacement replaceTokens(RedisClusterAsyncCommands<byte[], byte[]> commands, Invalidation invalidation) {
+        Replacement r = new Replacement();
+        String ns = invalidation.namespace();
+        switch (invalidation.kind()) {
+            case NAMESPACE -> replace(commands, r, Dependency.namespaceWide(ns));
+            case DOCUMENTS -> {
+                replace(commands, r, Dependency.anyDocument(ns));
+                for (DocumentId id : invalidation.ids()) {
+                    replace(commands, r, Dependency.document(ns, id));
+                }
+            }
+            case EVERYTHING -> r.replies.add(commands.del(eraKey));
+        }
+        return r;
+    }
+
+    private void replace(RedisClusterAsyncCommands<byte[], byte[]> commands, Replacement r, Dependency d) {
+        byte[] token = randomToken();
+        r.replies.add(commands.set(tokenKey(d), token, tokenExpiry));
+        r.dependencies.add(d);
+        r.tokens.add(token);
+    }
+
+    /** The token keys an invalidation replayed after an outage deletes. */
     private byte[][] staleTokens(Invalidation invalidation) {
         String ns = invalidation.namespace();
         return switch (invalidation.kind()) {
@@ -473,12 +546,12 @@ final class RedisTier implements AutoCloseable {
     }
 
     /**
-     * Deletes the tokens of what a write changed, then publishes {@code message} (if any) to {@code channel}: at
+     * Replaces the tokens of what a write changed, then publishes {@code message} (if any) to {@code channel}: at
      * once, waiting for Redis ({@link InvalidationMode#SYNC}), or through the background sender
      * ({@link InvalidationMode#ASYNC}, returning at once). On failure the invalidation is remembered: this node
-     * stops using Redis until the deletion succeeds (the message is then not sent: receivers detect the gap).
+     * stops using Redis until the replacement succeeds (the message is then not sent: receivers detect the gap).
      *
-     * @return whether Redis acknowledged the deletion (always false when it was handed to the sender)
+     * @return whether Redis acknowledged the replacement (always false when it was handed to the sender)
      */
     boolean invalidate(Invalidation invalidation, byte @Nullable [] channel, @Nullable Supplier<byte[]> message) {
         BlockingQueue<Outgoing> queue = outgoing;
@@ -509,16 +582,16 @@ final class RedisTier implements AutoCloseable {
             return false;
         }
         try {
-            RedisFuture<Long> deleted;
+            Replacement replaced;
             RedisFuture<Long> published = null;
             synchronized (publishLock) {
-                deleted = commands.del(staleTokens(invalidation));
+                replaced = replaceTokens(commands, invalidation);
                 if (!cluster && channel != null && message != null) {
-                    // Same connection, same server: Redis processes the publish after the deletion.
+                    // Same connection, same server: Redis processes the publish after the replacement.
                     published = commands.publish(channel, message.get());
                 }
             }
-            await(deleted);
+            replaced.await();
             if (cluster && channel != null && message != null) {
                 synchronized (publishLock) {
                     published = commands.spublish(channel, message.get());
@@ -527,6 +600,7 @@ final class RedisTier implements AutoCloseable {
             if (published != null) {
                 await(published);
             }
+            replaced.report();
             return true;
         } catch (RuntimeException e) {
             if (!invalidation.namespace().isEmpty()) {
@@ -622,7 +696,7 @@ final class RedisTier implements AutoCloseable {
             }
             return;
         }
-        List<RedisFuture<Long>> deletions = new ArrayList<>(batch.size());
+        List<Replacement> replacements = new ArrayList<>(batch.size());
         List<RedisFuture<Long>> publications = new ArrayList<>(batch.size());
         List<Outgoing> sentMessages = new ArrayList<>(batch.size());
         long now = System.nanoTime();
@@ -630,7 +704,7 @@ final class RedisTier implements AutoCloseable {
             for (Outgoing o : batch) {
                 Invalidation invalidation = o.invalidation();
                 if (invalidation != null) {
-                    deletions.add(commands.del(staleTokens(invalidation)));
+                    replacements.add(replaceTokens(commands, invalidation));
                     if (o.message() != null && o.channel() != null) {
                         sentMessages.add(o);
                         if (!cluster) {
@@ -649,9 +723,9 @@ final class RedisTier implements AutoCloseable {
         }
         boolean ok = true;
         RuntimeException failure = null;
-        for (RedisFuture<Long> f : deletions) {
+        for (Replacement r : replacements) {
             try {
-                await(f);
+                r.await();
             } catch (RuntimeException e) {
                 ok = false;
                 failure = e;
@@ -681,7 +755,11 @@ final class RedisTier implements AutoCloseable {
                 inFlight.remove(invalidation);
             }
         }
-        if (!ok) {
+        if (ok) {
+            for (Replacement r : replacements) {
+                r.report();
+            }
+        } else {
             fault(failure);
         }
     }

@@ -7,6 +7,7 @@ import io.mongocache.spi.Invalidation;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Local versions: one cell per {@link Dependency} that some cached entry or load in flight depends on, plus one
@@ -27,19 +28,27 @@ import java.util.function.Function;
  */
 final class Versions {
 
-    /** One version counter. */
+    /**
+     * One version counter, and what this node last knew of the dependency's token in Redis: the value a lookup
+     * read or a write of this node set, and whether that write is fresh (nothing can have been installed with its
+     * token yet — claimed once, by the next read that depends on it).
+     */
     static final class Cell {
         private static final VarHandle VERSION;
+        private static final VarHandle FRESH;
 
         static {
             try {
                 VERSION = MethodHandles.lookup().findVarHandle(Cell.class, "version", long.class);
+                FRESH = MethodHandles.lookup().findVarHandle(Cell.class, "fresh", boolean.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
         private volatile long version;
+        private volatile byte @Nullable [] token;
+        private volatile boolean fresh;
 
         long version() {
             return version;
@@ -70,6 +79,39 @@ final class Versions {
                 }
             }
             return true;
+        }
+
+        /** Remembers the Redis tokens a lookup returned, one per cell, in stamp order (era first). */
+        void remember(byte[][] tokens) {
+            for (int i = 0; i < cells.length && i < tokens.length; i++) {
+                cells[i].token = tokens[i];
+            }
+        }
+
+        /**
+         * The tokens to install with, without a lookup, when this node's own write just replaced one of them (so no
+         * Redis entry can be current for this read) and every other token is known; else null. Claims the write's
+         * freshness, so only the first read after it skips the lookup.
+         */
+        byte @Nullable [][] tokensAfterOwnWrite() {
+            byte[][] tokens = new byte[cells.length][];
+            boolean freshFound = false;
+            for (int i = 0; i < cells.length; i++) {
+                byte[] t = cells[i].token;
+                if (t == null) {
+                    return null;
+                }
+                tokens[i] = t;
+                freshFound |= cells[i].fresh;
+            }
+            if (!freshFound) {
+                return null;
+            }
+            boolean claimed = false;
+            for (Cell c : cells) {
+                claimed |= c.fresh && Cell.FRESH.compareAndSet(c, true, false);
+            }
+            return claimed ? tokens : null;
         }
 
         /** Whether two stamps name the same cells at the same versions (a read may then share the other's load). */
@@ -120,6 +162,15 @@ final class Versions {
                 bump(Dependency.anyDocument(ns));
             }
             case EVERYTHING -> global.bump();
+        }
+    }
+
+    /** A write of this node replaced a dependency's token in Redis with {@code token}. */
+    void written(Dependency dependency, byte[] token) {
+        Cell cell = cells.getIfPresent(dependency);
+        if (cell != null) {
+            cell.token = token;
+            cell.fresh = true;
         }
     }
 

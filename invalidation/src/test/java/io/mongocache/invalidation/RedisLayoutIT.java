@@ -58,7 +58,7 @@ class RedisLayoutIT {
     }
 
     @Test
-    void shouldGiveEveryNamespaceKeyAnExpiryAndDeleteOnlyWrittenTokens() throws Exception {
+    void shouldGiveEveryNamespaceKeyAnExpiryAndReplaceOnlyWrittenTokens() throws Exception {
         try (MongoCache cache = MongoCache.builder().redis(redis.uri()).maxLocalBytes(0).keyPrefix("lay")
                 .defaultTtl(Duration.ofMinutes(3)).build()) {
             List<MongoCollection<Document>> collections = new ArrayList<>();
@@ -73,10 +73,16 @@ class RedisLayoutIT {
             }
             String ns = collections.get(0).getNamespace().getFullName();
             String idToken = keys().stream().filter(k -> k.startsWith("lay:{" + ns + "}:i:")).findFirst().orElseThrow();
+            String idBefore = commands.get(idToken);
+            String anyBefore = commands.get("lay:{" + ns + "}:a");
+            String namespaceBefore = commands.get("lay:{" + ns + "}:t");
             collections.get(0).updateOne(eq("_id", 1), set("v", 1));
-            assertEquals(0L, commands.exists(idToken), "the write deletes the document's token");
-            assertEquals(0L, commands.exists("lay:{" + ns + "}:a"), "and the any-document token");
-            assertEquals(1L, commands.exists("lay:{" + ns + "}:t"), "but not the namespace token");
+            assertTrue(!idBefore.equals(commands.get(idToken)), "the write replaces the document's token");
+            assertTrue(!anyBefore.equals(commands.get("lay:{" + ns + "}:a")), "and the any-document token");
+            assertEquals(namespaceBefore, commands.get("lay:{" + ns + "}:t"), "but not the namespace token");
+            String otherNs = collections.get(1).getNamespace().getFullName();
+            long otherIds = keys().stream().filter(k -> k.startsWith("lay:{" + otherNs + "}:i:")).count();
+            assertEquals(1, otherIds, "one token per document read, nothing per document unread");
             assertEquals(1, collections.get(0).find(eq("_id", 1)).first().getInteger("v"));
             List<String> keys = keys();
             assertTrue(keys.size() > 20 * 3, "tokens and entries of every namespace: " + keys);
