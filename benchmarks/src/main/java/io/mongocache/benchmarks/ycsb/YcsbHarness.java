@@ -9,7 +9,7 @@ import io.mongocache.NamespaceStats;
 import io.mongocache.benchmarks.RedissonPeer;
 import io.mongocache.testing.MongoServerProcess;
 import io.mongocache.testing.RedisServer;
-import io.mongocache.testing.TcpProxy;
+import io.mongocache.testing.LatencyProxyProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,13 +29,15 @@ import site.ycsb.workloads.CoreWorkload;
  * YCSB's {@code CoreWorkload} A, B, C, D and F against four variants measured in the same run — the raw driver,
  * the Redisson near-cache peer ({@link RedissonPeer}), and {@code CachedCollection} with synchronous and with
  * asynchronous invalidation — on loopback and through a simulated same-zone network (MongoDB and Redis each behind
- * a {@link TcpProxy} adding a fixed latency each way). MongoDB runs in its own process
- * ({@link MongoServerProcess}), Redis is a private {@code redis-server}.
+ * a latency proxy in a process of its own, {@link LatencyProxyProcess}, adding a fixed latency each way). MongoDB
+ * runs in its own process ({@link MongoServerProcess}), Redis is a private {@code redis-server}.
  *
  * <p>Every proportion is set explicitly (CoreWorkload's defaults would add 5 % updates to any workload): A 50 %
  * reads / 50 % updates, B 95/5, C 100 % reads, D 95 % reads / 5 % inserts with the "latest" distribution, F 50 %
  * reads / 50 % read-modify-writes; zipfian requests otherwise, 10 fields of 100 bytes (~1.1 KB records). Each run
- * reloads the records, warms up, then measures throughput and per-operation latency (mean, p50, p99).
+ * reloads the records, warms up (for the warm-up time and at least twice as many operations as records, so the
+ * caches are warm also where the network makes operations slow), then measures throughput and per-operation
+ * latency (mean, p50, p99).
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.mongocache.benchmarks.ycsb.YcsbHarness [records=10000]
  * [warmup=5] [seconds=15] [threads=2,8] [workloads=A,B,C,D,F] [variants=RAW,PEER,CACHE_SYNC,CACHE_ASYNC]
@@ -123,11 +125,12 @@ public final class YcsbHarness {
         try (MongoServerProcess mongo = MongoServerProcess.start("3g"); RedisServer redis = RedisServer.start()) {
             for (String network : networks) {
                 Duration latency = latency(network);
-                try (TcpProxy mongoLink = TcpProxy.raw(mongo.port()).latency(latency);
-                        TcpProxy redisLink = TcpProxy.raw(redis.port()).latency(latency)) {
-                    String mongoUri = latency.isZero() ? mongo.connectionString()
+                try (LatencyProxyProcess mongoLink = latency.isZero() ? null : LatencyProxyProcess.start(mongo.port(),
+                        latency); LatencyProxyProcess redisLink = latency.isZero() ? null
+                                : LatencyProxyProcess.start(redis.port(), latency)) {
+                    String mongoUri = mongoLink == null ? mongo.connectionString()
                             : "mongodb://127.0.0.1:" + mongoLink.port();
-                    String redisUri = latency.isZero() ? redis.uri() : "redis://127.0.0.1:" + redisLink.port();
+                    String redisUri = redisLink == null ? redis.uri() : "redis://127.0.0.1:" + redisLink.port();
                     try (MongoClient client = MongoClients.create(mongoUri)) {
                         for (String workload : workloads) {
                             for (int threads : threadCounts) {
@@ -205,6 +208,7 @@ public final class YcsbHarness {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicBoolean counting = new AtomicBoolean();
             LongAdder ops = new LongAdder();
+            LongAdder warmupOps = new LongAdder();
             List<Thread> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 Object state = workload.initThread(p, t, threads);
@@ -213,6 +217,8 @@ public final class YcsbHarness {
                         workload.doTransaction(db, state);
                         if (counting.get()) {
                             ops.increment();
+                        } else {
+                            warmupOps.increment();
                         }
                     }
                 }, "ycsb-" + t);
@@ -220,6 +226,10 @@ public final class YcsbHarness {
                 worker.start();
             }
             Thread.sleep(warmup.toMillis());
+            long warmupDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (warmupOps.sum() < 2L * records && System.nanoTime() < warmupDeadline) {
+                Thread.sleep(100);
+            }
             NamespaceStats before = cache == null ? NamespaceStats.EMPTY : cache.stats().totals();
             if (peer != null) {
                 peer.resetCounts();
