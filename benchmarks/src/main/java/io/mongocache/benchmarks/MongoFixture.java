@@ -39,7 +39,7 @@ public final class MongoFixture implements AutoCloseable {
 
     /** Starts a server and loads {@code docs} users into {@code bench.users}. */
     public static MongoFixture start(int docs) {
-        MongoServerProcess server = MongoServerProcess.start("1g");
+        MongoServerProcess server = MongoServerProcess.start("2g", false);
         try {
             MongoClient client = server.newClient();
             MongoCollection<Document> users = client.getDatabase(DATABASE).getCollection(COLLECTION);

@@ -71,8 +71,8 @@ class ClusterHarnessesSmokeTest {
     @Test
     void shouldMeasureAMassExpiryInEveryConfiguration() throws Exception {
         List<MassExpiryHarness.Result> results = MassExpiryHarness.run(300, Duration.ofMillis(500),
-                Duration.ofMillis(1500), 2);
-        assertEquals(3, results.size());
+                Duration.ofMillis(1500), 2, 2000);
+        assertEquals(4, results.size());
         assertTrue(results.get(0).peakLoadsPer100ms() > 0, "entries expired and were loaded again: " + results);
     }
 }

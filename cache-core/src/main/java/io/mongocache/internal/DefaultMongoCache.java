@@ -239,7 +239,8 @@ public final class DefaultMongoCache implements MongoCache {
 
     /**
      * Makes every cached result the invalidation covers unservable: at once on this node, then in Redis and on the
-     * channel before returning (or, if Redis is unreachable, as soon as it answers again).
+     * channel — before returning ({@code SYNC}) or through the background sender ({@code ASYNC}); if Redis is
+     * unreachable, as soon as it answers again.
      */
     @Override
     public void invalidate(Invalidation invalidation) {
@@ -266,7 +267,7 @@ public final class DefaultMongoCache implements MongoCache {
             if (tier != null && !closed) {
                 Supplier<byte[]> message = ch == null ? null : () -> ch.encode(invalidation);
                 byte[] channelName = ch == null ? null : ch.channel();
-                // Asynchronously, the tier blocks its entries for this node until Redis took the deletion, so the
+                // Asynchronously, the tier blocks its entries for this node until Redis took the new tokens, so the
                 // local versions may move first: a read here then skips Redis instead of finding the old entry.
                 return mayDefer ? tier.invalidate(invalidation, channelName, message)
                         : tier.invalidateSynchronously(invalidation, channelName, message);

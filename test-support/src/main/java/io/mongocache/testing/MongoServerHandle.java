@@ -32,9 +32,20 @@ public final class MongoServerHandle implements AutoCloseable {
     }
 
     static MongoServerHandle start() {
+        return start(true);
+    }
+
+    /**
+     * {@code oplog}: whether change streams work. Without it the server keeps no history of writes — which grows
+     * without bound in this in-memory server — so long write-heavy benchmarks that need no change streams turn it
+     * off.
+     */
+    static MongoServerHandle start(boolean oplog) {
         MemoryBackend backend = new MemoryBackend();
         // Without the oplog, mongo-java-server rejects $changeStream; invalidation tests need it.
-        backend.enableOplog();
+        if (oplog) {
+            backend.enableOplog();
+        }
         MongoServer server = new MongoServer(backend);
         // Port 0: the kernel picks a free port at bind time, so there is no probe-then-bind race.
         server.bind("127.0.0.1", 0);

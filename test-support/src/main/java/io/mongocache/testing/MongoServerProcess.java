@@ -20,9 +20,17 @@ public final class MongoServerProcess implements AutoCloseable {
         this.port = Integer.parseInt(child.announcement());
     }
 
-    /** Starts a server process with the given maximum heap (e.g. {@code "2g"}). */
+    /** Starts a server process with the given maximum heap (e.g. {@code "2g"}), with its oplog (change streams). */
     public static MongoServerProcess start(String maxHeap) {
-        return new MongoServerProcess(ChildJvm.start(Main.class, maxHeap, "mongo"));
+        return start(maxHeap, true);
+    }
+
+    /**
+     * Starts a server process; without the oplog, change streams fail but memory does not grow with every write
+     * (the in-memory server keeps its oplog forever) — for long write-heavy benchmarks.
+     */
+    public static MongoServerProcess start(String maxHeap, boolean oplog) {
+        return new MongoServerProcess(ChildJvm.start(Main.class, maxHeap, "mongo", Boolean.toString(oplog)));
     }
 
     /** {@code mongodb://127.0.0.1:<port>}. */
@@ -49,7 +57,7 @@ public final class MongoServerProcess implements AutoCloseable {
         private Main() {}
 
         public static void main(String[] args) throws IOException {
-            MongoServerHandle server = MongoServerHandle.start();
+            MongoServerHandle server = MongoServerHandle.start(args.length == 0 || Boolean.parseBoolean(args[0]));
             ChildJvm.announceAndWait(Integer.toString(server.port()));
             server.close();
             System.exit(0);

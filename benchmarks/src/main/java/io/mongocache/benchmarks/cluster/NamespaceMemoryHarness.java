@@ -56,7 +56,7 @@ public final class NamespaceMemoryHarness {
                 + "| Redis keys without expiry |");
         System.out.println("|---:|---|---:|---:|---:|");
         for (int n : counts) {
-            try (MongoServerProcess mongo = MongoServerProcess.start("8g"); RedisServer redis = RedisServer.start()) {
+            try (MongoServerProcess mongo = MongoServerProcess.start("8g", false); RedisServer redis = RedisServer.start()) {
                 List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
                         System.getProperty("java.class.path"), NamespaceMemoryHarness.class.getName(), "child",

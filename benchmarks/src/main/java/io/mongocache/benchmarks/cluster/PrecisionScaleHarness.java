@@ -62,7 +62,7 @@ public final class PrecisionScaleHarness {
     }
 
     public static Result run(int documents, int writes) throws Exception {
-        try (MongoServerProcess mongo = MongoServerProcess.start("6g"); RedisServer redis = RedisServer.start();
+        try (MongoServerProcess mongo = MongoServerProcess.start("6g", false); RedisServer redis = RedisServer.start();
                 MongoClient client = mongo.newClient()) {
             MongoCollection<Document> raw = client.getDatabase("precision").getCollection("docs");
             List<Document> batch = new ArrayList<>();

@@ -122,7 +122,7 @@ public final class YcsbHarness {
         base.setProperty("measurementtype", "histogram");
         Measurements.setProperties(base);
         List<Run> runs = new ArrayList<>();
-        try (MongoServerProcess mongo = MongoServerProcess.start("3g"); RedisServer redis = RedisServer.start()) {
+        try (MongoServerProcess mongo = MongoServerProcess.start("3g", false); RedisServer redis = RedisServer.start()) {
             for (String network : networks) {
                 Duration latency = latency(network);
                 try (LatencyProxyProcess mongoLink = latency.isZero() ? null : LatencyProxyProcess.start(mongo.port(),
