@@ -338,20 +338,6 @@ public final class DefaultMongoCache implements MongoCache {
         return reads.refreshAhead();
     }
 
-    /** For tests and harnesses: live version cells, tracked namespaces, remembered peers. */
-    long liveVersionCells() {
-        return versions.liveCells();
-    }
-
-    int trackedNamespaces() {
-        return stats.trackedNamespaces();
-    }
-
-    int channelPeers() {
-        InvalidationChannel ch = channel;
-        return ch == null ? 0 : ch.peerCount();
-    }
-
     void recordBypass(String namespace) {
         stats.of(namespace).bypasses.increment();
     }

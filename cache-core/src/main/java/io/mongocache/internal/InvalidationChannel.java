@@ -148,11 +148,6 @@ final class InvalidationChannel implements AutoCloseable {
         return peers.sharedTrusted(System.nanoTime());
     }
 
-    /** How many peers this node remembers now. */
-    int peerCount() {
-        return peers.size();
-    }
-
     /**
      * Waits until this node has applied every invalidation that Redis processed before this call: sends a heartbeat
      * and waits for it to come back.

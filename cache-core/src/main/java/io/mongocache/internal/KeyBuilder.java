@@ -166,11 +166,6 @@ final class KeyBuilder {
         return this;
     }
 
-    /** False when the read depends on time, randomness or JavaScript and must bypass the cache. */
-    boolean deterministic() {
-        return deterministic;
-    }
-
     /** The key; its dependencies are computed only if a read with it misses. */
     CacheKey build(java.util.function.Supplier<Dependency[]> dependencies) {
         return new CacheKey(prefix, dependencies, finish());

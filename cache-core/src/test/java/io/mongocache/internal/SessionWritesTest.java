@@ -77,4 +77,24 @@ class SessionWritesTest {
             assertTrue(cache.sessionWrites().drain(session).isEmpty());
         }
     }
+
+    @Test
+    void shouldForgetSessionsTheApplicationDropped() throws InterruptedException {
+        SessionWrites writes = new SessionWrites();
+        AtomicBoolean active = new AtomicBoolean(true);
+        for (int i = 0; i < 1_000; i++) {
+            // Transactions committed directly on the session, never drained: the lists stay until the session goes.
+            ClientSession session = fakeSession(active);
+            writes.within(session, () -> writes.record(Invalidation.namespace("db.a")));
+        }
+        ClientSession kept = fakeSession(active);
+        writes.within(kept, () -> writes.record(Invalidation.namespace("db.kept")));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (writes.sessions() > 1 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(1, writes.sessions(), "only the session still referenced keeps its list");
+        assertEquals(List.of(Invalidation.namespace("db.kept")), writes.drain(kept));
+    }
 }
