@@ -130,6 +130,23 @@ final class RedisTier implements AutoCloseable {
 
     private static final byte[] INSTALL_BYTES = INSTALL_SCRIPT.getBytes(StandardCharsets.UTF_8);
 
+    /**
+     * A write on a standalone Redis, as one command. KEYS: the token keys. ARGV: a fresh token per key, their
+     * expiry (ms), then optionally the channel and the message, published after the tokens are replaced.
+     */
+    private static final String WRITE_SCRIPT = """
+            local n = #KEYS
+            for i = 1, n do
+              redis.call('SET', KEYS[i], ARGV[i], 'PX', ARGV[n + 1])
+            end
+            if ARGV[n + 2] then
+              redis.call('PUBLISH', ARGV[n + 2], ARGV[n + 3])
+            end
+            return n
+            """;
+
+    private static final byte[] WRITE_BYTES = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
+
     record Lookup(byte @Nullable [] payload, byte[][] tokens) {}
 
     /** A message or invalidation waiting for the asynchronous sender. */
@@ -148,6 +165,8 @@ final class RedisTier implements AutoCloseable {
     private final boolean cluster;
     private final String lookupDigest;
     private final String installDigest;
+    private final String writeDigest;
+    private final byte[] tokenExpiryMillis;
     private final List<Invalidation> pendingInvalidations = new ArrayList<>();
     private final AsyncPending inFlight = new AsyncPending();
     private final @Nullable BlockingQueue<Outgoing> outgoing;
@@ -173,6 +192,9 @@ final class RedisTier implements AutoCloseable {
         this.cluster = config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER;
         this.lookupDigest = sha1(LOOKUP_SCRIPT);
         this.installDigest = sha1(INSTALL_SCRIPT);
+        this.writeDigest = sha1(WRITE_SCRIPT);
+        this.tokenExpiryMillis = Long.toString(Math.max(1, config.defaultTtl().toMillis()))
+                .getBytes(StandardCharsets.US_ASCII);
         this.heartbeatQueueLimitNanos = InvalidationChannel.asyncSendBound(config.maxStaleness()).toNanos();
         this.tokenExpiry = SetArgs.Builder.px(Math.max(1, config.defaultTtl().toMillis()));
         Duration timeout = config.redisTimeout();
@@ -296,8 +318,12 @@ final class RedisTier implements AutoCloseable {
         if (commands != null) {
             RedisFuture<String> lookup = commands.scriptLoad(LOOKUP_SCRIPT.getBytes(StandardCharsets.UTF_8));
             RedisFuture<String> install = commands.scriptLoad(INSTALL_BYTES);
+            RedisFuture<String> write = cluster ? null : commands.scriptLoad(WRITE_BYTES);
             await(lookup);
             await(install);
+            if (write != null) {
+                await(write);
+            }
         }
     }
 
@@ -382,19 +408,22 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private List<Object> runScript(RedisClusterAsyncCommands<byte[], byte[]> commands, String script, String digest,
             byte[][] keys, byte[][] args) {
+        return runScript(commands, script.getBytes(StandardCharsets.UTF_8), digest, ScriptOutputType.MULTI, keys, args);
+    }
+
+    private <T> T runScript(RedisClusterAsyncCommands<byte[], byte[]> commands, byte[] script, String digest,
+            ScriptOutputType type, byte[][] keys, byte[][] args) {
         try {
-            return (List<Object>) await(commands.evalsha(digest, ScriptOutputType.MULTI, keys, args));
+            return await(commands.<T>evalsha(digest, type, keys, args));
         } catch (RedisException e) {
             if (!(e instanceof RedisNoScriptException) && !(e.getCause() instanceof RedisNoScriptException)
                     && !String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
                 throw e;
             }
             // A restarted or flushed Redis forgot the script: EVAL sends it again (and caches it).
-            return (List<Object>) await(commands.eval(script.getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
-                    keys, args));
+            return await(commands.<T>eval(script, type, keys, args));
         }
     }
 
@@ -582,6 +611,10 @@ final class RedisTier implements AutoCloseable {
             return false;
         }
         try {
+            if (!cluster && invalidation.kind() != Invalidation.Kind.EVERYTHING) {
+                writeByScript(commands, invalidation, channel, message);
+                return true;
+            }
             Replacement replaced;
             RedisFuture<Long> published = null;
             synchronized (publishLock) {
@@ -609,6 +642,56 @@ final class RedisTier implements AutoCloseable {
             remember(invalidation);
             fault(e);
             return false;
+        }
+    }
+
+    /**
+     * A write on a standalone Redis: the token replacement and the message in one script, one command and one
+     * round trip; Redis runs a script atomically, so the message still follows the tokens it announces.
+     */
+    private void writeByScript(RedisClusterAsyncCommands<byte[], byte[]> commands, Invalidation invalidation,
+            byte @Nullable [] channel, @Nullable Supplier<byte[]> message) {
+        String ns = invalidation.namespace();
+        List<Dependency> deps = new ArrayList<>(invalidation.ids().size() + 1);
+        if (invalidation.kind() == Invalidation.Kind.NAMESPACE) {
+            deps.add(Dependency.namespaceWide(ns));
+        } else {
+            deps.add(Dependency.anyDocument(ns));
+            for (DocumentId id : invalidation.ids()) {
+                deps.add(Dependency.document(ns, id));
+            }
+        }
+        int n = deps.size();
+        boolean publish = channel != null && message != null;
+        byte[][] keys = new byte[n][];
+        byte[][] args = new byte[n + (publish ? 3 : 1)][];
+        for (int i = 0; i < n; i++) {
+            keys[i] = tokenKey(deps.get(i));
+            args[i] = randomToken();
+        }
+        args[n] = tokenExpiryMillis;
+        RedisFuture<Long> reply;
+        // The supplier takes the message's sequence number: it and the send happen under one lock, in order.
+        synchronized (publishLock) {
+            if (publish) {
+                args[n + 1] = channel;
+                args[n + 2] = message.get();
+            }
+            reply = commands.evalsha(writeDigest, ScriptOutputType.INTEGER, keys, args);
+        }
+        try {
+            await(reply);
+        } catch (RedisException e) {
+            if (!String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
+                throw e;
+            }
+            // A restarted or flushed Redis forgot the script: send it whole. Its message may now follow later ones;
+            // receivers take that as a sequence gap and flush (safe, and rare).
+            await(commands.<Long>eval(WRITE_BYTES, ScriptOutputType.INTEGER, keys, args));
+        }
+        TokenMemo m = memo;
+        for (int i = 0; i < n; i++) {
+            m.written(deps.get(i), args[i]);
         }
     }
 

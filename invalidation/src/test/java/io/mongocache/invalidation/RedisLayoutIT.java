@@ -110,6 +110,17 @@ class RedisLayoutIT {
             NamespaceStats stats = cache.stats().namespace(raw.getNamespace().getFullName());
             assertEquals(0, stats.l2Errors(), stats.toString());
             assertTrue(stats.l2Hits() >= 1, "the lookup script is sent again: " + stats);
+
+            String ns = raw.getNamespace().getFullName();
+            String idToken = keys().stream().filter(k -> k.startsWith("mc:{" + ns + "}:i:")).findFirst()
+                    .orElseThrow();
+            String before = commands.get(idToken);
+            commands.scriptFlush();
+            c.updateOne(eq("_id", 1), set("v", 1));
+            assertTrue(!before.equals(commands.get(idToken)), "the write script is sent again and replaces the token");
+            assertEquals(1, c.find(eq("_id", 1)).first().getInteger("v"));
+            assertEquals(0, cache.stats().namespace(ns).l2Errors(), cache.stats().toString());
+            assertTrue(cache.stats().redisAvailable(), "a forgotten script is not a Redis fault");
         }
     }
 }
