@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import io.mongocache.testing.RedisServer;
+import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,6 +135,30 @@ class RedisFaultIT {
             assertEquals(9, c.find(eq("_id", 4)).first().getInteger("v"));
             assertEquals(9, c.find(eq("_id", 4)).first().getInteger("v"));
             assertTrue(cache.stats().namespace(ns).l1Hits() >= 1, "the local tier serves again once current");
+        }
+    }
+
+    @Test
+    void shouldNotServeEntriesFromBeforeAnOutageOnTheFirstConnectAfterBuildingWithoutRedis() throws Exception {
+        // Another node cached v=0 in Redis before the outage.
+        try (MongoCache other = newCache(0)) {
+            assertEquals(0, other.wrap(raw).find(eq("_id", 5)).first().getInteger("v"));
+        }
+        redis.pause();
+        try (TcpProxy proxy = TcpProxy.redis(redis.port());
+                MongoCache cache = MongoCache.builder().redis(proxy.redisUri()).maxLocalBytes(0)
+                        .redisTimeout(Duration.ofSeconds(5)).redisRetryInterval(Duration.ofMillis(100)).build()) {
+            assertFalse(cache.stats().redisAvailable(), "built while Redis does not answer");
+            CachedCollection<Document> c = cache.wrap(raw);
+            c.updateOne(eq("_id", 5), set("v", 7));
+            // Every request now reaches Redis late, so the first connect's steps take long enough to be seen.
+            proxy.delayRequests(Duration.ofMillis(300));
+            redis.resume();
+            awaitRedis(cache, true);
+            // The moment the tier serves, the pre-outage entry must already be retired.
+            assertEquals(7, c.find(eq("_id", 5)).first().getInteger("v"), "no entry from before the outage");
+            proxy.delayRequests(Duration.ZERO);
+            assertEquals(7, c.find(eq("_id", 5)).first().getInteger("v"));
         }
     }
 }

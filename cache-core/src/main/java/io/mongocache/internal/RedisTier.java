@@ -240,7 +240,10 @@ final class RedisTier implements AutoCloseable {
         } else {
             this.outgoing = null;
         }
-        if (!connect()) {
+        if (connect()) {
+            // Redis answered at build: nothing was missed yet, so the tier serves at once.
+            healthy = true;
+        } else {
             scheduleProbe();
         }
     }
@@ -284,6 +287,7 @@ final class RedisTier implements AutoCloseable {
         this.onRecovery = action;
     }
 
+    /** Opens the connection and loads the scripts; the caller decides when the tier may serve. */
     private boolean connect() {
         try {
             if (client instanceof RedisClusterClient clusterClient) {
@@ -296,7 +300,7 @@ final class RedisTier implements AutoCloseable {
                 async = c.async();
             }
             loadScripts();
-            healthy = true;
+            // Not healthy yet: after an outage the probe first retires the era and the pending tokens.
             connectFailureLogged = false;
             LOG.info("mongocache: shared tier connected to Redis {}", maskedUris);
             return true;
