@@ -32,6 +32,8 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
     boolean noCache;
     @Nullable Duration ttl;
     @Nullable Integer batchSize;
+    /** The operation's {@code maxTime} in nanoseconds; -1: not set. */
+    long maxTimeNanos = -1;
     @Nullable List<Invocation> unknownCalls;
 
     AbstractCachedIterable(CachedCollectionImpl<?> owner, Class<T> resultClass) {
@@ -100,7 +102,8 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
             owner.cache.recordBypass(owner.ns());
             return null;
         }
-        return owner.cache.read(key, owner.counters(), ttl != null ? ttl : owner.ttl(), cap -> load(first, cap),
+        return owner.cache.read(key, owner.counters(), ttl != null ? ttl : owner.ttl(),
+                owner.waitLimitNanos(maxTimeNanos), cap -> load(first, cap),
                 owner.cache.refreshAhead() ? reloader(first) : null);
     }
 

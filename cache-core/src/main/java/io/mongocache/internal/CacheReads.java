@@ -7,6 +7,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * installs like a miss, so it can never install anything a miss could not.
  *
  * <p>Failure modes: a failed load fails its own caller; waiters then load for themselves rather than sharing
- * the exception. An over-large result is streamed to the leader; waiters load for themselves. Redis faults are
+ * the exception. A waiter with a time limit of its own waits at most that long, then loads for itself. An over-large result is streamed to the leader; waiters load for themselves. Redis faults are
  * absorbed by {@link RedisTier}: the read proceeds as if Redis were absent. A failed background reload is logged
  * at debug and leaves the old entry to expire.
  */
@@ -80,11 +82,16 @@ final class CacheReads {
      *     (for a background reload); null if this read cannot be reloaded in the background
      */
     ReadResult read(CacheKey key, long ttlNanos, Loader loader, @Nullable Supplier<Loader> reloader) {
-        return read(key, stats.of(key.namespace()), ttlNanos, loader, reloader);
+        return read(key, stats.of(key.namespace()), ttlNanos, 0, loader, reloader);
     }
 
-    /** {@code counters}: the key's namespace's row, which the caller may have kept from an earlier read. */
-    ReadResult read(CacheKey key, StatsRegistry.Counters counters, long ttlNanos, Loader loader,
+    /**
+     * {@code counters}: the key's namespace's row, which the caller may have kept from an earlier read.
+     * {@code waitLimitNanos}: the caller's own time limit ({@code maxTime}, {@code timeout}); 0 or less: none. A
+     * read that finds another thread loading its key waits at most that long, then queries for itself under the
+     * same limit, so a stuck load never holds a caller past the bound it asked MongoDB for.
+     */
+    ReadResult read(CacheKey key, StatsRegistry.Counters counters, long ttlNanos, long waitLimitNanos, Loader loader,
             @Nullable Supplier<Loader> reloader) {
         LocalTier l1 = local;
         // The local tier serves only while this node can prove it has every other node's invalidations up to
@@ -105,7 +112,7 @@ final class CacheReads {
         Flight existing = flights.putIfAbsent(key, mine);
         if (existing != null) {
             if (existing.stamp.sameAs(stamp)) {
-                byte[] shared = await(existing);
+                byte[] shared = await(existing, waitLimitNanos);
                 if (shared != null) {
                     return ReadResult.complete(shared, null);
                 }
@@ -129,13 +136,14 @@ final class CacheReads {
         return expiry.refreshAhead() > 0;
     }
 
-    private static byte @Nullable [] await(Flight flight) {
+    /** The flight's payload, or null when it failed, was too large, or did not land within the limit. */
+    private static byte @Nullable [] await(Flight flight, long limitNanos) {
         try {
-            return flight.payload.get();
+            return limitNanos > 0 ? flight.payload.get(limitNanos, TimeUnit.NANOSECONDS) : flight.payload.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
-        } catch (ExecutionException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return null;
         }
     }

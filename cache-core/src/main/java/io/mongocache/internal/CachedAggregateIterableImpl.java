@@ -43,7 +43,6 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
     private @Nullable List<BsonDocument> encodedPipeline;
     private @Nullable PipelineAnalysis analysis;
     private @Nullable Boolean allowDiskUse;
-    private long maxTimeNanos = -1;
     private long maxAwaitTimeNanos = -1;
     private @Nullable Boolean bypassDocumentValidation;
     private @Nullable Collation collation;

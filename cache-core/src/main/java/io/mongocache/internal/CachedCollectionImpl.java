@@ -132,6 +132,19 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     /**
+     * How long a read through this view may wait for another thread's load of the same key: the shorter of the
+     * operation's {@code maxTime} and the collection's {@code timeout} (0 or less: no limit).
+     */
+    long waitLimitNanos(long maxTimeNanos) {
+        Long timeout = delegate.getTimeout(TimeUnit.NANOSECONDS);
+        long t = timeout == null ? 0 : timeout;
+        if (maxTimeNanos <= 0) {
+            return t;
+        }
+        return t <= 0 ? maxTimeNanos : Math.min(t, maxTimeNanos);
+    }
+
+    /**
      * The same collection returning raw BSON: results are cached as the bytes MongoDB sent. Its registry is the
      * caller's first (so filters encode exactly as the caller's would), then codecs for raw documents and BSON
      * values in case the caller's registry lacks them.
@@ -546,7 +559,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             cache.recordBypass(namespace);
             return delegate.countDocuments(filter, options);
         }
-        ReadResult result = cache.read(built, ttl(),
+        ReadResult result = cache.read(built, ttl(), waitLimitNanos(options.getMaxTime(TimeUnit.NANOSECONDS)),
                 cap -> {
                     Long elsewhere = delegatedCount(filterDocument, options);
                     return ReadResult.complete(Payloads.ofLong(elsewhere != null ? elsewhere
@@ -611,7 +624,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             return delegate.estimatedDocumentCount(options);
         }
         CacheKey key = keyBuilder("estimatedCount", Long.class).build();
-        ReadResult result = cache.read(key, ttl(),
+        ReadResult result = cache.read(key, ttl(), waitLimitNanos(options.getMaxTime(TimeUnit.NANOSECONDS)),
                 cap -> ReadResult.complete(Payloads.ofLong(delegate.estimatedDocumentCount(options)), null));
         return Payloads.toLong(result.payload());
     }

@@ -38,7 +38,6 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
 
     private final String fieldName;
     private @Nullable Bson filter;
-    private long maxTimeNanos = -1;
     private @Nullable Collation collation;
     private @Nullable String commentString;
     private @Nullable BsonValue commentValue;

@@ -35,7 +35,6 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
     private @Nullable Bson filter;
     private @Nullable Integer limit;
     private @Nullable Integer skip;
-    private long maxTimeNanos = -1;
     private long maxAwaitTimeNanos = -1;
     private @Nullable Bson projection;
     private @Nullable Bson sort;

@@ -310,22 +310,16 @@ public final class DefaultMongoCache implements MongoCache {
         return analyzer != null;
     }
 
-    ReadResult read(CacheKey key, @Nullable Duration ttl, Loader loader) {
-        return read(key, ttl, loader, null);
+    /** {@code waitLimitNanos}: see {@link CacheReads#read}. */
+    ReadResult read(CacheKey key, @Nullable Duration ttl, long waitLimitNanos, Loader loader) {
+        return read(key, stats.of(key.namespace()), ttl, waitLimitNanos, loader, null);
     }
 
-    /** {@code reloader}: see {@link CacheReads#read}. */
-    ReadResult read(CacheKey key, @Nullable Duration ttl, Loader loader,
-            java.util.function.@Nullable Supplier<Loader> reloader) {
-        Duration effective = ttl != null ? ttl : config.defaultTtl();
-        return reads.read(key, effective.toNanos(), loader, reloader);
-    }
-
-    /** A read whose caller keeps its namespace's statistics row ({@link #counters}). */
-    ReadResult read(CacheKey key, StatsRegistry.Counters counters, @Nullable Duration ttl, Loader loader,
-            java.util.function.@Nullable Supplier<Loader> reloader) {
+    /** A read whose caller keeps its namespace's statistics row ({@link #counters}); see {@link CacheReads#read}. */
+    ReadResult read(CacheKey key, StatsRegistry.Counters counters, @Nullable Duration ttl, long waitLimitNanos,
+            Loader loader, java.util.function.@Nullable Supplier<Loader> reloader) {
         long ttlNanos = ttl != null ? ttl.toNanos() : defaultTtlNanos;
-        return reads.read(key, counters, ttlNanos, loader, reloader);
+        return reads.read(key, counters, ttlNanos, waitLimitNanos, loader, reloader);
     }
 
     /** The statistics row of a namespace, for a caller to keep while it is not {@code retired}. */

@@ -139,4 +139,72 @@ class CacheReadsTest {
         assertEquals(2, offered.get(), "a refused reload does not block the key's next attempt");
         assertEquals(1, loads.get());
     }
+
+    @Test
+    void shouldLetAWaiterWithATimeLimitLoadForItselfWhileAnotherThreadsLoadIsStuck() throws Exception {
+        CacheReads reads = reads(0, 0, Runnable::run);
+        CacheKey key = key("stuck");
+        java.util.concurrent.CountDownLatch leaderLoading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseLeader = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<ReadResult> leader = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL,
+                    0, cap -> {
+                        leaderLoading.countDown();
+                        awaitQuietly(releaseLeader);
+                        return ReadResult.complete(Payloads.ofLong(1), null);
+                    }, null));
+            assertTrue(leaderLoading.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            java.util.concurrent.Future<ReadResult> waiter = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL,
+                    java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50),
+                    cap -> ReadResult.complete(Payloads.ofLong(2), null), null));
+            // The waiter answers from its own query while the leader is still stuck (released only afterwards).
+            ReadResult own = waiter.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(1, releaseLeader.getCount(), "the leader was still loading");
+            assertEquals(2, value(own), "the waiter queried for itself");
+            releaseLeader.countDown();
+            assertEquals(1, value(leader.get(10, java.util.concurrent.TimeUnit.SECONDS)));
+        } finally {
+            releaseLeader.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldShareAFlightWithAWaiterWithoutATimeLimit() throws Exception {
+        CacheReads reads = reads(0, 0, Runnable::run);
+        CacheKey key = key("shared");
+        java.util.concurrent.CountDownLatch leaderLoading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseLeader = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        AtomicInteger waiterLoads = new AtomicInteger();
+        try {
+            java.util.concurrent.Future<ReadResult> leader = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL,
+                    0, cap -> {
+                        leaderLoading.countDown();
+                        awaitQuietly(releaseLeader);
+                        return ReadResult.complete(Payloads.ofLong(1), null);
+                    }, null));
+            assertTrue(leaderLoading.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            java.util.concurrent.Future<ReadResult> waiter = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL,
+                    0, cap -> ReadResult.complete(Payloads.ofLong(100 + waiterLoads.incrementAndGet()), null), null));
+            releaseLeader.countDown();
+            assertEquals(1, value(leader.get(10, java.util.concurrent.TimeUnit.SECONDS)));
+            long seen = value(waiter.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            // Either it joined the flight, or it started after the flight landed and hit the installed entry.
+            assertEquals(1, seen, "one load for both");
+            assertEquals(0, waiterLoads.get());
+        } finally {
+            releaseLeader.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

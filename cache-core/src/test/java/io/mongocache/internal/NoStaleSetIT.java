@@ -44,7 +44,7 @@ class NoStaleSetIT {
                 loaderNode.invalidateNamespaces(namespace);
                 CountDownLatch read = new CountDownLatch(1);
                 CountDownLatch release = new CountDownLatch(1);
-                Future<ReadResult> slowRead = executor.submit(() -> loaderNode.read(key, null, cap -> {
+                Future<ReadResult> slowRead = executor.submit(() -> loaderNode.read(key, null, 0, cap -> {
                     byte[] value = Payloads.ofLong(truth.get());
                     read.countDown();
                     try {
@@ -65,7 +65,7 @@ class NoStaleSetIT {
                 assertEquals(before, concurrent, "the concurrent read sees the value it loaded");
                 for (DefaultMongoCache node : new DefaultMongoCache[] {loaderNode, writerNode}) {
                     for (int i = 0; i < 2; i++) {
-                        long seen = Payloads.toLong(node.read(key, null,
+                        long seen = Payloads.toLong(node.read(key, null, 0,
                                 cap -> ReadResult.complete(Payloads.ofLong(truth.get()), null)).payload());
                         assertEquals(round, seen, "round " + round + ": a read after the write returned");
                     }

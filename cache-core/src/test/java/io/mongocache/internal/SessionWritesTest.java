@@ -56,7 +56,7 @@ class SessionWritesTest {
             CacheKey key = new KeyBuilder("db.t", "find", Object.class, new org.bson.BsonDocument(),
                     new org.bson.BsonDocument()).build();
             // A read during the transaction caches the pre-commit value ...
-            Runnable cacheValue = () -> cache.read(key, null, cap -> ReadResult.complete(Payloads.ofLong(1), null));
+            Runnable cacheValue = () -> cache.read(key, null, 0, cap -> ReadResult.complete(Payloads.ofLong(1), null));
             String result = cache.transaction(session, () -> {
                 cache.sessionWrites().within(session, () -> cache.invalidate(Invalidation.namespace("db.t")));
                 cacheValue.run();
@@ -64,7 +64,7 @@ class SessionWritesTest {
             });
             assertEquals("done", result);
             // ... and the invalidation after the commit retires it: the next read loads.
-            long value = Payloads.toLong(cache.read(key, null,
+            long value = Payloads.toLong(cache.read(key, null, 0,
                     cap -> ReadResult.complete(Payloads.ofLong(2), null)).payload());
             assertEquals(2, value);
             assertThrows(IllegalStateException.class, () -> cache.transaction(session, () -> {
