@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bson.BsonDocument;
@@ -140,33 +145,54 @@ class CacheReadsTest {
         assertEquals(1, loads.get());
     }
 
+    /** A load of {@code key} that stays stuck, as leader of its flight, until {@link #release}. */
+    private final class StuckLeader implements AutoCloseable {
+        final CountDownLatch loading = new CountDownLatch(1);
+        final CountDownLatch released = new CountDownLatch(1);
+        final ExecutorService pool = Executors.newFixedThreadPool(2);
+        final Future<ReadResult> result;
+
+        StuckLeader(CacheReads reads, CacheKey key) throws InterruptedException {
+            result = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL, 0, cap -> {
+                loading.countDown();
+                try {
+                    released.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return ReadResult.complete(Payloads.ofLong(1), null);
+            }, null));
+            assertTrue(loading.await(10, TimeUnit.SECONDS), "the leader started loading");
+        }
+
+        Future<ReadResult> waiter(CacheReads reads, CacheKey key, long limitNanos, Loader loader) {
+            return pool.submit(() -> reads.read(key, stats.of("db.c"), TTL, limitNanos, loader, null));
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public void close() {
+            release();
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void shouldLetAWaiterWithATimeLimitLoadForItselfWhileAnotherThreadsLoadIsStuck() throws Exception {
         CacheReads reads = reads(0, 0, Runnable::run);
         CacheKey key = key("stuck");
-        java.util.concurrent.CountDownLatch leaderLoading = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch releaseLeader = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            java.util.concurrent.Future<ReadResult> leader = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL,
-                    0, cap -> {
-                        leaderLoading.countDown();
-                        awaitQuietly(releaseLeader);
-                        return ReadResult.complete(Payloads.ofLong(1), null);
-                    }, null));
-            assertTrue(leaderLoading.await(10, java.util.concurrent.TimeUnit.SECONDS));
-            java.util.concurrent.Future<ReadResult> waiter = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL,
-                    java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50),
-                    cap -> ReadResult.complete(Payloads.ofLong(2), null), null));
+        try (StuckLeader leader = new StuckLeader(reads, key)) {
+            Future<ReadResult> waiter = leader.waiter(reads, key, TimeUnit.MILLISECONDS.toNanos(50),
+                    cap -> ReadResult.complete(Payloads.ofLong(2), null));
             // The waiter answers from its own query while the leader is still stuck (released only afterwards).
-            ReadResult own = waiter.get(20, java.util.concurrent.TimeUnit.SECONDS);
-            assertEquals(1, releaseLeader.getCount(), "the leader was still loading");
+            ReadResult own = waiter.get(20, TimeUnit.SECONDS);
+            assertEquals(1, leader.released.getCount(), "the leader was still loading");
             assertEquals(2, value(own), "the waiter queried for itself");
-            releaseLeader.countDown();
-            assertEquals(1, value(leader.get(10, java.util.concurrent.TimeUnit.SECONDS)));
-        } finally {
-            releaseLeader.countDown();
-            pool.shutdownNow();
+            leader.release();
+            assertEquals(1, value(leader.result.get(10, TimeUnit.SECONDS)));
         }
     }
 
@@ -174,37 +200,15 @@ class CacheReadsTest {
     void shouldShareAFlightWithAWaiterWithoutATimeLimit() throws Exception {
         CacheReads reads = reads(0, 0, Runnable::run);
         CacheKey key = key("shared");
-        java.util.concurrent.CountDownLatch leaderLoading = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch releaseLeader = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         AtomicInteger waiterLoads = new AtomicInteger();
-        try {
-            java.util.concurrent.Future<ReadResult> leader = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL,
-                    0, cap -> {
-                        leaderLoading.countDown();
-                        awaitQuietly(releaseLeader);
-                        return ReadResult.complete(Payloads.ofLong(1), null);
-                    }, null));
-            assertTrue(leaderLoading.await(10, java.util.concurrent.TimeUnit.SECONDS));
-            java.util.concurrent.Future<ReadResult> waiter = pool.submit(() -> reads.read(key, stats.of("db.c"), TTL,
-                    0, cap -> ReadResult.complete(Payloads.ofLong(100 + waiterLoads.incrementAndGet()), null), null));
-            releaseLeader.countDown();
-            assertEquals(1, value(leader.get(10, java.util.concurrent.TimeUnit.SECONDS)));
-            long seen = value(waiter.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        try (StuckLeader leader = new StuckLeader(reads, key)) {
+            Future<ReadResult> waiter = leader.waiter(reads, key, 0,
+                    cap -> ReadResult.complete(Payloads.ofLong(100 + waiterLoads.incrementAndGet()), null));
+            leader.release();
+            assertEquals(1, value(leader.result.get(10, TimeUnit.SECONDS)));
             // Either it joined the flight, or it started after the flight landed and hit the installed entry.
-            assertEquals(1, seen, "one load for both");
+            assertEquals(1, value(waiter.get(10, TimeUnit.SECONDS)), "one load for both");
             assertEquals(0, waiterLoads.get());
-        } finally {
-            releaseLeader.countDown();
-            pool.shutdownNow();
-        }
-    }
-
-    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
-        try {
-            latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
