@@ -18,6 +18,9 @@ import com.mongodb.annotations.Immutable;
  * @param bypasses reads that went straight to MongoDB ({@code noCache()}, sessions, unknown options)
  * @param uncacheable results not cached because they exceeded {@code maxResultBytes}
  * @param invalidations writes (or events) that invalidated this namespace or part of it
+ * @param l2Skipped reads that did not use Redis because they have more dependencies than a Redis entry records
+ *     ({@value #MAX_SHARED_DEPENDENCIES}; a read by {@code _id} depends on each id and on the namespace's other
+ *     writes, so at most 253 ids); they are cached in the local tier only
  */
 @Immutable
 public record NamespaceStats(
@@ -33,10 +36,14 @@ public record NamespaceStats(
         long reloads,
         long bypasses,
         long uncacheable,
-        long invalidations) {
+        long invalidations,
+        long l2Skipped) {
+
+    /** The most documents a read may depend on and still be cached in Redis. */
+    public static final int MAX_SHARED_DEPENDENCIES = 254;
 
     /** All zeros. */
-    public static final NamespaceStats EMPTY = new NamespaceStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final NamespaceStats EMPTY = new NamespaceStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Hits of either tier over cached reads (hits plus loads made for readers); 0 when there were none. */
     public double hitRatio() {
@@ -48,7 +55,7 @@ public record NamespaceStats(
     /** The same counters with {@code l1Bytes} replaced. */
     public NamespaceStats withL1Bytes(long bytes) {
         return new NamespaceStats(l1Hits, l1Misses, l1Evictions, bytes, l2Hits, l2Misses, l2Errors, loads,
-                loadTimeNanos, reloads, bypasses, uncacheable, invalidations);
+                loadTimeNanos, reloads, bypasses, uncacheable, invalidations, l2Skipped);
     }
 
     /** The element-wise sum of this and {@code other}. */
@@ -56,7 +63,7 @@ public record NamespaceStats(
         return new NamespaceStats(l1Hits + o.l1Hits, l1Misses + o.l1Misses, l1Evictions + o.l1Evictions,
                 l1Bytes + o.l1Bytes, l2Hits + o.l2Hits, l2Misses + o.l2Misses, l2Errors + o.l2Errors,
                 loads + o.loads, loadTimeNanos + o.loadTimeNanos, reloads + o.reloads, bypasses + o.bypasses,
-                uncacheable + o.uncacheable, invalidations + o.invalidations);
+                uncacheable + o.uncacheable, invalidations + o.invalidations, l2Skipped + o.l2Skipped);
     }
 
     /** The element-wise difference {@code this - earlier}, e.g. to measure one phase of a run. */
@@ -65,6 +72,7 @@ public record NamespaceStats(
                 l1Evictions - earlier.l1Evictions, l1Bytes - earlier.l1Bytes, l2Hits - earlier.l2Hits,
                 l2Misses - earlier.l2Misses, l2Errors - earlier.l2Errors, loads - earlier.loads,
                 loadTimeNanos - earlier.loadTimeNanos, reloads - earlier.reloads, bypasses - earlier.bypasses,
-                uncacheable - earlier.uncacheable, invalidations - earlier.invalidations);
+                uncacheable - earlier.uncacheable, invalidations - earlier.invalidations,
+                l2Skipped - earlier.l2Skipped);
     }
 }

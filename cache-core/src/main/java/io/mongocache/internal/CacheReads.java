@@ -180,6 +180,12 @@ final class CacheReads {
             StatsRegistry.Counters counters, boolean useShared) {
         RedisTier l2 = redis;
         RedisTier.Lookup lookup = null;
+        if (l2 != null && key.dependencies().length > io.mongocache.NamespaceStats.MAX_SHARED_DEPENDENCIES) {
+            // A Redis entry records at most 255 tokens (the era and 254 dependencies): such a read could be looked
+            // up but never installed, so it skips Redis up front instead of creating tokens it cannot use.
+            counters.l2Skipped.increment();
+            l2 = null;
+        }
         if (l2 != null && sharedTierTrusted.getAsBoolean()) {
             // Right after this node's own write of what the read depends on, Redis cannot hold a current entry:
             // skip the lookup and install with the tokens the write set (the install script checks them).

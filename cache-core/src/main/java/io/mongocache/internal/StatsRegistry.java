@@ -37,6 +37,7 @@ final class StatsRegistry {
         final LongAdder bypasses = new LongAdder();
         final LongAdder uncacheable = new LongAdder();
         final LongAdder invalidations = new LongAdder();
+        final LongAdder l2Skipped = new LongAdder();
 
         Counters(StatsRegistry registry) {
             this.registry = registry;
@@ -50,7 +51,7 @@ final class StatsRegistry {
         NamespaceStats snapshot() {
             return new NamespaceStats(l1Hits.sum(), l1Misses.sum(), l1Evictions.sum(), l1Bytes.sum(), l2Hits.sum(),
                     l2Misses.sum(), l2Errors.sum(), loads.sum(), loadTimeNanos.sum(), reloads.sum(), bypasses.sum(),
-                    uncacheable.sum(), invalidations.sum());
+                    uncacheable.sum(), invalidations.sum(), l2Skipped.sum());
         }
     }
 

@@ -2,6 +2,7 @@ package io.mongocache.invalidation;
 
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Updates.set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,6 +122,34 @@ class RedisLayoutIT {
             assertEquals(1, c.find(eq("_id", 1)).first().getInteger("v"));
             assertEquals(0, cache.stats().namespace(ns).l2Errors(), cache.stats().toString());
             assertTrue(cache.stats().redisAvailable(), "a forgotten script is not a Redis fault");
+        }
+    }
+
+    @Test
+    void shouldSkipRedisUpFrontForReadsOfMoreDocumentsThanAnEntryRecords() {
+        try (MongoCache cache = MongoCache.builder().redis(redis.uri()).maxLocalBytes(1 << 20).build()) {
+            MongoCollection<Document> raw = db.getCollection("wide");
+            List<Document> docs = new ArrayList<>();
+            List<Integer> ids = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                docs.add(new Document("_id", i).append("v", 0));
+                ids.add(i);
+            }
+            raw.insertMany(docs);
+            CachedCollection<Document> c = cache.wrap(raw);
+            String ns = raw.getNamespace().getFullName();
+            assertEquals(300, c.find(in("_id", ids)).into(new ArrayList<>()).size());
+            assertEquals(253, c.find(in("_id", ids.subList(0, 253))).into(new ArrayList<>()).size());
+            NamespaceStats stats = cache.stats().namespace(ns);
+            assertEquals(1, stats.l2Skipped(), stats.toString());
+            assertEquals(2, stats.loads(), stats.toString());
+            long idTokens = keys().stream().filter(k -> k.startsWith("mc:{" + ns + "}:i:")).count();
+            assertEquals(253, idTokens, "tokens only for the read Redis can hold");
+            // Cached locally all the same, and a write to one of its documents still reaches it.
+            assertEquals(300, c.find(in("_id", ids)).into(new ArrayList<>()).size());
+            assertEquals(2, cache.stats().namespace(ns).loads());
+            c.updateOne(eq("_id", 299), set("v", 1));
+            assertEquals(1, c.find(in("_id", ids)).into(new ArrayList<>()).get(299).getInteger("v"));
         }
     }
 }
