@@ -2,7 +2,6 @@ package io.mongocache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.mongodb.annotations.NotThreadSafe;
-import io.lettuce.core.RedisURI;
 import io.mongocache.internal.Checks;
 import io.mongocache.internal.DefaultMongoCache;
 import io.mongocache.internal.Redaction;
@@ -43,7 +42,7 @@ public final class MongoCacheBuilder {
      */
     public MongoCacheBuilder redis(String uri) {
         requireRedisUnset();
-        validateRedisUri("redis", uri);
+        Checks.redisUri("redis", uri);
         redisMode = MongoCacheConfig.RedisMode.STANDALONE;
         redisUris.add(uri);
         return this;
@@ -60,7 +59,7 @@ public final class MongoCacheBuilder {
             throw new IllegalArgumentException("redisCluster: at least one seed URI is required");
         }
         for (String uri : seedUris) {
-            validateRedisUri("redisCluster", uri);
+            Checks.redisUri("redisCluster", uri);
         }
         redisMode = MongoCacheConfig.RedisMode.CLUSTER;
         redisUris.addAll(List.of(seedUris));
@@ -276,29 +275,5 @@ public final class MongoCacheBuilder {
         }
     }
 
-    private static void validateRedisUri(String parameter, String uri) {
-        if (uri == null) {
-            throw new IllegalArgumentException(parameter + ": the Redis URI must not be null");
-        }
-        try {
-            java.net.URI syntax = new java.net.URI(uri);
-            String scheme = syntax.getScheme();
-            if (scheme == null || !List.of("redis", "rediss", "redis-socket", "redis-sentinel", "rediss-sentinel")
-                    .contains(scheme)) {
-                throw new IllegalArgumentException("scheme");
-            }
-            if ((scheme.equals("redis") || scheme.equals("rediss")) && (syntax.getHost() == null)) {
-                throw new IllegalArgumentException("host");
-            }
-            RedisURI parsed = RedisURI.create(uri);
-            if (parsed.getHost() == null && parsed.getSocket() == null && parsed.getSentinels().isEmpty()) {
-                throw new IllegalArgumentException("no host");
-            }
-        } catch (RuntimeException | java.net.URISyntaxException e) {
-            // The parser's own message may repeat the URI with its password: never pass it on.
-            throw new IllegalArgumentException(parameter + ": malformed Redis URI '" + Redaction.maskUri(uri)
-                    + "' (expected redis://[user:password@]host[:port][/database] or rediss://…)");
-        }
-    }
 
 }

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
-    private final Builder config;
+    private final Settings config;
     private final MongoDatabase state;
     private final NodeRegistry registry;
     private final @Nullable LeaderElector elector;
@@ -70,7 +70,7 @@ public final class Coordinator implements AutoCloseable {
     private @Nullable Boolean databaseStreams;
     private volatile boolean closed;
 
-    private Coordinator(Builder b) {
+    private Coordinator(Settings b) {
         this.config = b;
         this.state = b.client.getDatabase(b.stateDatabase);
         this.channel = b.delegated.isEmpty() ? null : b.keyPrefix + ":dlg:" + b.nodeId;
@@ -96,7 +96,7 @@ public final class Coordinator implements AutoCloseable {
         }
         MongoPools pools = config.pools;
         try {
-            delegation = new Delegation(config.nodeId, channel, RedisTransport.connect(config.redisUri,
+            delegation = new Delegation(config.nodeId, channel, RedisTransport.connect(config.redisUris,
                     config.redisCluster, config.delegation.ackTimeout()), config.delegation,
                     java.util.Set.copyOf(config.delegated), pools::database,
                     db -> pools.pools().freeConnections(db), () -> alive);
@@ -526,7 +526,7 @@ public final class Coordinator implements AutoCloseable {
         };
         private @Nullable MongoPools pools;
         private List<String> delegated = List.of();
-        private @Nullable String redisUri;
+        private List<String> redisUris = List.of();
         private boolean redisCluster;
         private DelegationSettings delegation = DelegationSettings.DEFAULTS;
         private String keyPrefix = "mc";
@@ -650,16 +650,31 @@ public final class Coordinator implements AutoCloseable {
             return this;
         }
 
-        /** Redis (standalone) carrying delegated reads. */
+        /**
+         * Redis (standalone) carrying delegated reads.
+         *
+         * @throws IllegalArgumentException if the URI is malformed (the message masks its password)
+         */
         public Builder redis(String uri) {
-            this.redisUri = name("redis uri", uri);
+            this.redisUris = List.of(Checks.redisUri("redis", uri));
             this.redisCluster = false;
             return this;
         }
 
-        /** Redis Cluster carrying delegated reads (any node's URI). */
-        public Builder redisCluster(String uri) {
-            this.redisUri = name("redisCluster uri", uri);
+        /**
+         * Redis Cluster carrying delegated reads, reached through these seed URIs (any nodes of the cluster).
+         *
+         * @throws IllegalArgumentException if there is no seed or one is malformed
+         */
+        public Builder redisCluster(String... seedUris) {
+            if (seedUris == null || seedUris.length == 0) {
+                throw new IllegalArgumentException("redisCluster: at least one seed URI is required");
+            }
+            List<String> seeds = new ArrayList<>();
+            for (String uri : seedUris) {
+                seeds.add(Checks.redisUri("redisCluster", uri));
+            }
+            this.redisUris = List.copyOf(seeds);
             this.redisCluster = true;
             return this;
         }
@@ -701,11 +716,55 @@ public final class Coordinator implements AutoCloseable {
             if (cache == null) {
                 throw new IllegalStateException("cache(MongoCache) is required");
             }
-            if (!delegated.isEmpty() && (pools == null || redisUri == null)) {
+            if (!delegated.isEmpty() && (pools == null || redisUris.isEmpty())) {
                 throw new IllegalStateException("delegate(" + delegated + ") needs pools(MongoPools), to know when "
                         + "a database is saturated, and redis(uri) or redisCluster(uri), to reach peers");
             }
-            return new Coordinator(this).begin();
+            // Frozen here: setters called on this builder later do not reach the running coordinator.
+            return new Coordinator(new Settings(this)).begin();
+        }
+    }
+
+    /** A builder's values as {@link Builder#start()} saw them; immutable. */
+    private static final class Settings {
+        final MongoClient client;
+        final MongoCache cache;
+        final @Nullable WatchScope scope;
+        final String stateDatabase;
+        final String leaseName;
+        final LeaseSettings lease;
+        final String nodeId;
+        final Duration heartbeatInterval;
+        final Duration collectionRefresh;
+        final LongSupplier nanoClock;
+        final LeaderElector.Listener listener;
+        final @Nullable MongoPools pools;
+        final List<String> delegated;
+        final List<String> redisUris;
+        final boolean redisCluster;
+        final DelegationSettings delegation;
+        final String keyPrefix;
+        final Duration missDeadline;
+
+        Settings(Builder b) {
+            this.client = java.util.Objects.requireNonNull(b.client);
+            this.cache = java.util.Objects.requireNonNull(b.cache);
+            this.scope = b.scope;
+            this.stateDatabase = b.stateDatabase;
+            this.leaseName = b.leaseName;
+            this.lease = b.lease;
+            this.nodeId = b.nodeId;
+            this.heartbeatInterval = b.heartbeatInterval;
+            this.collectionRefresh = b.collectionRefresh;
+            this.nanoClock = b.nanoClock;
+            this.listener = b.listener;
+            this.pools = b.pools;
+            this.delegated = List.copyOf(b.delegated);
+            this.redisUris = List.copyOf(b.redisUris);
+            this.redisCluster = b.redisCluster;
+            this.delegation = b.delegation;
+            this.keyPrefix = b.keyPrefix;
+            this.missDeadline = b.missDeadline;
         }
     }
 }

@@ -14,6 +14,8 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -45,11 +47,16 @@ final class RedisTransport implements AutoCloseable {
     }
 
     /** Connects; on failure everything opened so far is closed again (no client threads left behind). */
-    static RedisTransport connect(String uri, boolean cluster, Duration timeout) {
-        RedisURI redisUri = RedisURI.create(uri);
-        redisUri.setTimeout(timeout);
+    static RedisTransport connect(List<String> uris, boolean cluster, Duration timeout) {
+        List<RedisURI> parsed = new ArrayList<>();
+        for (String uri : uris) {
+            RedisURI redisUri = RedisURI.create(uri);
+            redisUri.setTimeout(timeout);
+            parsed.add(redisUri);
+        }
+        RedisURI redisUri = parsed.get(0);
         if (cluster) {
-            RedisClusterClient client = RedisClusterClient.create(redisUri);
+            RedisClusterClient client = RedisClusterClient.create(parsed);
             StatefulRedisClusterConnection<String, byte[]> conn = null;
             try {
                 client.setOptions(ClusterClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());

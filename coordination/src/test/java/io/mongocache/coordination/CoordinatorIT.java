@@ -109,4 +109,21 @@ class CoordinatorIT {
                 Duration.ofSeconds(5), "an outside write after the handover");
         System.out.println("coordinator: handover on close took " + takeoverMillis + " ms");
     }
+
+    @Test
+    void shouldKeepTheSettingsItStartedWithWhenTheBuilderChangesLater() throws Exception {
+        MongoDatabase otherState = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("state2"));
+        Coordinator.Builder builder = Coordinator.builder().client(TestMongo.client()).cache(cacheA)
+                .stateDatabase(otherState.getName()).nodeId("frozen").lease(LEASE)
+                .heartbeatInterval(Duration.ofMillis(200));
+        try (Coordinator c = builder.start()) {
+            builder.nodeId("changed").stateDatabase("elsewhere").leaseName("other");
+            assertEquals("frozen", c.nodeId());
+            Await.until(() -> c.peers().stream().anyMatch(p -> p.nodeId().equals("frozen")), Duration.ofSeconds(10),
+                    "registered under the name it started with");
+            assertTrue(c.peers().stream().noneMatch(p -> p.nodeId().equals("changed")), c.peers().toString());
+        } finally {
+            otherState.drop();
+        }
+    }
 }
