@@ -55,14 +55,9 @@ public final class MongoCacheBuilder {
      */
     public MongoCacheBuilder redisCluster(String... seedUris) {
         requireRedisUnset();
-        if (seedUris == null || seedUris.length == 0) {
-            throw new IllegalArgumentException("redisCluster: at least one seed URI is required");
-        }
-        for (String uri : seedUris) {
-            Checks.redisUri("redisCluster", uri);
-        }
+        List<String> seeds = Checks.redisUris("redisCluster", seedUris);
         redisMode = MongoCacheConfig.RedisMode.CLUSTER;
-        redisUris.addAll(List.of(seedUris));
+        redisUris.addAll(seeds);
         return this;
     }
 

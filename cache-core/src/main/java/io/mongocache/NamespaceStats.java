@@ -39,7 +39,7 @@ public record NamespaceStats(
         long invalidations,
         long l2Skipped) {
 
-    /** The most documents a read may depend on and still be cached in Redis. */
+    /** The most dependencies a read may have and still be cached in Redis (its entry also records the era). */
     public static final int MAX_SHARED_DEPENDENCIES = 254;
 
     /** All zeros. */

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * installs like a miss, so it can never install anything a miss could not.
  *
  * <p>Failure modes: a failed load fails its own caller; waiters then load for themselves rather than sharing
- * the exception. A waiter with a time limit of its own waits at most that long, then loads for itself. An over-large result is streamed to the leader; waiters load for themselves. Redis faults are
- * absorbed by {@link RedisTier}: the read proceeds as if Redis were absent. A failed background reload is logged
+ * the exception. A waiter with a time limit of its own waits at most that long, then loads for itself. An
+ * over-large result is streamed to the leader; waiters load for themselves. Redis faults are absorbed by
+ * {@link RedisTier}: the read proceeds as if Redis were absent. A failed background reload is logged
  * at debug and leaves the old entry to expire.
  */
 final class CacheReads {

@@ -93,6 +93,8 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     final MongoCollection<T> delegate;
     final CollectionView view;
     private final String namespace;
+    /** The collection's client-side {@code timeout} in nanoseconds; 0: none (fixed per view). */
+    private final long timeoutNanos;
     private volatile @Nullable MongoCollection<T> rawView;
 
     protected CachedCollectionImpl(DefaultMongoCache cache, MongoCollection<T> delegate, CollectionView view) {
@@ -100,6 +102,8 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         this.delegate = delegate;
         this.view = view;
         this.namespace = delegate.getNamespace().getFullName();
+        Long timeout = delegate.getTimeout(TimeUnit.NANOSECONDS);
+        this.timeoutNanos = timeout == null ? 0 : timeout;
     }
 
     @SuppressWarnings("unchecked")
@@ -136,12 +140,10 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
      * operation's {@code maxTime} and the collection's {@code timeout} (0 or less: no limit).
      */
     long waitLimitNanos(long maxTimeNanos) {
-        Long timeout = delegate.getTimeout(TimeUnit.NANOSECONDS);
-        long t = timeout == null ? 0 : timeout;
         if (maxTimeNanos <= 0) {
-            return t;
+            return timeoutNanos;
         }
-        return t <= 0 ? maxTimeNanos : Math.min(t, maxTimeNanos);
+        return timeoutNanos <= 0 ? maxTimeNanos : Math.min(timeoutNanos, maxTimeNanos);
     }
 
     /**

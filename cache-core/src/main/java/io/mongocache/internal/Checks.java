@@ -20,6 +20,20 @@ public final class Checks {
     }
 
     /**
+     * @throws IllegalArgumentException naming {@code parameter} if there is no URI or one is null or malformed
+     * @return the URIs, as an immutable list
+     */
+    public static List<String> redisUris(String parameter, String... uris) {
+        if (uris == null || uris.length == 0) {
+            throw new IllegalArgumentException(parameter + ": at least one seed URI is required");
+        }
+        for (String uri : uris) {
+            redisUri(parameter, uri);
+        }
+        return List.of(uris);
+    }
+
+    /**
      * @throws IllegalArgumentException naming {@code parameter} if the URI is null or malformed; the message masks
      *     any password
      */

@@ -22,6 +22,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.mongocache.InvalidationMode;
 import io.mongocache.MongoCacheConfig;
+import io.mongocache.NamespaceStats;
 import io.mongocache.spi.DocumentId;
 import io.mongocache.spi.Invalidation;
 import java.nio.ByteBuffer;
@@ -412,23 +413,25 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private List<Object> runScript(RedisClusterAsyncCommands<byte[], byte[]> commands, String script, String digest,
             byte[][] keys, byte[][] args) {
-        return runScript(commands, script.getBytes(StandardCharsets.UTF_8), digest, ScriptOutputType.MULTI, keys, args);
-    }
-
-    private <T> T runScript(RedisClusterAsyncCommands<byte[], byte[]> commands, byte[] script, String digest,
-            ScriptOutputType type, byte[][] keys, byte[][] args) {
         try {
-            return await(commands.<T>evalsha(digest, type, keys, args));
+            return (List<Object>) await(commands.evalsha(digest, ScriptOutputType.MULTI, keys, args));
         } catch (RedisException e) {
-            if (!(e instanceof RedisNoScriptException) && !(e.getCause() instanceof RedisNoScriptException)
-                    && !String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
+            if (!isNoScript(e)) {
                 throw e;
             }
             // A restarted or flushed Redis forgot the script: EVAL sends it again (and caches it).
-            return await(commands.<T>eval(script, type, keys, args));
+            return (List<Object>) await(commands.eval(script.getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
+                    keys, args));
         }
+    }
+
+    /** Whether Redis refused an EVALSHA because it does not know the script (restarted or flushed). */
+    private static boolean isNoScript(RedisException e) {
+        return e instanceof RedisNoScriptException || e.getCause() instanceof RedisNoScriptException
+                || String.valueOf(e.getMessage()).contains("NOSCRIPT");
     }
 
     private static byte @Nullable [] currentPayload(byte[] stored, byte[][] tokens) {
@@ -454,7 +457,7 @@ final class RedisTier implements AutoCloseable {
      */
     void install(CacheKey key, byte[][] tokens, byte[] payload, long ttlMillis, StatsRegistry.Counters counters) {
         RedisClusterAsyncCommands<byte[], byte[]> commands = async;
-        if (commands == null || !usable(key) || tokens.length > 255) {
+        if (commands == null || !usable(key) || tokens.length > NamespaceStats.MAX_SHARED_DEPENDENCIES + 1) {
             return;
         }
         Dependency[] deps = key.dependencies();
@@ -539,18 +542,31 @@ final class RedisTier implements AutoCloseable {
      */
     private Replacement replaceTokens(RedisClusterAsyncCommands<byte[], byte[]> commands, Invalidation invalidation) {
         Replacement r = new Replacement();
-        String ns = invalidation.namespace();
-        switch (invalidation.kind()) {
-            case NAMESPACE -> replace(commands, r, Dependency.namespaceWide(ns));
-            case DOCUMENTS -> {
-                replace(commands, r, Dependency.anyDocument(ns));
-                for (DocumentId id : invalidation.ids()) {
-                    replace(commands, r, Dependency.document(ns, id));
-                }
+        if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
+            r.replies.add(commands.del(eraKey));
+        } else {
+            for (Dependency d : stale(invalidation)) {
+                replace(commands, r, d);
             }
-            case EVERYTHING -> r.replies.add(commands.del(eraKey));
         }
         return r;
+    }
+
+    /**
+     * What a namespace or documents invalidation makes stale: the namespace token for a namespace write, the
+     * any-document token and each document's token for a write by id.
+     */
+    private static List<Dependency> stale(Invalidation invalidation) {
+        String ns = invalidation.namespace();
+        if (invalidation.kind() == Invalidation.Kind.NAMESPACE) {
+            return List.of(Dependency.namespaceWide(ns));
+        }
+        List<Dependency> deps = new ArrayList<>(invalidation.ids().size() + 1);
+        deps.add(Dependency.anyDocument(ns));
+        for (DocumentId id : invalidation.ids()) {
+            deps.add(Dependency.document(ns, id));
+        }
+        return deps;
     }
 
     private void replace(RedisClusterAsyncCommands<byte[], byte[]> commands, Replacement r, Dependency d) {
@@ -562,20 +578,10 @@ final class RedisTier implements AutoCloseable {
 
     /** The token keys an invalidation replayed after an outage deletes. */
     private byte[][] staleTokens(Invalidation invalidation) {
-        String ns = invalidation.namespace();
-        return switch (invalidation.kind()) {
-            case NAMESPACE -> new byte[][] {tokenKey(Dependency.namespaceWide(ns))};
-            case DOCUMENTS -> {
-                List<DocumentId> ids = invalidation.ids();
-                byte[][] keys = new byte[ids.size() + 1][];
-                keys[0] = tokenKey(Dependency.anyDocument(ns));
-                for (int i = 0; i < ids.size(); i++) {
-                    keys[i + 1] = tokenKey(Dependency.document(ns, ids.get(i)));
-                }
-                yield keys;
-            }
-            case EVERYTHING -> new byte[][] {eraKey};
-        };
+        if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
+            return new byte[][] {eraKey};
+        }
+        return stale(invalidation).stream().map(this::tokenKey).toArray(byte[][]::new);
     }
 
     /**
@@ -655,16 +661,7 @@ final class RedisTier implements AutoCloseable {
      */
     private void writeByScript(RedisClusterAsyncCommands<byte[], byte[]> commands, Invalidation invalidation,
             byte @Nullable [] channel, @Nullable Supplier<byte[]> message) {
-        String ns = invalidation.namespace();
-        List<Dependency> deps = new ArrayList<>(invalidation.ids().size() + 1);
-        if (invalidation.kind() == Invalidation.Kind.NAMESPACE) {
-            deps.add(Dependency.namespaceWide(ns));
-        } else {
-            deps.add(Dependency.anyDocument(ns));
-            for (DocumentId id : invalidation.ids()) {
-                deps.add(Dependency.document(ns, id));
-            }
-        }
+        List<Dependency> deps = stale(invalidation);
         int n = deps.size();
         boolean publish = channel != null && message != null;
         byte[][] keys = new byte[n][];
@@ -686,7 +683,7 @@ final class RedisTier implements AutoCloseable {
         try {
             await(reply);
         } catch (RedisException e) {
-            if (!String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
+            if (!isNoScript(e)) {
                 throw e;
             }
             // A restarted or flushed Redis forgot the script: send it whole. Its message may now follow later ones;

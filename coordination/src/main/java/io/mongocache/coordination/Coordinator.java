@@ -667,14 +667,7 @@ public final class Coordinator implements AutoCloseable {
          * @throws IllegalArgumentException if there is no seed or one is malformed
          */
         public Builder redisCluster(String... seedUris) {
-            if (seedUris == null || seedUris.length == 0) {
-                throw new IllegalArgumentException("redisCluster: at least one seed URI is required");
-            }
-            List<String> seeds = new ArrayList<>();
-            for (String uri : seedUris) {
-                seeds.add(Checks.redisUri("redisCluster", uri));
-            }
-            this.redisUris = List.copyOf(seeds);
+            this.redisUris = Checks.redisUris("redisCluster", seedUris);
             this.redisCluster = true;
             return this;
         }
