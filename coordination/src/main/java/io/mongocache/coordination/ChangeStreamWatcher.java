@@ -35,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * The leader's change-stream watcher for one collection or one database: turns writes made by anyone (other
  * programs included) into the same invalidations a write through the proxy makes, on every node.
  *
- * <p>Checkpoint document, one per watched collection or database, in the state database:
+ * <p>Checkpoint document, one per lease and watched collection or database, in the state database (keyed by the
+ * lease name too, so deployments that share a state database under different lease names never fence each other):
  * <pre>
- * { _id: "checkpoint:db.coll", epoch: 7, token: {_data: "…"}, clusterTime: Timestamp(…) }
+ * { _id: "checkpoint:leaseName:db.coll", lease: "leaseName", scope: "db.coll", epoch: 7, token: {_data: "…"},
+ *   clusterTime: Timestamp(…) }
  * </pre>
  * Algorithm: on start, claim the checkpoint for this lease's epoch ({@code updateOne({_id, epoch < mine},
  * {$set: {epoch: mine}})}, upsert when missing — a newer epoch's claim makes an older leader's writes match
@@ -68,7 +70,8 @@ public final class ChangeStreamWatcher {
     private final String scopeName;
     private final MongoCache cache;
     private final MongoCollection<Document> checkpoints;
-    private final String checkpointId;
+    private volatile String checkpointId;
+    private volatile String leaseName = "";
     private final AtomicLong eventsSeen = new AtomicLong();
     private final AtomicLong historyLost = new AtomicLong();
     private final AtomicLong opens = new AtomicLong();
@@ -120,7 +123,12 @@ public final class ChangeStreamWatcher {
         this.scopeName = collection == null ? database : database + "." + collection;
         this.cache = cache;
         this.checkpoints = checkpoints;
-        this.checkpointId = "checkpoint:" + scopeName;
+        this.checkpointId = checkpointId("", scopeName);
+    }
+
+    /** The {@code _id} of the checkpoint of {@code scope} under the lease named {@code leaseName}. */
+    public static String checkpointId(String leaseName, String scope) {
+        return "checkpoint:" + leaseName + ":" + scope;
     }
 
     /** Watches a whole database with one database-level stream (MongoDB 4.0 and later). */
@@ -148,6 +156,8 @@ public final class ChangeStreamWatcher {
         stop();
         running = true;
         fencedOff = false;
+        leaseName = lease.name();
+        checkpointId = checkpointId(leaseName, scopeName);
         Thread t = new Thread(() -> run(lease.epoch()), "mongocache-watcher-" + scopeName);
         t.setDaemon(true);
         thread = t;
@@ -397,8 +407,9 @@ public final class ChangeStreamWatcher {
     /** Makes the checkpoint this epoch's; false if a newer epoch already owns it. */
     private boolean claim(long epoch) {
         try {
-            checkpoints.updateOne(and(eq("_id", checkpointId), lt("epoch", epoch)), Updates.set("epoch", epoch),
-                    new UpdateOptions().upsert(true));
+            checkpoints.updateOne(and(eq("_id", checkpointId), lt("epoch", epoch)), Updates.combine(
+                    Updates.set("epoch", epoch), Updates.setOnInsert("lease", leaseName),
+                    Updates.setOnInsert("scope", scopeName)), new UpdateOptions().upsert(true));
         } catch (MongoWriteException e) {
             // The record exists with an epoch >= ours: ours (a restart) or a newer leader's.
             if (ErrorCategory.fromErrorCode(e.getError().getCode()) != ErrorCategory.DUPLICATE_KEY) {

@@ -69,6 +69,8 @@ public final class Coordinator implements AutoCloseable {
     private @Nullable ScheduledFuture<?> refresh;
     private @Nullable Boolean databaseStreams;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong stepDowns = new java.util.concurrent.atomic.AtomicLong();
+    private volatile @Nullable StepDown lastStepDown;
 
     private Coordinator(Settings b) {
         this.config = b;
@@ -133,7 +135,7 @@ public final class Coordinator implements AutoCloseable {
         if (elector != null) {
             elector.start();
             long every = config.lease.retryPeriod().toNanos();
-            background.scheduleWithFixedDelay(this::handOverIfCutOff, every, every, TimeUnit.NANOSECONDS);
+            background.scheduleWithFixedDelay(this::handOverIfWatcherFails, every, every, TimeUnit.NANOSECONDS);
         }
         return this;
     }
@@ -173,9 +175,12 @@ public final class Coordinator implements AutoCloseable {
      * @param events change events turned into invalidations by the current watchers
      * @param flushes whole-scope flushes (fresh starts, lost history)
      * @param historyLost streams whose history was lost
+     * @param stepDowns times this node handed the watcher over on its own (cut off from Redis, a watcher fenced off
+     *     by a newer epoch's checkpoint, a watcher that died)
+     * @param lastStepDown why it last did, or null if it never did
      */
     public record Status(boolean leader, long epoch, List<String> scopes, int streamsOpen, long events, long flushes,
-            long historyLost) {}
+            long historyLost, long stepDowns, @Nullable String lastStepDown) {}
 
     public Status status() {
         List<String> scopes = List.copyOf(watchers.keySet());
@@ -189,8 +194,41 @@ public final class Coordinator implements AutoCloseable {
             lost += w.historyLost();
             open += w.isWatching() ? 1 : 0;
         }
-        return new Status(isLeader(), lease().map(Lease::epoch).orElse(0L), scopes, open, events, flushes, lost);
+        StepDown last = lastStepDown;
+        return new Status(isLeader(), lease().map(Lease::epoch).orElse(0L), scopes, open, events, flushes, lost,
+                stepDowns.get(), last == null ? null : last.reason());
     }
+
+    /**
+     * This node's coordination health: healthy unless it leads with a watcher that is not watching (fenced off,
+     * failing to publish, or dead), or it handed the watcher over on its own within the last two lease durations.
+     *
+     * @param healthy whether nothing below is wrong
+     * @param problems what is wrong, one line each, empty when healthy
+     */
+    public record Health(boolean healthy, List<String> problems) {}
+
+    public Health health() {
+        List<String> problems = new ArrayList<>();
+        if (isLeader()) {
+            for (ChangeStreamWatcher w : watchers.values()) {
+                if (w.fencedOff()) {
+                    problems.add("the watcher of " + w.scope() + " was fenced off by a newer epoch's checkpoint");
+                } else if (w.publishFailingFor().compareTo(Duration.ZERO) > 0) {
+                    problems.add("the watcher of " + w.scope() + " has not got an invalidation to Redis for "
+                            + w.publishFailingFor());
+                }
+            }
+        }
+        StepDown last = lastStepDown;
+        if (last != null && config.nanoClock.getAsLong() - last.atNanos()
+                < config.lease.leaseDuration().multipliedBy(2).toNanos()) {
+            problems.add("handed the watcher over: " + last.reason());
+        }
+        return new Health(problems.isEmpty(), List.copyOf(problems));
+    }
+
+    private record StepDown(String reason, long atNanos) {}
 
     /** Delegation counters; empty without delegation. */
     public Optional<Delegation.Stats> delegationStats() {
@@ -301,22 +339,37 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /**
-     * A leader whose watcher cannot get invalidations to Redis (this node is cut off from it, the others may not
-     * be) checkpoints nothing; after {@code renewDeadline} of that it resigns and stays out for a lease duration, so
-     * a node that can reach Redis takes over and replays from the last checkpoint.
+     * A leader whose watcher cannot do its job hands it over, loudly (WARN, {@link #status()}, {@link #health()}):
+     * a watcher fenced off by a newer epoch's checkpoint, or one that cannot get invalidations to Redis (this node
+     * is cut off from it, the others may not be: it checkpoints nothing, and after {@code renewDeadline} of that it
+     * resigns and stays out for a lease duration, so a node that can reach Redis takes over and replays from the
+     * last checkpoint), or one that died.
      */
-    private void handOverIfCutOff() {
+    private void handOverIfWatcherFails() {
         if (closed || elector == null || !elector.isLeader()) {
             return;
         }
         for (ChangeStreamWatcher w : watchers.values()) {
+            if (w.fencedOff()) {
+                // Under keyed checkpoints only a newer epoch of this very lease can own the checkpoint: this node's
+                // lease is gone whatever its local deadline says. Leading on without a watcher would leave outside
+                // writes uninvalidated, silently.
+                stepDown(w.scope() + ": its checkpoint belongs to a newer epoch than " + lease().map(Lease::epoch)
+                        .orElse(0L) + " (another node leads the lease '" + config.leaseName + "')");
+                return;
+            }
             if (w.publishFailingFor().compareTo(config.lease.renewDeadline()) > 0) {
-                LOG.warn("mongocache: node {} cannot publish invalidations for {} (for {}); handing the watcher over",
-                        config.nodeId, w.scope(), w.publishFailingFor());
-                elector.resign(config.lease.leaseDuration());
+                stepDown(w.scope() + ": cannot get invalidations to Redis (for " + w.publishFailingFor() + ")");
                 return;
             }
         }
+    }
+
+    private void stepDown(String reason) {
+        LOG.warn("mongocache: node {} hands the watcher over: {}", config.nodeId, reason);
+        stepDowns.incrementAndGet();
+        lastStepDown = new StepDown(reason, config.nanoClock.getAsLong());
+        elector.resign(config.lease.leaseDuration());
     }
 
     /** Starts and stops the watchers as leadership comes and goes; stopping is synchronous (the lease rule). */

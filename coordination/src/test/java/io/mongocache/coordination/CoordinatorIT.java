@@ -126,4 +126,79 @@ class CoordinatorIT {
             otherState.drop();
         }
     }
+
+    @Test
+    void shouldKeepBothDeploymentsWatchingWhenTheyShareAStateDatabase() throws Exception {
+        // Deployment x has led before (epoch 5, expired), deployment y never: their epochs differ, so checkpoints
+        // shared between them would fence y's watcher off for good.
+        state.getCollection("leases").insertOne(new Document("_id", "x").append("holder", "gone").append("epoch", 5L)
+                .append("renewedAt", new java.util.Date(0)).append("durationMillis", 1L));
+        MongoCache cacheX = MongoCache.builder().redis(TestRedis.uri()).keyPrefix("x" + System.nanoTime()).build();
+        MongoCache cacheY = MongoCache.builder().redis(TestRedis.uri()).keyPrefix("y" + System.nanoTime()).build();
+        try (Coordinator x = deployment("x", cacheX); Coordinator y = deployment("y", cacheY)) {
+            Await.until(() -> x.isLeader() && y.isLeader(), Duration.ofSeconds(5), "both deployments to lead");
+            assertEquals(6, x.lease().orElseThrow().epoch());
+            assertEquals(1, y.lease().orElseThrow().epoch());
+            MongoCollection<Document> outside = app.getCollection("c");
+            List<CachedCollection<Document>> nodes = List.of(cacheX.wrap(outside), cacheY.wrap(outside));
+            Await.until(() -> x.status().streamsOpen() == 1 && y.status().streamsOpen() == 1, Duration.ofSeconds(5),
+                    "both streams");
+            for (int v = 1; v <= 3; v++) {
+                for (CachedCollection<Document> node : nodes) {
+                    node.find(eq("_id", 1)).first(); // cached
+                }
+                outside.updateOne(eq("_id", 1), set("v", v));
+                int expected = v;
+                for (CachedCollection<Document> node : nodes) {
+                    Await.until(() -> node.find(eq("_id", 1)).first().getInteger("v") == expected,
+                            Duration.ofSeconds(5), "outside write " + v + " in both deployments");
+                }
+            }
+            for (Coordinator c : List.of(x, y)) {
+                assertEquals(0, c.status().stepDowns(), c.status().toString());
+                assertTrue(c.health().healthy(), c.health().toString());
+                assertTrue(c.isLeader());
+            }
+            assertEquals(2, state.getCollection("checkpoints").countDocuments(com.mongodb.client.model.Filters.in("lease",
+                    "x", "y")), "one checkpoint per lease");
+        } finally {
+            cacheX.close();
+            cacheY.close();
+        }
+    }
+
+    private Coordinator deployment(String leaseName, MongoCache cache) {
+        return Coordinator.builder().client(TestMongo.client()).cache(cache).stateDatabase(state.getName())
+                .nodeId(leaseName + "-node").leaseName(leaseName).lease(LEASE)
+                .heartbeatInterval(Duration.ofMillis(200)).watch(WatchScope.collections(app.getName() + ".c"))
+                .start();
+    }
+
+    @Test
+    void shouldStepDownVisiblyWhenANewerEpochOwnsItsCheckpoint() throws Exception {
+        Await.until(() -> a.isLeader() || b.isLeader(), Duration.ofSeconds(5), "a leader");
+        Coordinator leader = a.isLeader() ? a : b;
+        Coordinator follower = leader == a ? b : a;
+        Await.until(() -> leader.status().streamsOpen() == 1, Duration.ofSeconds(5), "the stream");
+        long epoch = leader.lease().orElseThrow().epoch();
+        // What a newer leader's claim leaves behind: the checkpoint under the next epoch of the same lease.
+        state.getCollection("checkpoints").updateOne(
+                eq("_id", ChangeStreamWatcher.checkpointId("watcher", app.getName() + ".c")), set("epoch", epoch + 1));
+        app.getCollection("c").updateOne(eq("_id", 1), set("v", 1)); // its checkpoint is refused
+
+        Await.until(() -> leader.status().stepDowns() == 1, Duration.ofSeconds(5), "the fenced leader to step down");
+        assertTrue(leader.status().lastStepDown().contains("newer epoch"), leader.status().toString());
+        assertTrue(!leader.health().healthy(), "health shows the step-down");
+        assertTrue(leader.health().problems().get(0).contains("handed the watcher over"),
+                leader.health().toString());
+        Await.until(follower::isLeader, Duration.ofSeconds(5), "the other node to take over");
+        Await.until(() -> follower.status().streamsOpen() == 1, Duration.ofSeconds(5), "its stream");
+        MongoCollection<Document> outside = app.getCollection("c");
+        CachedCollection<Document> onFollower = (follower == a ? cacheA : cacheB).wrap(outside);
+        onFollower.find(eq("_id", 1)).first();
+        outside.updateOne(eq("_id", 1), set("v", 2));
+        Await.until(() -> onFollower.find(eq("_id", 1)).first().getInteger("v") == 2, Duration.ofSeconds(5),
+                "outside writes after the hand-over");
+        assertTrue(follower.health().healthy(), follower.health().toString());
+    }
 }

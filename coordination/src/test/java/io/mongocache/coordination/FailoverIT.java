@@ -277,7 +277,7 @@ class FailoverIT {
         awaitStreamOpen(paused);
         long pausedEpoch = epochOf(paused);
         MongoCollection<Document> checkpoints = state.getCollection("checkpoints");
-        String checkpointId = "checkpoint:" + app.getName() + ".c";
+        String checkpointId = ChangeStreamWatcher.checkpointId("watcher", app.getName() + ".c");
         List<String> backwards = new CopyOnWriteArrayList<>();
         List<Long> epochsSeen = new CopyOnWriteArrayList<>();
         AtomicBoolean watching = new AtomicBoolean(true);

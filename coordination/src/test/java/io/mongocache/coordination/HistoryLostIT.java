@@ -82,8 +82,8 @@ class HistoryLostIT {
     }
 
     private BsonDocument storedToken() {
-        Document checkpoint = db.getCollection("checkpoints").find(eq("_id", "checkpoint:" + outside.getNamespace()
-                .getFullName())).first();
+        Document checkpoint = db.getCollection("checkpoints").find(eq("_id", ChangeStreamWatcher.checkpointId(
+                lease.name(), outside.getNamespace().getFullName()))).first();
         Document token = checkpoint == null ? null : checkpoint.get("token", Document.class);
         return token == null ? null : token.toBsonDocument();
     }
