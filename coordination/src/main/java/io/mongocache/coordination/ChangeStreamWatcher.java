@@ -20,6 +20,7 @@ import io.mongocache.MongoCache;
 import io.mongocache.spi.Invalidation;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -48,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * checkpoint its resume token with {@code updateOne({_id, epoch: mine}, {$set: {token}})}; 0 matched means a
  * newer leader exists: stop. An event whose invalidation Redis did not take is not checkpointed: the stream
  * reopens from the last checkpoint with back-off and replays it ({@link #publishFailingFor()} tells how long).
- * While idle, checkpoint the post-batch resume token. History lost (code 286) or another non-resumable error:
- * drop the token, reopen fresh and flush the scope on every node — never retry the dead token. Drop, rename and
- * invalidate events end the stream: reopen with {@code startAfter}.
+ * While idle, checkpoint the post-batch resume token, at most every {@link #IDLE_CHECKPOINT_EVERY}. Events on the
+ * library's own state collections ({@link #STATE_COLLECTIONS}) are skipped: neither acted on nor checkpointed.
+ * History lost (code 286) or another non-resumable error: drop the token, reopen fresh and flush the scope on every
+ * node — never retry the dead token. Drop, rename and invalidate events end the stream: reopen with
+ * {@code startAfter}.
  *
  * <p>Concurrency: one thread, started and stopped by the elector's callbacks; {@link #stop()} waits for it.
  * Idle polling uses {@code tryNext()} with {@code maxAwaitTime} 500 ms; when the server answers at once anyway (the
@@ -63,6 +66,15 @@ public final class ChangeStreamWatcher {
     private static final Duration MAX_AWAIT = Duration.ofMillis(500);
     private static final long IDLE_CAP_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2000;
+    /** How often an idle stream records its post-batch resume token, at most. */
+    static final Duration IDLE_CHECKPOINT_EVERY = Duration.ofSeconds(5);
+
+    /**
+     * The collections the library itself writes in its state database. Their changes are never acted on: each
+     * checkpoint write is an event, and acting on it (or checkpointing for it) would feed a loop of writes and
+     * flushes when the state database lies inside the watched scope.
+     */
+    public static final Set<String> STATE_COLLECTIONS = Set.of("leases", "checkpoints", "nodes", "probe");
 
     private final MongoClient client;
     private final String database;
@@ -72,12 +84,15 @@ public final class ChangeStreamWatcher {
     private final MongoCollection<Document> checkpoints;
     private volatile String checkpointId;
     private volatile String leaseName = "";
+    private final String stateDatabase;
     private final AtomicLong eventsSeen = new AtomicLong();
     private final AtomicLong historyLost = new AtomicLong();
     private final AtomicLong opens = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
     private volatile Consumer<@Nullable BsonDocument> beforeOpen = token -> {};
     private volatile long publishFailingSince;
+    private long lastCheckpointNanos = System.nanoTime();
+    private final AtomicLong checkpointWrites = new AtomicLong();
     private final Object pause = new Object();
 
     /**
@@ -124,6 +139,13 @@ public final class ChangeStreamWatcher {
         this.cache = cache;
         this.checkpoints = checkpoints;
         this.checkpointId = checkpointId("", scopeName);
+        this.stateDatabase = checkpoints.getNamespace().getDatabaseName();
+    }
+
+    /** Whether {@code namespace} is one of the library's own state collections (never acted on). */
+    public static boolean isStateCollection(String stateDatabase, MongoNamespace namespace) {
+        return namespace.getDatabaseName().equals(stateDatabase)
+                && STATE_COLLECTIONS.contains(namespace.getCollectionName());
     }
 
     /** The {@code _id} of the checkpoint of {@code scope} under the lease named {@code leaseName}. */
@@ -213,6 +235,11 @@ public final class ChangeStreamWatcher {
         return opens.get();
     }
 
+    /** Checkpoint writes so far (events and idle progress). */
+    public long checkpointWrites() {
+        return checkpointWrites.get();
+    }
+
     /** Times the whole scope was flushed on every node: fresh starts without a checkpoint, and lost history. */
     public long flushes() {
         return flushes.get();
@@ -294,8 +321,11 @@ public final class ChangeStreamWatcher {
                     long polled = System.nanoTime();
                     ChangeStreamDocument<Document> event = cursor.tryNext();
                     if (event == null) {
+                        // The post-batch token moves while idle; recording it at most every few seconds keeps a
+                        // quiet stream from writing on every poll (a restart replays at most those seconds).
                         BsonDocument token = cursor.getResumeToken();
-                        if (token != null && !token.equals(startAfter)) {
+                        if (token != null && !token.equals(startAfter)
+                                && System.nanoTime() - lastCheckpointNanos >= IDLE_CHECKPOINT_EVERY.toNanos()) {
                             if (!checkpoint(epoch, token, null)) {
                                 return;
                             }
@@ -310,6 +340,11 @@ public final class ChangeStreamWatcher {
                         continue;
                     }
                     idle = 1;
+                    MongoNamespace eventNamespace = event.getNamespace() != null ? event.getNamespace()
+                            : collection != null ? new MongoNamespace(database, collection) : null;
+                    if (eventNamespace != null && isStateCollection(stateDatabase, eventNamespace)) {
+                        continue; // the library's own bookkeeping (a checkpoint, a heartbeat): nothing to do
+                    }
                     eventsSeen.incrementAndGet();
                     ChangeEventTranslator.Translation translation = ChangeEventTranslator.translate(raw(event));
                     for (Invalidation invalidation : translation.invalidations()) {
@@ -441,6 +476,8 @@ public final class ChangeStreamWatcher {
         } catch (MongoException e) {
             throw new StateUnavailable(e);
         }
+        checkpointWrites.incrementAndGet();
+        lastCheckpointNanos = System.nanoTime();
         if (matched == 0) {
             fencedOff = true;
             running = false;

@@ -63,7 +63,8 @@ public final class Coordinator implements AutoCloseable {
     private final ScheduledExecutorService background;
     private final Object watchLock = new Object();
     private final Map<String, ChangeStreamWatcher> watchers = new ConcurrentHashMap<>();
-    private final java.util.Set<String> vanished = ConcurrentHashMap.newKeySet();
+    /** Watched collections flushed for vanishing from the list, with the events their stream had seen then. */
+    private final Map<String, Long> vanished = new ConcurrentHashMap<>();
     private volatile List<NodeRegistry.Peer> alive = List.of();
     private volatile @Nullable Lease watching;
     private @Nullable ScheduledFuture<?> refresh;
@@ -403,6 +404,7 @@ public final class Coordinator implements AutoCloseable {
                     w.stop();
                 }
                 watchers.clear();
+                vanished.clear();
             }
             LOG.info("mongocache: node {} stopped leading the watcher (epoch {})", config.nodeId, lease.epoch());
             if (!closed) {
@@ -419,7 +421,9 @@ public final class Coordinator implements AutoCloseable {
             }
             WatchScope scope = config.scope;
             for (MongoNamespace ns : scope.collections()) {
-                watch(lease, new ChangeStreamWatcher(config.client, ns, config.cache, checkpoints()));
+                if (!ChangeStreamWatcher.isStateCollection(config.stateDatabase, ns)) {
+                    watch(lease, new ChangeStreamWatcher(config.client, ns, config.cache, checkpoints()));
+                }
             }
             if (scope.databases().isEmpty()) {
                 return;
@@ -462,7 +466,8 @@ public final class Coordinator implements AutoCloseable {
                     java.util.Set<String> listed = new java.util.HashSet<>();
                     for (String coll : config.client.getDatabase(db).listCollectionNames()) {
                         String ns = db + "." + coll;
-                        if (!coll.startsWith("system.")) {
+                        if (!coll.startsWith("system.") && !ChangeStreamWatcher.isStateCollection(
+                                config.stateDatabase, new MongoNamespace(db, coll))) {
                             listed.add(ns);
                             vanished.remove(ns);
                             if (!watchers.containsKey(ns)) {
@@ -473,11 +478,16 @@ public final class Coordinator implements AutoCloseable {
                     }
                     // A watched collection gone from the list was dropped or renamed away; a server whose
                     // collection streams miss that event (the in-process test server sends none for a rename)
-                    // still gets it flushed, once.
-                    for (String scope : watchers.keySet()) {
-                        if (scope.startsWith(db + ".") && !listed.contains(scope) && !vanished.contains(scope)
+                    // still gets it flushed, once per life: a collection recreated and renamed away again between
+                    // two listings is told apart by the events its stream saw since the last flush.
+                    for (Map.Entry<String, ChangeStreamWatcher> w : watchers.entrySet()) {
+                        String scope = w.getKey();
+                        long events = w.getValue().eventsSeen();
+                        Long flushedAt = vanished.get(scope);
+                        if (scope.startsWith(db + ".") && !listed.contains(scope)
+                                && (flushedAt == null || events > flushedAt)
                                 && config.cache.invalidateShared(io.mongocache.spi.Invalidation.namespace(scope))) {
-                            vanished.add(scope);
+                            vanished.put(scope, events);
                         }
                     }
                 }
@@ -765,6 +775,12 @@ public final class Coordinator implements AutoCloseable {
             if (!delegated.isEmpty() && (pools == null || redisUris.isEmpty())) {
                 throw new IllegalStateException("delegate(" + delegated + ") needs pools(MongoPools), to know when "
                         + "a database is saturated, and redis(uri) or redisCluster(uri), to reach peers");
+            }
+            if (scope != null && scope.databases().isEmpty() && scope.collections().stream()
+                    .allMatch(ns -> ChangeStreamWatcher.isStateCollection(stateDatabase, ns))) {
+                throw new IllegalStateException("watch(" + scope + "): every collection in it is one of mongocache's "
+                        + "own state collections in stateDatabase '" + stateDatabase + "' "
+                        + ChangeStreamWatcher.STATE_COLLECTIONS + ", which the watcher never acts on");
             }
             // Frozen here: setters called on this builder later do not reach the running coordinator.
             return new Coordinator(new Settings(this)).begin();

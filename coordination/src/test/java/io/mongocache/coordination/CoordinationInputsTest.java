@@ -36,6 +36,18 @@ class CoordinationInputsTest {
     }
 
     @Test
+    void shouldRefuseAScopeOfOnlyItsOwnStateCollections() {
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create("mongodb://127.0.0.1:1");
+                io.mongocache.MongoCache cache = io.mongocache.MongoCache.builder().build()) {
+            Exception e = assertThrows(IllegalStateException.class, () -> Coordinator.builder().client(client)
+                    .cache(cache).stateDatabase("ops").watch(WatchScope.collections("ops.checkpoints", "ops.leases"))
+                    .start());
+            assertTrue(e.getMessage().contains("own state collections") && e.getMessage().contains("'ops'"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void shouldRefuseMalformedRedisUrisAtBuildTimeWithoutShowingThePassword() {
         for (String bad : new String[] {"localhost:6379", "redis://:s3cret@", "http://:s3cret@host", "redis://"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

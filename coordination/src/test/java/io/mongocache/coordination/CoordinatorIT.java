@@ -201,4 +201,39 @@ class CoordinatorIT {
                 "outside writes after the hand-over");
         assertTrue(follower.health().healthy(), follower.health().toString());
     }
+
+    @Test
+    void shouldNeverActOnItsOwnStateCollectionsWhenTheStateDatabaseIsWatched() throws Exception {
+        MongoCollection<Document> inState = state.getCollection("app");
+        inState.insertOne(new Document("_id", 1).append("v", 0));
+        try (Coordinator watchingState = Coordinator.builder().client(TestMongo.client()).cache(cacheA)
+                .stateDatabase(state.getName()).nodeId("s").leaseName("state-watcher").lease(LEASE)
+                .heartbeatInterval(Duration.ofMillis(100)).collectionRefresh(Duration.ofMillis(200))
+                .watch(WatchScope.databases(state.getName())).start()) {
+            Await.until(() -> watchingState.isLeader() && watchingState.status().streamsOpen() >= 1,
+                    Duration.ofSeconds(5), "the state database's streams");
+            // Let the library write its own documents for a while: heartbeats every 100 ms, lease renewals,
+            // checkpoints of two other coordinators.
+            awaitHeartbeats(watchingState, 5);
+            Coordinator.Status status = watchingState.status();
+            assertEquals(List.of(state.getName() + ".app"), status.scopes(), "only the application's collection");
+            assertEquals(0, status.events(), "no event of the library's own writes was acted on: " + status);
+
+            CachedCollection<Document> cached = cacheA.wrap(inState);
+            assertEquals(0, cached.find(eq("_id", 1)).first().getInteger("v"));
+            inState.updateOne(eq("_id", 1), set("v", 1));
+            Await.until(() -> cached.find(eq("_id", 1)).first().getInteger("v") == 1, Duration.ofSeconds(5),
+                    "an application write in the state database");
+        }
+    }
+
+    /** Waits until {@code node} has written {@code count} further heartbeats to the registry. */
+    private void awaitHeartbeats(Coordinator node, int count) throws InterruptedException {
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        Await.until(() -> {
+            node.registry().records().stream().filter(d -> d.get("_id").equals(node.nodeId()))
+                    .forEach(d -> seen.add(d.get("heartbeatAt")));
+            return seen.size() > count;
+        }, Duration.ofSeconds(10), count + " heartbeats of " + node.nodeId());
+    }
 }
