@@ -7,6 +7,7 @@ import io.mongocache.benchmarks.cluster.FailoverHarness;
 import io.mongocache.benchmarks.cluster.MassExpiryHarness;
 import io.mongocache.benchmarks.cluster.PrecisionScaleHarness;
 import io.mongocache.benchmarks.ycsb.YcsbHarness;
+import io.mongocache.benchmarks.cluster.ManyCollectionsHarness;
 import io.mongocache.benchmarks.cluster.OutsideWriteLatencyHarness;
 import io.mongocache.benchmarks.cluster.PropagationHarness;
 import io.mongocache.benchmarks.cluster.YcsbPrecisionHarness;
@@ -39,6 +40,14 @@ class ClusterHarnessesSmokeTest {
         assertEquals(1, results.size());
         assertEquals(30, results.get(0).outside().size());
         assertEquals(30, results.get(0).throughCache().size());
+    }
+
+    @Test
+    void shouldMeasureManyCollections() throws Exception {
+        ManyCollectionsHarness.Result result = ManyCollectionsHarness.run(20, Duration.ofMillis(500), 5);
+        assertEquals(20, result.collections());
+        assertEquals(5, result.outsideWrite().size());
+        assertTrue(result.threads() >= 1, result.toString());
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.mongocache.spi.Invalidation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -66,6 +67,8 @@ public final class ChangeStreamWatcher {
     private static final Duration MAX_AWAIT = Duration.ofMillis(500);
     private static final long IDLE_CAP_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2000;
+    /** Events handled in one step before the step yields (a pool's other streams get their turn). */
+    private static final int MAX_BATCH = 100;
     /** How often an idle stream records its post-batch resume token, at most. */
     static final Duration IDLE_CHECKPOINT_EVERY = Duration.ofSeconds(5);
 
@@ -117,6 +120,17 @@ public final class ChangeStreamWatcher {
         }
     }
     private volatile @Nullable Thread thread;
+    private volatile @Nullable StreamPool pool;
+    private volatile CountDownLatch finished = new CountDownLatch(0);
+
+    // The step state: touched by one step at a time (its own thread, or the pool runs the next step only after
+    // this one; the executor's hand-over orders the writes).
+    private long epoch;
+    private boolean claimed;
+    private @Nullable BsonDocument startAfter;
+    private long backoffMillis = 10;
+    private long idleMillis = 1;
+    private @Nullable MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor;
     private volatile boolean running;
     private volatile boolean fencedOff;
     private volatile boolean watching;
@@ -173,21 +187,40 @@ public final class ChangeStreamWatcher {
         this.beforeOpen = hook;
     }
 
-    /** Starts watching under {@code lease}. */
-    public synchronized void start(Lease lease) {
+    /** Starts watching under {@code lease}, on a thread of its own. */
+    public void start(Lease lease) {
+        start(lease, null);
+    }
+
+    /**
+     * Starts watching under {@code lease}; with a {@code pool}, its steps run on the pool's few threads among many
+     * other streams' (a database scope of many collections), else on a thread of its own.
+     */
+    synchronized void start(Lease lease, @Nullable StreamPool pool) {
         stop();
         running = true;
         fencedOff = false;
         leaseName = lease.name();
         checkpointId = checkpointId(leaseName, scopeName);
-        Thread t = new Thread(() -> run(lease.epoch()), "mongocache-watcher-" + scopeName);
+        epoch = lease.epoch();
+        claimed = false;
+        startAfter = null;
+        backoffMillis = 10;
+        idleMillis = 1;
+        finished = new CountDownLatch(1);
+        this.pool = pool;
+        if (pool != null) {
+            pool.add(this);
+            return;
+        }
+        Thread t = new Thread(this::runOnOwnThread, "mongocache-watcher-" + scopeName);
         t.setDaemon(true);
         thread = t;
         t.start();
     }
 
     /**
-     * Asks the thread to stop, without waiting: it ends at its next poll (within {@code maxAwaitTime}) or pause.
+     * Asks the watcher to stop, without waiting: it ends at its next poll (within {@code maxAwaitTime}) or pause.
      * It is not interrupted — an interrupt inside a Redis call would count as a Redis fault of the whole cache.
      */
     public void requestStop() {
@@ -196,15 +229,18 @@ public final class ChangeStreamWatcher {
         synchronized (pause) {
             pause.notifyAll();
         }
+        StreamPool p = pool;
+        if (p != null) {
+            p.wake(this);
+        }
     }
 
-    /** Stops watching and waits (up to 10 s) for the thread to end. */
+    /** Stops watching and waits (up to 10 s) for it to end. */
     public synchronized void stop() {
         requestStop();
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
+        if (thread != Thread.currentThread()) {
             try {
-                t.join(Duration.ofSeconds(10).toMillis());
+                finished.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -270,125 +306,168 @@ public final class ChangeStreamWatcher {
         return fencedOff;
     }
 
-    private void run(long epoch) {
+    /** Own-thread mode: runs the steps until the watcher ends, pausing between them as they ask. */
+    private void runOnOwnThread() {
         try {
-            watch(epoch);
-        } catch (RuntimeException | Error e) {
-            LOG.error("mongocache: the watcher of {} died; its leader will hand over", scopeName, e);
-            throw e;
-        } finally {
-            if (running && publishFailingSince == 0) {
-                // Ended without being asked to (nor fenced off): count it as failing so the coordinator hands over.
-                publishFailingSince = System.nanoTime();
+            long delay;
+            while ((delay = stepSafely()) >= 0) {
+                if (delay > 0) {
+                    sleep(delay);
+                }
             }
-            watching = false;
+        } finally {
+            finish();
         }
     }
 
-    private void watch(long epoch) {
-        BsonDocument startAfter = null;
-        boolean claimed = false;
-        long backoffMillis = 10;
-        while (running) {
+    /** One step, with a watcher that dies logged and ended (its leader hands over). */
+    long stepSafely() {
+        try {
+            return step();
+        } catch (RuntimeException | Error e) {
+            LOG.error("mongocache: the watcher of {} died; its leader will hand over", scopeName, e);
+            return -1;
+        }
+    }
+
+    /** Ends the watcher: closes the stream; an end nobody asked for counts as failing, so the leader hands over. */
+    void finish() {
+        closeCursor();
+        if (running && publishFailingSince == 0) {
+            publishFailingSince = System.nanoTime();
+        }
+        watching = false;
+        finished.countDown();
+    }
+
+    private void closeCursor() {
+        MongoChangeStreamCursor<ChangeStreamDocument<Document>> c = cursor;
+        cursor = null;
+        if (c != null) {
             try {
-                if (!claimed) {
-                    if (!claim(epoch)) {
-                        fencedOff = true;
-                        running = false;
-                        LOG.warn("mongocache: a newer leader owns {}; not watching", checkpointId);
-                        return;
-                    }
-                    startAfter = storedToken();
-                    claimed = true;
-                }
-            } catch (MongoException e) {
-                LOG.warn("mongocache: cannot read the checkpoint of {} ({}); retrying", scopeName, e.toString());
-                backoffMillis = backOff(backoffMillis);
-                continue;
+                c.close();
+            } catch (RuntimeException e) {
+                LOG.debug("mongocache: closing the stream of {} failed", scopeName, e);
             }
-            // Without a token (first start, lost history, an error before the first token) nothing tells us what
-            // changed before the stream opens: flush the scope right after it opened, so every write is covered
-            // either by the flush or by the stream.
-            boolean fresh = startAfter == null;
-            try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor = open(startAfter)) {
+        }
+    }
+
+    /**
+     * One step of the watcher: claims the checkpoint, opens the stream, or polls it for up to {@code MAX_BATCH}
+     * events. Returns how many milliseconds to pause before the next step, or -1 when the watcher has ended.
+     * Steps of one watcher never overlap (its own thread, or the pool schedules the next only after this one).
+     */
+    private long step() {
+        if (!running) {
+            return -1;
+        }
+        try {
+            if (!claimed) {
+                if (!claim(epoch)) {
+                    fencedOff = true;
+                    running = false;
+                    LOG.warn("mongocache: a newer leader owns {}; not watching", checkpointId);
+                    return -1;
+                }
+                startAfter = storedToken();
+                claimed = true;
+            }
+        } catch (MongoException e) {
+            LOG.warn("mongocache: cannot read the checkpoint of {} ({}); retrying", scopeName, e.toString());
+            return backOff();
+        }
+        try {
+            if (cursor == null) {
+                // Without a token (first start, lost history, an error before the first token) nothing tells us
+                // what changed before the stream opens: flush the scope right after it opened, so every write is
+                // covered either by the flush or by the stream.
+                boolean fresh = startAfter == null;
+                cursor = open(startAfter);
                 if (fresh) {
                     flushScope();
                 }
                 watching = true;
                 backoffMillis = 10;
-                long idle = 1;
-                while (running) {
-                    long polled = System.nanoTime();
-                    ChangeStreamDocument<Document> event = cursor.tryNext();
-                    if (event == null) {
-                        // The post-batch token moves while idle; recording it at most every few seconds keeps a
-                        // quiet stream from writing on every poll (a restart replays at most those seconds).
-                        BsonDocument token = cursor.getResumeToken();
-                        if (token != null && !token.equals(startAfter)
-                                && System.nanoTime() - lastCheckpointNanos >= IDLE_CHECKPOINT_EVERY.toNanos()) {
-                            if (!checkpoint(epoch, token, null)) {
-                                return;
-                            }
-                            startAfter = token;
-                        }
-                        // A server that honours maxAwaitTime already waited; one that answers at once (the
-                        // in-process test server) gets a growing pause so idle polling never spins a core.
-                        if (System.nanoTime() - polled < MAX_AWAIT.toNanos() / 2) {
-                            sleep(idle);
-                            idle = Math.min(IDLE_CAP_MILLIS, idle * 2);
-                        }
-                        continue;
-                    }
-                    idle = 1;
-                    MongoNamespace eventNamespace = event.getNamespace() != null ? event.getNamespace()
-                            : collection != null ? new MongoNamespace(database, collection) : null;
-                    if (eventNamespace != null && isStateCollection(stateDatabase, eventNamespace)) {
-                        continue; // the library's own bookkeeping (a checkpoint, a heartbeat): nothing to do
-                    }
-                    eventsSeen.incrementAndGet();
-                    ChangeEventTranslator.Translation translation = ChangeEventTranslator.translate(raw(event));
-                    for (Invalidation invalidation : translation.invalidations()) {
-                        shared(cache.invalidateShared(invalidation));
-                    }
-                    BsonDocument token = event.getResumeToken();
-                    if (!checkpoint(epoch, token, event.getClusterTime())) {
-                        return;
-                    }
-                    startAfter = token;
-                    if (translation.reopen()) {
-                        break;
-                    }
-                }
-            } catch (MongoException e) {
-                if (!running) {
-                    return;
-                }
-                if (e.getCode() == HISTORY_LOST || !isResumable(e)) {
-                    // The token is dead: never retry it. Forget it; the fresh stream's flush covers everything it
-                    // might have told us.
-                    historyLost.incrementAndGet();
-                    LOG.warn("mongocache: change stream on {} lost its history ({}); flushing it everywhere",
-                            scopeName, e.getCode());
-                    if (startAfter != null) {
-                        startAfter = null;
-                        try {
-                            if (!checkpoint(epoch, null, null)) {
-                                return;
-                            }
-                        } catch (StateUnavailable unavailable) {
-                            // The dead token stays stored; a later leader tries it once, gets 286, drops it.
-                            LOG.warn("mongocache: could not drop the dead token of {}", scopeName);
-                        }
-                    }
-                }
-                backoffMillis = backOff(backoffMillis);
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                LOG.warn("mongocache: change stream on {} failed ({}); reopening", scopeName, e.toString());
-                backoffMillis = backOff(backoffMillis);
+                idleMillis = 1;
             }
+            MongoChangeStreamCursor<ChangeStreamDocument<Document>> open = cursor;
+            for (int n = 0; n < MAX_BATCH && running; n++) {
+                long polled = System.nanoTime();
+                ChangeStreamDocument<Document> event = open.tryNext();
+                if (event == null) {
+                    // The post-batch token moves while idle; recording it at most every few seconds keeps a
+                    // quiet stream from writing on every poll (a restart replays at most those seconds).
+                    BsonDocument token = open.getResumeToken();
+                    if (token != null && !token.equals(startAfter)
+                            && System.nanoTime() - lastCheckpointNanos >= idleCheckpointNanos()) {
+                        if (!checkpoint(epoch, token, null)) {
+                            return -1;
+                        }
+                        startAfter = token;
+                    }
+                    // A server that honours maxAwaitTime already waited; one that answers at once (the in-process
+                    // test server, or a pooled stream's short await) gets a growing pause so idle polling never
+                    // spins a core.
+                    if (System.nanoTime() - polled < awaitMillis() * 1_000_000L / 2) {
+                        long pause = idleMillis;
+                        idleMillis = Math.min(idleCapMillis(), idleMillis * 2);
+                        return pause;
+                    }
+                    return 0;
+                }
+                idleMillis = 1;
+                MongoNamespace eventNamespace = event.getNamespace() != null ? event.getNamespace()
+                        : collection != null ? new MongoNamespace(database, collection) : null;
+                if (eventNamespace != null && isStateCollection(stateDatabase, eventNamespace)) {
+                    continue; // the library's own bookkeeping (a checkpoint, a heartbeat): nothing to do
+                }
+                eventsSeen.incrementAndGet();
+                ChangeEventTranslator.Translation translation = ChangeEventTranslator.translate(raw(event));
+                for (Invalidation invalidation : translation.invalidations()) {
+                    shared(cache.invalidateShared(invalidation));
+                }
+                BsonDocument token = event.getResumeToken();
+                if (!checkpoint(epoch, token, event.getClusterTime())) {
+                    return -1;
+                }
+                startAfter = token;
+                if (translation.reopen()) {
+                    closeCursor();
+                    return 0;
+                }
+            }
+            return 0;
+        } catch (MongoException e) {
+            closeCursor();
+            if (!running) {
+                return -1;
+            }
+            if (e.getCode() == HISTORY_LOST || !isResumable(e)) {
+                // The token is dead: never retry it. Forget it; the fresh stream's flush covers everything it
+                // might have told us.
+                historyLost.incrementAndGet();
+                LOG.warn("mongocache: change stream on {} lost its history ({}); flushing it everywhere",
+                        scopeName, e.getCode());
+                if (startAfter != null) {
+                    startAfter = null;
+                    try {
+                        if (!checkpoint(epoch, null, null)) {
+                            return -1;
+                        }
+                    } catch (StateUnavailable unavailable) {
+                        // The dead token stays stored; a later leader tries it once, gets 286, drops it.
+                        LOG.warn("mongocache: could not drop the dead token of {}", scopeName);
+                    }
+                }
+            }
+            return backOff();
+        } catch (RuntimeException e) {
+            closeCursor();
+            if (!running) {
+                return -1;
+            }
+            LOG.warn("mongocache: change stream on {} failed ({}); reopening", scopeName, e.toString());
+            return backOff();
         }
     }
 
@@ -413,7 +492,7 @@ public final class ChangeStreamWatcher {
         beforeOpen.accept(startAfter);
         MongoDatabase db = client.getDatabase(database);
         ChangeStreamIterable<Document> stream = (collection == null ? db.watch() : db.getCollection(collection).watch())
-                .maxAwaitTime(MAX_AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+                .maxAwaitTime(awaitMillis(), TimeUnit.MILLISECONDS);
         if (startAfter != null) {
             stream = stream.startAfter(startAfter);
         }
@@ -488,10 +567,26 @@ public final class ChangeStreamWatcher {
         return true;
     }
 
-    /** Pauses {@code millis} and returns the next, doubled, pause (at most {@code MAX_BACKOFF_MILLIS}). */
-    private long backOff(long millis) {
-        sleep(millis);
-        return Math.min(MAX_BACKOFF_MILLIS, millis * 2);
+    /** The pause before the next try, doubled for the one after (at most {@code MAX_BACKOFF_MILLIS}). */
+    private long backOff() {
+        long pause = backoffMillis;
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        return pause;
+    }
+
+    private long awaitMillis() {
+        StreamPool p = pool;
+        return p == null ? MAX_AWAIT.toMillis() : p.awaitMillis();
+    }
+
+    private long idleCapMillis() {
+        StreamPool p = pool;
+        return p == null ? IDLE_CAP_MILLIS : p.idleCapMillis();
+    }
+
+    private long idleCheckpointNanos() {
+        StreamPool p = pool;
+        return p == null ? IDLE_CHECKPOINT_EVERY.toNanos() : p.idleCheckpointNanos();
     }
 
     /** Pauses unless stopped; {@link #requestStop()} wakes it. */

@@ -70,6 +70,8 @@ public final class Coordinator implements AutoCloseable {
     private @Nullable ScheduledFuture<?> refresh;
     private @Nullable Boolean databaseStreams;
     private volatile boolean closed;
+    /** Runs the per-collection streams of database scopes (its threads start with the first such stream). */
+    private final StreamPool streams;
     private final java.util.concurrent.atomic.AtomicLong stepDowns = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable StepDown lastStepDown;
 
@@ -81,6 +83,7 @@ public final class Coordinator implements AutoCloseable {
                 ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
         this.electorThread = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-elector-"));
         this.background = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-coordinator-"));
+        this.streams = new StreamPool(b.streamThreads);
         // A lease call that cannot finish within the renew deadline is a lost renewal anyway: bound it (the
         // driver's client-side operation timeout), so a hung server cannot keep a leader leading past its lease.
         MongoCollection<Document> leases = state.getCollection("leases")
@@ -176,12 +179,13 @@ public final class Coordinator implements AutoCloseable {
      * @param events change events turned into invalidations by the current watchers
      * @param flushes whole-scope flushes (fresh starts, lost history)
      * @param historyLost streams whose history was lost
+     * @param checkpointWrites checkpoint writes of the current watchers (events and idle progress)
      * @param stepDowns times this node handed the watcher over on its own (cut off from Redis, a watcher fenced off
      *     by a newer epoch's checkpoint, a watcher that died)
      * @param lastStepDown why it last did, or null if it never did
      */
     public record Status(boolean leader, long epoch, List<String> scopes, int streamsOpen, long events, long flushes,
-            long historyLost, long stepDowns, @Nullable String lastStepDown) {}
+            long historyLost, long checkpointWrites, long stepDowns, @Nullable String lastStepDown) {}
 
     public Status status() {
         List<String> scopes = List.copyOf(watchers.keySet());
@@ -189,7 +193,9 @@ public final class Coordinator implements AutoCloseable {
         long flushes = 0;
         long lost = 0;
         int open = 0;
+        long checkpointWrites = 0;
         for (ChangeStreamWatcher w : watchers.values()) {
+            checkpointWrites += w.checkpointWrites();
             events += w.eventsSeen();
             flushes += w.flushes();
             lost += w.historyLost();
@@ -197,7 +203,7 @@ public final class Coordinator implements AutoCloseable {
         }
         StepDown last = lastStepDown;
         return new Status(isLeader(), lease().map(Lease::epoch).orElse(0L), scopes, open, events, flushes, lost,
-                stepDowns.get(), last == null ? null : last.reason());
+                checkpointWrites, stepDowns.get(), last == null ? null : last.reason());
     }
 
     /**
@@ -451,8 +457,12 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private void watch(Lease lease, ChangeStreamWatcher watcher) {
+        watch(lease, watcher, null);
+    }
+
+    private void watch(Lease lease, ChangeStreamWatcher watcher, @Nullable StreamPool pool) {
         if (watching == lease && watchers.putIfAbsent(watcher.scope(), watcher) == null) {
-            watcher.start(lease);
+            watcher.start(lease, pool);
         }
     }
 
@@ -472,7 +482,7 @@ public final class Coordinator implements AutoCloseable {
                             vanished.remove(ns);
                             if (!watchers.containsKey(ns)) {
                                 watch(lease, new ChangeStreamWatcher(config.client, new MongoNamespace(db, coll),
-                                        config.cache, checkpoints()));
+                                        config.cache, checkpoints()), streams);
                             }
                         }
                     }
@@ -556,6 +566,7 @@ public final class Coordinator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        streams.close();
         Delegation d = delegation;
         if (d != null) {
             d.close();
@@ -579,6 +590,7 @@ public final class Coordinator implements AutoCloseable {
                 + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         private Duration heartbeatInterval = Duration.ofSeconds(2);
         private Duration collectionRefresh = Duration.ofSeconds(5);
+        private int streamThreads = 2;
         private LongSupplier nanoClock = System::nanoTime;
         private LeaderElector.Listener listener = new LeaderElector.Listener() {
             @Override
@@ -667,6 +679,21 @@ public final class Coordinator implements AutoCloseable {
         /** How often a database scope without database-level streams looks for new collections. Default 5 s. */
         public Builder collectionRefresh(Duration interval) {
             this.collectionRefresh = Checks.positive("collectionRefresh", interval);
+            return this;
+        }
+
+        /**
+         * Threads that run the per-collection streams of a database scope on a server without database-level
+         * streams, however many collections it has (each stream polls in short steps; see the README's
+         * "many collections" figures). Default 2.
+         *
+         * @throws IllegalArgumentException if {@code threads} is not between 1 and 64
+         */
+        public Builder streamThreads(int threads) {
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("streamThreads must be between 1 and 64, was " + threads);
+            }
+            this.streamThreads = threads;
             return this;
         }
 
@@ -798,6 +825,7 @@ public final class Coordinator implements AutoCloseable {
         final String nodeId;
         final Duration heartbeatInterval;
         final Duration collectionRefresh;
+        final int streamThreads;
         final LongSupplier nanoClock;
         final LeaderElector.Listener listener;
         final @Nullable MongoPools pools;
@@ -818,6 +846,7 @@ public final class Coordinator implements AutoCloseable {
             this.nodeId = b.nodeId;
             this.heartbeatInterval = b.heartbeatInterval;
             this.collectionRefresh = b.collectionRefresh;
+            this.streamThreads = b.streamThreads;
             this.nanoClock = b.nanoClock;
             this.listener = b.listener;
             this.pools = b.pools;
