@@ -100,7 +100,7 @@ public final class MongoPools implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final @Nullable Thread shutdownHook;
     private final Control control = new Control();
-    private final BulkTasks bulk = new BulkTasks(this::database);
+    private final BulkTasks bulk = new BulkTasks(this::database, this::changed);
     private final List<Consumer<String>> changeHooks = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     /**
@@ -585,7 +585,12 @@ public final class MongoPools implements AutoCloseable {
 
     // ---- bulk tasks (see BulkTasks for formats and guarantees) --------------------------------------------
 
-    /** Bulk tasks over this manager's routing: source and target may be on different pools. */
+    /**
+     * Bulk tasks over this manager's routing: source and target may be on different pools. Every task that
+     * changes data (copy, drop, import) tells the {@link #onDatabaseChanged} hooks, also when it fails.
+     *
+     * @throws MongoPoolsClosedException after close
+     */
     public BulkTasks bulk() {
         checkOpen();
         return bulk;
@@ -597,20 +602,12 @@ public final class MongoPools implements AutoCloseable {
      */
     public CopyReport copyDatabase(String source, String target) {
         requireExisting("source", source);
-        try {
-            return bulk().copyDatabase(source, target);
-        } finally {
-            changed(target);
-        }
+        return bulk().copyDatabase(source, target);
     }
 
     /** Drops a database, then tells the change hooks (e.g. {@code cache::invalidateDatabase}). */
     public void dropDatabase(String name) {
-        try {
-            bulk().dropDatabase(name);
-        } finally {
-            changed(name);
-        }
+        bulk().dropDatabase(name);
     }
 
     /** The whole database as canonical Extended JSON lines (in memory: for small databases). */
@@ -621,11 +618,7 @@ public final class MongoPools implements AutoCloseable {
 
     /** Imports what {@link #export} produced (all or nothing per input), then tells the change hooks. */
     public ImportReport importInto(String database, String data) {
-        try {
-            return bulk().importInto(database, data);
-        } finally {
-            changed(database);
-        }
+        return bulk().importInto(database, data);
     }
 
     /** Streams the database to {@code out} in constant memory. */
@@ -639,11 +632,7 @@ public final class MongoPools implements AutoCloseable {
      * tells the change hooks.
      */
     public ImportReport importFrom(String database, InputStream in, ProgressListener progress) {
-        try {
-            return bulk().importFrom(database, in, progress);
-        } finally {
-            changed(database);
-        }
+        return bulk().importFrom(database, in, progress);
     }
 
     /** MongoDB creates databases on first write, so a database to read from must have a collection. */

@@ -9,19 +9,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
+import io.mongocache.pooling.bulk.ImportException;
+import io.mongocache.pooling.bulk.ProgressListener;
 import io.mongocache.testing.MongoServerHandle;
 import io.mongocache.testing.Await;
 import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -380,5 +388,45 @@ class MongoPoolsIT {
                 "the replaced pool to close once its cursor is done");
         assertEquals(List.of(new PoolEvent(db, PoolEvent.Reason.CLOSED)), closedPools);
         pools.database(db).drop();
+    }
+
+    @Test
+    void shouldTellTheChangeHooksAboutEveryBulkTaskThatChangesData() {
+        List<String> changed = Collections.synchronizedList(new ArrayList<>());
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .onDatabaseChanged(changed::add).build());
+        String source = TestMongo.uniqueDatabaseName("bulk_source");
+        pools.database(source).getCollection("c").insertOne(new Document("_id", 1));
+        String export = pools.export(source);
+        Map<String, Consumer<String>> writes = new LinkedHashMap<>();
+        writes.put("bulk().copyDatabase", target -> pools.bulk().copyDatabase(source, target));
+        writes.put("bulk().copyDatabase with progress",
+                target -> pools.bulk().copyDatabase(source, target, ProgressListener.NONE));
+        writes.put("bulk().importInto", target -> pools.bulk().importInto(target, export));
+        writes.put("bulk().importFrom",
+                target -> pools.bulk().importFrom(target, utf8(export), ProgressListener.NONE));
+        writes.put("bulk().dropDatabase", target -> pools.bulk().dropDatabase(target));
+        writes.put("a failing bulk().importInto", target -> assertThrows(ImportException.class,
+                () -> pools.bulk().importInto(target, export.substring(0, export.lastIndexOf("{\"endExport\"")))));
+        writes.put("copyDatabase", target -> pools.copyDatabase(source, target));
+        writes.put("importInto", target -> pools.importInto(target, export));
+        writes.put("importFrom", target -> pools.importFrom(target, utf8(export), ProgressListener.NONE));
+        writes.put("dropDatabase", pools::dropDatabase);
+        for (Map.Entry<String, Consumer<String>> write : writes.entrySet()) {
+            String target = TestMongo.uniqueDatabaseName("bulk_target");
+            changed.clear();
+            write.getValue().accept(target);
+            assertEquals(List.of(target), changed, write.getKey() + " tells the hooks");
+            pools.database(target).drop();
+        }
+        changed.clear();
+        pools.bulk().export(source);
+        pools.bulk().exportTo(source, new ByteArrayOutputStream(), ProgressListener.NONE);
+        assertEquals(List.of(), changed, "exports change nothing");
+        pools.database(source).drop();
+    }
+
+    private static ByteArrayInputStream utf8(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
     }
 }
