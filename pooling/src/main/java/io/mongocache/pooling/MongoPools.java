@@ -58,13 +58,18 @@ import org.slf4j.LoggerFactory;
  * pools.pools().configure(List.of("big_tenant"), PoolOptions.builder().maxConnections(20).build());
  * }</pre>
  *
- * <p>Separate pools open on first use (cold start) or at once, close themselves after their idle TTL (never with
- * a command in flight; the next use reopens them), and count against {@code maxOpenPools}: opening one more
- * closes the least recently used idle pool. Statistics come from the driver's connection-pool and command events.
+ * <p>Separate pools open on first use (cold start) or at once, close themselves after their idle TTL (never while
+ * busy: with a command in flight, an open cursor or change stream, or an open session started on their client; the
+ * next use reopens them), and count against {@code maxOpenPools}: opening one more closes the least recently used
+ * pool that is not busy. Statistics come from the driver's connection-pool and command events.
  *
- * <p>Concurrency: thread-safe. A scheduler thread checks idle pools and samples statistics. Failure modes: a
- * throwing hook is logged and ignored; {@link #close()} waits for in-flight commands up to its timeout, then
- * closes every client; after close every call throws {@link MongoPoolsClosedException}.
+ * <p>Concurrency: thread-safe. A scheduler thread checks idle pools and samples statistics. Replacing a pool's
+ * configuration and handing out its client are atomic with respect to each other: the replacement is in the map
+ * before the old pool is retired, and a retired pool hands out nothing, so a lookup that raced the replacement
+ * looks again and gets the replacement; handles from {@link #database(String)} resolve the name on every call. The
+ * retired pool is closed as soon as it is not busy (at once, or by the scheduler). Failure modes: a throwing hook
+ * is logged and ignored; {@link #close()} waits for in-flight commands up to its timeout, then closes every client
+ * (retired ones too); after close every call throws {@link MongoPoolsClosedException}.
  */
 @ThreadSafe
 public final class MongoPools implements AutoCloseable {
@@ -84,6 +89,10 @@ public final class MongoPools implements AutoCloseable {
     private final int historySize;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Map<String, MongoDatabase> handles = new ConcurrentHashMap<>();
+    /** Pools whose configuration was replaced, until they close (once not busy). */
+    private final Set<Pool> retiring = ConcurrentHashMap.newKeySet();
+    /** Orders replacing a pool against {@link #close()}, so no pool is registered after close has taken stock. */
+    private final Object lifecycle = new Object();
     private final List<Hook> connectHooks = new CopyOnWriteArrayList<>();
     private final List<Hook> disconnectHooks = new CopyOnWriteArrayList<>();
     private final Map<String, Set<MongoChangeStreamCursor<?>>> changeStreams = new ConcurrentHashMap<>();
@@ -91,9 +100,14 @@ public final class MongoPools implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final @Nullable Thread shutdownHook;
     private final Control control = new Control();
-    private final BulkTasks bulk = new BulkTasks(this::database);
+    private final BulkTasks bulk = new BulkTasks(this::database, this::changed);
     private final List<Consumer<String>> changeHooks = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /**
+     * Runs between finding a name's pool and handing out its client, where a concurrent replacement races; tests
+     * replace the pool here to drive that race deterministically.
+     */
+    volatile Runnable afterPoolLookup = () -> { };
 
     private record Hook(@Nullable String database, Consumer<PoolEvent> callback) {}
 
@@ -126,7 +140,8 @@ public final class MongoPools implements AutoCloseable {
         for (Map.Entry<String, PoolOptions> e : b.databases.entrySet()) {
             register(e.getKey(), e.getValue(), false);
         }
-        scheduler.scheduleWithFixedDelay(this::closeIdlePools, 100, 100, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> closeIdlePools(System.currentTimeMillis()), 100, 100,
+                TimeUnit.MILLISECONDS);
         long sampleMillis = b.historyInterval.toMillis();
         scheduler.scheduleWithFixedDelay(this::sample, sampleMillis, sampleMillis, TimeUnit.MILLISECONDS);
         if (b.shutdownHook) {
@@ -154,15 +169,32 @@ public final class MongoPools implements AutoCloseable {
     public MongoDatabase database(String name) {
         checkOpen();
         validateName("name", name);
-        Pool pool = pools.get(name);
-        if (pool == null) {
+        if (!pools.containsKey(name)) {
             primaryEvents.touch();
             return primary.getDatabase(name);
         }
-        return handles.computeIfAbsent(name, n -> ReopeningProxies.database(() -> {
+        return handles.computeIfAbsent(name, n -> ReopeningProxies.database(() -> clientOf(n).getDatabase(n)));
+    }
+
+    /**
+     * The client serving {@code name}, opening its separate pool if needed. A pool replaced between the lookup and
+     * the hand-out hands out nothing (it was retired after its replacement went into the map), so the loop looks
+     * again and finds the replacement.
+     */
+    private MongoClient clientOf(String name) {
+        while (true) {
             checkOpen();
-            return pool.client(opened -> opened(opened, PoolEvent.Reason.FIRST_USE)).getDatabase(n);
-        }));
+            Pool pool = pools.get(name);
+            if (pool == null) {
+                primaryEvents.touch();
+                return primary;
+            }
+            afterPoolLookup.run();
+            MongoClient client = pool.client(opened -> opened(opened, PoolEvent.Reason.FIRST_USE));
+            if (client != null) {
+                return client;
+            }
+        }
     }
 
     /** The shared primary client. */
@@ -171,12 +203,18 @@ public final class MongoPools implements AutoCloseable {
         return primary;
     }
 
-    /** The client serving {@code database} (opening its pool if needed). */
+    /**
+     * The client serving {@code database}, opening its separate pool if needed. Sessions started on a separate
+     * pool's client keep that pool from auto-closing until they close. The client closes with its pool (idle TTL,
+     * eviction, replacement, disconnect): for a handle that survives that, use {@link #database(String)}.
+     *
+     * @throws IllegalArgumentException if the name is not a valid database name
+     * @throws MongoPoolsClosedException after close
+     */
     public MongoClient clientFor(String database) {
         checkOpen();
         validateName("database", database);
-        Pool pool = pools.get(database);
-        return pool == null ? primary : pool.client(opened -> opened(opened, PoolEvent.Reason.FIRST_USE));
+        return clientOf(database);
     }
 
     /** Run-time pool management. */
@@ -191,7 +229,9 @@ public final class MongoPools implements AutoCloseable {
 
         /**
          * Gives each database a separate pool with these options, opened on first use (or at once if the options
-         * say {@code coldStart(false)}). Replaces an existing configuration (its pool closes).
+         * say {@code coldStart(false)}). Replaces an existing configuration: from the return on, the name is served
+         * by the new pool only; the old pool closes as soon as it is not busy (its in-flight commands, cursors and
+         * sessions finish on it).
          *
          * @throws IllegalArgumentException on an invalid name or null options
          */
@@ -269,12 +309,18 @@ public final class MongoPools implements AutoCloseable {
         }
         String uri = options.uri() != null ? options.uri() : primaryUri;
         Pool pool = new Pool(name, uri, options.maxConnections(), options.minConnections(),
-                options.autoClose() ? options.idleTtl() : null, slowCommandThreshold);
-        Pool previous = pools.put(name, pool);
-        handles.remove(name);
-        if (previous != null && previous.isOpen()) {
-            previous.closeNow();
-            fire(disconnectHooks, new PoolEvent(name, PoolEvent.Reason.CLOSED));
+                options.autoClose() ? options.idleTtl() : null, slowCommandThreshold, MongoClients::create);
+        Pool previous;
+        synchronized (lifecycle) {
+            checkOpen();
+            previous = pools.put(name, pool);
+            if (previous != null) {
+                previous.retire();
+                retiring.add(previous);
+            }
+        }
+        if (previous != null) {
+            closeIfRetiredAndQuiet(previous, System.currentTimeMillis());
         }
         boolean cold = options.coldStart() != null ? options.coldStart() : coldStart;
         if (eager || !cold) {
@@ -301,19 +347,22 @@ public final class MongoPools implements AutoCloseable {
             if (excess <= 0) {
                 break;
             }
-            if (candidate.closeIfQuiet()) {
+            if (candidate.closeIfQuiet(System.currentTimeMillis())) {
                 excess--;
                 fire(disconnectHooks, new PoolEvent(candidate.name(), PoolEvent.Reason.EVICTED));
             }
         }
         if (excess > 0) {
-            LOG.warn("mongocache: {} pools open, above maxOpenPools {}: the others have commands in flight",
-                    maxOpenPools + excess, maxOpenPools);
+            LOG.warn("mongocache: {} pools open, above maxOpenPools {}: the others are busy (commands in flight, "
+                    + "open cursors or sessions)", maxOpenPools + excess, maxOpenPools);
         }
     }
 
-    private void closeIdlePools() {
-        long now = System.currentTimeMillis();
+    /**
+     * One sweep as if the clock read {@code now}: closes idle pools and retired ones that are no longer busy. The
+     * scheduler runs it every 100 ms.
+     */
+    void closeIdlePools(long now) {
         for (Pool pool : pools.values()) {
             try {
                 if (pool.closeIfIdle(now)) {
@@ -322,6 +371,23 @@ public final class MongoPools implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("mongocache: closing idle pool {} failed", pool.name(), e);
             }
+        }
+        for (Pool pool : retiring) {
+            try {
+                closeIfRetiredAndQuiet(pool, now);
+            } catch (RuntimeException e) {
+                LOG.warn("mongocache: closing replaced pool {} failed", pool.name(), e);
+            }
+        }
+    }
+
+    /** Closes a replaced pool that is not busy, or forgets one that is closed already. */
+    private void closeIfRetiredAndQuiet(Pool pool, long now) {
+        if (pool.closeIfQuiet(now)) {
+            retiring.remove(pool);
+            fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.CLOSED));
+        } else if (!pool.isOpen()) {
+            retiring.remove(pool); // retired pools never reopen
         }
     }
 
@@ -379,11 +445,13 @@ public final class MongoPools implements AutoCloseable {
 
     /** Every pool's statistics, totals and the recent history. */
     public PoolsStats stats() {
+        long now = System.currentTimeMillis();
         List<PoolStats> list = new ArrayList<>();
-        list.add(stats(PRIMARY, true, primaryEvents, primaryEvents.maxSize(), primaryEvents.minSize(), List.of("*")));
+        list.add(stats(PRIMARY, true, primaryEvents, 0, primaryEvents.maxSize(), primaryEvents.minSize(),
+                List.of("*"), now));
         for (Pool pool : pools.values()) {
-            list.add(stats(pool.name(), pool.isOpen(), pool.events(), pool.maxConnections(), pool.minConnections(),
-                    List.of(pool.name())));
+            list.add(stats(pool.name(), pool.isOpen(), pool.events(), pool.openSessions(), pool.maxConnections(),
+                    pool.minConnections(), List.of(pool.name()), now));
         }
         int open = 1 + (int) pools.values().stream().filter(Pool::isOpen).count();
         int connections = list.stream().mapToInt(PoolStats::connections).sum();
@@ -395,13 +463,14 @@ public final class MongoPools implements AutoCloseable {
         return new PoolsStats(list, open, connections, inUse, samples);
     }
 
-    private static PoolStats stats(String name, boolean open, DriverEvents e, int max, int min, List<String> dbs) {
+    private static PoolStats stats(String name, boolean open, DriverEvents e, int sessions, int max, int min,
+            List<String> dbs, long now) {
         int connections = open ? Math.max(0, e.connections()) : 0;
         int inUse = open ? Math.max(0, e.inUse()) : 0;
         int waiting = open ? Math.max(0, e.waiting()) : 0;
         return new PoolStats(name, open ? "OPEN" : "CLOSED", connections, inUse, Math.max(0, connections - inUse),
-                waiting, open ? Math.max(0, e.inFlight()) : 0, max, min, waiting > 0 || (max > 0 && inUse >= max),
-                dbs, Instant.ofEpochMilli(e.lastUsedMillis()).toString());
+                waiting, open ? Math.max(0, e.inFlight()) : 0, open ? e.openCursors(now) : 0, sessions, max, min,
+                waiting > 0 || (max > 0 && inUse >= max), dbs, Instant.ofEpochMilli(e.lastUsedMillis()).toString());
     }
 
     private void sample() {
@@ -465,8 +534,9 @@ public final class MongoPools implements AutoCloseable {
         List<HealthReport.PoolHealth> results = new ArrayList<>();
         results.add(ping(PRIMARY, primary, timeout));
         for (Pool pool : pools.values()) {
-            if (pool.isOpen()) {
-                results.add(ping(pool.name(), pool.client(p -> { }), timeout));
+            MongoClient client = pool.openClient();
+            if (client != null) {
+                results.add(ping(pool.name(), client, timeout));
             }
         }
         return new HealthReport(results.stream().allMatch(HealthReport.PoolHealth::up), results);
@@ -515,7 +585,12 @@ public final class MongoPools implements AutoCloseable {
 
     // ---- bulk tasks (see BulkTasks for formats and guarantees) --------------------------------------------
 
-    /** Bulk tasks over this manager's routing: source and target may be on different pools. */
+    /**
+     * Bulk tasks over this manager's routing: source and target may be on different pools. Every task that
+     * changes data (copy, drop, import) tells the {@link #onDatabaseChanged} hooks, also when it fails.
+     *
+     * @throws MongoPoolsClosedException after close
+     */
     public BulkTasks bulk() {
         checkOpen();
         return bulk;
@@ -527,20 +602,12 @@ public final class MongoPools implements AutoCloseable {
      */
     public CopyReport copyDatabase(String source, String target) {
         requireExisting("source", source);
-        try {
-            return bulk().copyDatabase(source, target);
-        } finally {
-            changed(target);
-        }
+        return bulk().copyDatabase(source, target);
     }
 
     /** Drops a database, then tells the change hooks (e.g. {@code cache::invalidateDatabase}). */
     public void dropDatabase(String name) {
-        try {
-            bulk().dropDatabase(name);
-        } finally {
-            changed(name);
-        }
+        bulk().dropDatabase(name);
     }
 
     /** The whole database as canonical Extended JSON lines (in memory: for small databases). */
@@ -551,11 +618,7 @@ public final class MongoPools implements AutoCloseable {
 
     /** Imports what {@link #export} produced (all or nothing per input), then tells the change hooks. */
     public ImportReport importInto(String database, String data) {
-        try {
-            return bulk().importInto(database, data);
-        } finally {
-            changed(database);
-        }
+        return bulk().importInto(database, data);
     }
 
     /** Streams the database to {@code out} in constant memory. */
@@ -569,11 +632,7 @@ public final class MongoPools implements AutoCloseable {
      * tells the change hooks.
      */
     public ImportReport importFrom(String database, InputStream in, ProgressListener progress) {
-        try {
-            return bulk().importFrom(database, in, progress);
-        } finally {
-            changed(database);
-        }
+        return bulk().importFrom(database, in, progress);
     }
 
     /** MongoDB creates databases on first write, so a database to read from must have a collection. */
@@ -649,7 +708,7 @@ public final class MongoPools implements AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            for (Pool pool : pools.values()) {
+            for (Pool pool : everyPool()) {
                 if (pool.isOpen()) {
                     pool.closeGracefully(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                     fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.CLOSED));
@@ -669,7 +728,7 @@ public final class MongoPools implements AutoCloseable {
         if (!beginClose()) {
             return;
         }
-        for (Pool pool : pools.values()) {
+        for (Pool pool : everyPool()) {
             if (pool.isOpen()) {
                 pool.closeNow();
                 fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.CLOSED));
@@ -678,14 +737,25 @@ public final class MongoPools implements AutoCloseable {
         finishClose();
     }
 
-    private synchronized boolean beginClose() {
-        if (closed) {
-            return false;
+    /** Marks closed and retires every pool, so that nothing reopens one or registers another behind close. */
+    private boolean beginClose() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            pools.values().forEach(Pool::retire);
         }
-        closed = true;
         scheduler.shutdownNow();
         closeAllChangeStreams();
         return true;
+    }
+
+    /** The configured pools and the replaced ones not closed yet. */
+    private List<Pool> everyPool() {
+        List<Pool> every = new ArrayList<>(pools.values());
+        every.addAll(retiring);
+        return every;
     }
 
     private void finishClose() {

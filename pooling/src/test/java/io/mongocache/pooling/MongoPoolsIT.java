@@ -1,29 +1,44 @@
 package io.mongocache.pooling;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
+import io.mongocache.pooling.bulk.ImportException;
+import io.mongocache.pooling.bulk.ProgressListener;
 import io.mongocache.testing.MongoServerHandle;
 import io.mongocache.testing.Await;
 import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Real pools against the MongoDB fixture, observed through a TCP proxy where the server side matters. */
 class MongoPoolsIT {
+    /** Long enough that the background idle check never fires during a test; the tests sweep past it themselves. */
+    private static final Duration IDLE_TTL = Duration.ofMinutes(1);
+
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @AfterEach
@@ -47,6 +62,33 @@ class MongoPoolsIT {
 
     private static String through(TcpProxy proxy) {
         return "mongodb://127.0.0.1:" + proxy.port() + "/?directConnection=true";
+    }
+
+    /** A clock reading past {@link #IDLE_TTL} from now, for {@link MongoPools#closeIdlePools(long)}. */
+    private static long afterTheIdleTtl() {
+        return System.currentTimeMillis() + IDLE_TTL.toMillis() * 2;
+    }
+
+    /** Ten documents in {@code c}, and a cursor over them that has read its first batch of two. */
+    private static MongoCursor<Document> openCursor(MongoDatabase database) {
+        MongoCollection<Document> c = database.getCollection("c");
+        List<Document> docs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            docs.add(new Document("_id", i));
+        }
+        c.insertMany(docs);
+        MongoCursor<Document> cursor = c.find().batchSize(2).cursor();
+        cursor.next();
+        return cursor;
+    }
+
+    private static int readTheRest(MongoCursor<Document> cursor) {
+        int n = 0;
+        while (cursor.hasNext()) {
+            cursor.next();
+            n++;
+        }
+        return n;
     }
 
 
@@ -249,5 +291,142 @@ class MongoPoolsIT {
         pools.closeChangeStreams(db);
         assertThrows(RuntimeException.class, cursor::tryNext, "a closed cursor refuses to read");
         pools.database(db).drop();
+    }
+
+    @Test
+    void shouldNotAutoCloseAPoolWithAnOpenCursor() {
+        String db = TestMongo.uniqueDatabaseName("cursor");
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.builder().autoClose(IDLE_TTL).build()).build());
+        MongoCursor<Document> cursor = openCursor(pools.database(db));
+        pools.closeIdlePools(afterTheIdleTtl());
+        assertEquals(1, pools.pools().open(), "the open cursor keeps its pool open past the idle TTL");
+        assertEquals(9, readTheRest(cursor), "the cursor reads on");
+        pools.closeIdlePools(afterTheIdleTtl());
+        assertEquals(0, pools.pools().open(), "an exhausted cursor holds nothing");
+        pools.database(db).drop();
+    }
+
+    @Test
+    void shouldNotAutoCloseAPoolWithAnOpenChangeStream() throws Exception {
+        String db = TestMongo.uniqueDatabaseName("stream");
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.builder().autoClose(IDLE_TTL).build()).build());
+        pools.database(db).getCollection("c").insertOne(new Document("_id", 0));
+        var stream = pools.openChangeStream(db, List.of());
+        pools.closeIdlePools(afterTheIdleTtl());
+        assertEquals(1, pools.pools().open(), "the open change stream keeps its pool open past the idle TTL");
+        assertDoesNotThrow(stream::tryNext, "the change stream reads on");
+        pools.closeChangeStreams(db);
+        Await.until(() -> {
+            pools.closeIdlePools(afterTheIdleTtl());
+            return pools.pools().open() == 0;
+        }, Duration.ofSeconds(10), "the pool to close once its change stream is closed");
+        pools.database(db).drop();
+    }
+
+    @Test
+    void shouldNotEvictAPoolWithAnOpenCursorToMakeRoomForAnother() {
+        String reading = TestMongo.uniqueDatabaseName("reading");
+        String other = TestMongo.uniqueDatabaseName("other");
+        List<PoolEvent> closedPools = Collections.synchronizedList(new ArrayList<>());
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString()).maxOpenPools(1)
+                .database(reading, PoolOptions.defaults()).database(other, PoolOptions.defaults())
+                .onDisconnect(closedPools::add).build());
+        MongoCursor<Document> cursor = openCursor(pools.database(reading));
+        pools.database(other).getCollection("c").insertOne(new Document());
+        assertEquals(List.of(), closedPools, "the least recently used pool has an open cursor");
+        assertEquals(2, pools.pools().open());
+        assertEquals(9, readTheRest(cursor), "the cursor reads on");
+        pools.database(reading).drop();
+        pools.database(other).drop();
+    }
+
+    @Test
+    void shouldHandOutOnlyTheReplacementWhenAPoolIsReplacedDuringTheLookup() throws Exception {
+        TcpProxy oldRoute = proxy();
+        TcpProxy newRoute = proxy();
+        String db = TestMongo.uniqueDatabaseName("replaced");
+        MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.builder().uri(through(oldRoute)).build()).build();
+        try {
+            pools.database(db).getCollection("c").insertOne(new Document("_id", 1));
+            AtomicBoolean replaced = new AtomicBoolean();
+            pools.afterPoolLookup = () -> {
+                if (replaced.compareAndSet(false, true)) {
+                    pools.pools().configure(List.of(db), PoolOptions.builder().uri(through(newRoute)).build());
+                }
+            };
+            assertEquals(1, pools.database(db).getCollection("c").countDocuments());
+            assertTrue(replaced.get(), "the replacement ran between the lookup and the hand-out");
+            assertEquals(1, pools.database(db).getCollection("c").countDocuments());
+            Await.until(() -> oldRoute.activeConnections() == 0, Duration.ofSeconds(10),
+                    "the replaced pool's client to close");
+            assertTrue(newRoute.activeConnections() > 0, "the replacement serves the database");
+            pools.database(db).drop();
+        } finally {
+            pools.close();
+        }
+        Await.until(() -> oldRoute.activeConnections() + newRoute.activeConnections() == 0, Duration.ofSeconds(10),
+                "every client to close with the pools");
+    }
+
+    @Test
+    void shouldCloseAReplacedPoolOnceItsLastCursorIsDone() throws Exception {
+        TcpProxy oldRoute = proxy();
+        String db = TestMongo.uniqueDatabaseName("retired");
+        List<PoolEvent> closedPools = Collections.synchronizedList(new ArrayList<>());
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .database(db, PoolOptions.builder().uri(through(oldRoute)).build())
+                .onDisconnect(db, closedPools::add).build());
+        MongoCursor<Document> cursor = openCursor(pools.database(db));
+        pools.pools().configure(List.of(db), PoolOptions.defaults());
+        assertEquals(10, pools.database(db).getCollection("c").countDocuments(),
+                "the replacement serves the database");
+        assertEquals(9, readTheRest(cursor), "the replaced pool finishes its cursor");
+        Await.until(() -> oldRoute.activeConnections() == 0, Duration.ofSeconds(10),
+                "the replaced pool to close once its cursor is done");
+        assertEquals(List.of(new PoolEvent(db, PoolEvent.Reason.CLOSED)), closedPools);
+        pools.database(db).drop();
+    }
+
+    @Test
+    void shouldTellTheChangeHooksAboutEveryBulkTaskThatChangesData() {
+        List<String> changed = Collections.synchronizedList(new ArrayList<>());
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .onDatabaseChanged(changed::add).build());
+        String source = TestMongo.uniqueDatabaseName("bulk_source");
+        pools.database(source).getCollection("c").insertOne(new Document("_id", 1));
+        String export = pools.export(source);
+        Map<String, Consumer<String>> writes = new LinkedHashMap<>();
+        writes.put("bulk().copyDatabase", target -> pools.bulk().copyDatabase(source, target));
+        writes.put("bulk().copyDatabase with progress",
+                target -> pools.bulk().copyDatabase(source, target, ProgressListener.NONE));
+        writes.put("bulk().importInto", target -> pools.bulk().importInto(target, export));
+        writes.put("bulk().importFrom",
+                target -> pools.bulk().importFrom(target, utf8(export), ProgressListener.NONE));
+        writes.put("bulk().dropDatabase", target -> pools.bulk().dropDatabase(target));
+        writes.put("a failing bulk().importInto", target -> assertThrows(ImportException.class,
+                () -> pools.bulk().importInto(target, export.substring(0, export.lastIndexOf("{\"endExport\"")))));
+        writes.put("copyDatabase", target -> pools.copyDatabase(source, target));
+        writes.put("importInto", target -> pools.importInto(target, export));
+        writes.put("importFrom", target -> pools.importFrom(target, utf8(export), ProgressListener.NONE));
+        writes.put("dropDatabase", pools::dropDatabase);
+        for (Map.Entry<String, Consumer<String>> write : writes.entrySet()) {
+            String target = TestMongo.uniqueDatabaseName("bulk_target");
+            changed.clear();
+            write.getValue().accept(target);
+            assertEquals(List.of(target), changed, write.getKey() + " tells the hooks");
+            pools.database(target).drop();
+        }
+        changed.clear();
+        pools.bulk().export(source);
+        pools.bulk().exportTo(source, new ByteArrayOutputStream(), ProgressListener.NONE);
+        assertEquals(List.of(), changed, "exports change nothing");
+        pools.database(source).drop();
+    }
+
+    private static ByteArrayInputStream utf8(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -6,7 +6,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Whole-database tasks: copy, drop, export and import, each streaming in batches so memory stays
@@ -74,6 +76,14 @@ import java.util.function.Function;
  * sign or payload other than the usual one comes back as the usual NaN. A document's line is
  * limited to 64 MiB.
  *
+ * <h2>Changes</h2>
+ * Every task that writes — {@link #copyDatabase} (into its target), {@link #dropDatabase},
+ * {@link #importInto} and {@link #importFrom} — ends by calling the {@code onDatabaseChanged}
+ * listener given to the constructor with the database it wrote, also when it fails (a failed task
+ * may have replaced some collections or left temporaries behind). Those writes bypass any cache,
+ * so this is where a cache forgets the database; {@code MongoPools.bulk()} wires its
+ * {@code onDatabaseChanged} hooks here. Exports write nothing and call nothing.
+ *
  * <h2>Threads</h2>
  * An instance may run several tasks at once from different threads; each task reads the batch
  * size when it starts. Tasks run on the calling thread, and the progress listener is called there.
@@ -84,17 +94,33 @@ public final class BulkTasks {
     public static final int DEFAULT_BATCH_SIZE = 1000;
 
     private final Function<String, MongoDatabase> databases;
+    private final Consumer<String> onDatabaseChanged;
     private volatile int batchSize = DEFAULT_BATCH_SIZE;
 
     /**
-     * Creates tasks over the given databases.
+     * Creates tasks over the given databases, telling nobody about their writes.
      *
      * @param databases resolves a database name to a {@link MongoDatabase} on the right client or
      *                  connection pool; called once per database per task, must not return null
      * @throws IllegalArgumentException if {@code databases} is null
      */
     public BulkTasks(Function<String, MongoDatabase> databases) {
+        this(databases, database -> { });
+    }
+
+    /**
+     * Creates tasks over the given databases that tell {@code onDatabaseChanged} about every
+     * database they write (see "Changes" above).
+     *
+     * @param databases         as {@link #BulkTasks(Function)}
+     * @param onDatabaseChanged called on the task's thread with the name of each database a task
+     *                          wrote, after the task, also when it failed; an exception it throws
+     *                          is thrown by the task (added as suppressed to the task's own failure)
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public BulkTasks(Function<String, MongoDatabase> databases, Consumer<String> onDatabaseChanged) {
         this.databases = Checks.notNull("databases", databases);
+        this.onDatabaseChanged = Checks.notNull("onDatabaseChanged", onDatabaseChanged);
     }
 
     /**
@@ -157,7 +183,8 @@ public final class BulkTasks {
         }
         Checks.notNull("progress", progress);
         int documentsPerBatch = batchSize;
-        return DatabaseCopier.copy(resolve(source), resolve(target), documentsPerBatch, progress);
+        return changing(target, () -> DatabaseCopier.copy(resolve(source), resolve(target), documentsPerBatch,
+                progress));
     }
 
     /**
@@ -170,7 +197,10 @@ public final class BulkTasks {
      */
     public void dropDatabase(String name) {
         Checks.droppableDatabaseName("name", name);
-        resolve(name).drop();
+        changing(name, () -> {
+            resolve(name).drop();
+            return null;
+        });
     }
 
     /**
@@ -253,7 +283,25 @@ public final class BulkTasks {
         Checks.notNull("in", in);
         Checks.notNull("progress", progress);
         int documentsPerBatch = batchSize;
-        return DatabaseImporter.importFrom(resolve(database), in, documentsPerBatch, progress);
+        return changing(database, () -> DatabaseImporter.importFrom(resolve(database), in, documentsPerBatch,
+                progress));
+    }
+
+    /** Runs a task that writes {@code database}, then tells the listener, whether the task failed or not. */
+    private <T> T changing(String database, Supplier<T> task) {
+        T result;
+        try {
+            result = task.get();
+        } catch (RuntimeException | Error failure) {
+            try {
+                onDatabaseChanged.accept(database);
+            } catch (RuntimeException listenerFailure) {
+                failure.addSuppressed(listenerFailure);
+            }
+            throw failure;
+        }
+        onDatabaseChanged.accept(database);
+        return result;
     }
 
     private MongoDatabase resolve(String name) {

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The driver's own events for one client, turned into counters (connections total / in use / waiting, in-flight
- * commands, last use) and log lines: heartbeat failures (once per outage), pool clears, connections closed by
- * errors, and — when a threshold is set — slow commands (name, database, time; never the command's content).
+ * commands, open cursors ({@link OpenCursors}), last use) and log lines: heartbeat failures (once per outage), pool
+ * clears, connections closed by errors, and — when a threshold is set — slow commands (name, database, time; never
+ * the command's content).
  *
  * <p>Concurrency: every counter is atomic; the driver calls listeners from its own threads.
  */
@@ -43,6 +44,7 @@ public final class DriverEvents implements CommandListener, ConnectionPoolListen
     final AtomicInteger maxSize = new AtomicInteger();
     final AtomicInteger minSize = new AtomicInteger();
     final AtomicLong lastUsedMillis = new AtomicLong(System.currentTimeMillis());
+    private final OpenCursors cursors = new OpenCursors();
     private volatile boolean heartbeatFailing;
 
     public DriverEvents(String pool, @Nullable Duration slowCommandThreshold) {
@@ -74,6 +76,11 @@ public final class DriverEvents implements CommandListener, ConnectionPoolListen
         return minSize.get();
     }
 
+    /** Server cursors (queries being read, change streams) open at {@code nowMillis}; see {@link OpenCursors}. */
+    public int openCursors(long nowMillis) {
+        return cursors.count(nowMillis);
+    }
+
     public long lastUsedMillis() {
         return lastUsedMillis.get();
     }
@@ -87,10 +94,15 @@ public final class DriverEvents implements CommandListener, ConnectionPoolListen
     public void commandStarted(CommandStartedEvent event) {
         inFlight.incrementAndGet();
         touch();
+        cursors.started(event.getRequestId(), event.getCommandName(), event.getCommand(),
+                event.getConnectionDescription().getServerAddress());
     }
 
     @Override
     public void commandSucceeded(CommandSucceededEvent event) {
+        // The cursor before the in-flight count: an idle check in between must see one or the other.
+        cursors.succeeded(event.getRequestId(), event.getCommandName(), event.getResponse(),
+                event.getConnectionDescription().getServerAddress(), System.currentTimeMillis());
         inFlight.decrementAndGet();
         touch();
         Duration threshold = slowCommandThreshold;
@@ -102,6 +114,7 @@ public final class DriverEvents implements CommandListener, ConnectionPoolListen
 
     @Override
     public void commandFailed(CommandFailedEvent event) {
+        cursors.failed(event.getRequestId(), event.getCommandName());
         inFlight.decrementAndGet();
         touch();
     }

@@ -3,19 +3,30 @@ package io.mongocache.pooling.internal;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One separate pool: a {@code MongoClient} with its own limits, opened lazily or eagerly, closed when idle.
+ * One separate pool: a {@code MongoClient} with its own limits, opened lazily or eagerly, closed when idle, retired
+ * when its configuration is replaced.
  *
- * <p>Concurrency: open and close are synchronized on the pool; the client reference is volatile so routing reads
- * it without locking. Failure modes: closing never interrupts a command — {@link #closeIfIdle} checks the
- * driver's in-flight count under the lock, and a command that starts after the check on the old client fails
- * with the driver's "state should be: open" error, which the next call avoids by reopening.
+ * <p>A pool is busy while a command is in flight, a server cursor is open (a query being read, a change stream:
+ * {@link OpenCursors}) or a session it handed out is open ({@link SessionCounting}). Auto-close — the idle TTL
+ * ({@link #closeIfIdle}) and eviction under the cap ({@link #closeIfQuiet}) — closes only a pool that is not busy,
+ * so a cursor, change stream, session or transaction never loses its client to it. A retired pool hands out no
+ * client any more (its replacement serves the name) and is closed by {@link #closeIfQuiet} once it is not busy.
+ *
+ * <p>Concurrency: open, close and retire are synchronized on the pool; the open client and the retired flag are
+ * volatile, so routing reads them without locking. Once {@link #retire} returns, {@link #client} opens nothing and
+ * returns null, so a caller that looked the pool up before its replacement looks again and finds the replacement;
+ * nothing can reopen a retired pool behind its owner's back. Failure modes: closing never interrupts a command —
+ * the busy checks run under the lock — but a caller that read the client just before an idle close and starts a
+ * command after it fails with the driver's "state should be: open" error, which the next call avoids by
+ * reopening.
  */
 public final class Pool {
     private final String name;
@@ -24,17 +35,27 @@ public final class Pool {
     private final int minConnections;
     private final @Nullable Duration idleTtl;
     private final @Nullable Duration slowCommandThreshold;
-    private volatile @Nullable MongoClient client;
+    private final Function<MongoClientSettings, MongoClient> clientFactory;
+    private volatile @Nullable Open open;
     private volatile DriverEvents events;
+    private volatile boolean retired;
 
+    /** An open client, the view of it handed out (which counts sessions), and the count. */
+    private record Open(MongoClient client, MongoClient view, AtomicInteger sessions) {}
+
+    /**
+     * @param clientFactory creates the client from the settings built here ({@code MongoClients::create}; a fake in
+     *                      unit tests)
+     */
     public Pool(String name, String uri, int maxConnections, int minConnections, @Nullable Duration idleTtl,
-            @Nullable Duration slowCommandThreshold) {
+            @Nullable Duration slowCommandThreshold, Function<MongoClientSettings, MongoClient> clientFactory) {
         this.name = name;
         this.uri = uri;
         this.maxConnections = maxConnections;
         this.minConnections = minConnections;
         this.idleTtl = idleTtl;
         this.slowCommandThreshold = slowCommandThreshold;
+        this.clientFactory = clientFactory;
         this.events = new DriverEvents(name, slowCommandThreshold);
     }
 
@@ -59,24 +80,36 @@ public final class Pool {
     }
 
     public boolean isOpen() {
-        return client != null;
+        return open != null;
     }
 
     public DriverEvents events() {
         return events;
     }
 
-    /** The open client, opening it first if needed; {@code onOpen} runs when this call opened it. */
-    public MongoClient client(Consumer<Pool> onOpen) {
-        MongoClient c = client;
-        if (c != null) {
+    /** Sessions handed out by the open client and not closed yet. */
+    public int openSessions() {
+        Open o = open;
+        return o == null ? 0 : o.sessions().get();
+    }
+
+    /**
+     * The open client, opening it first if needed; {@code onOpen} runs when this call opened it. Null once the pool
+     * is retired: look up its replacement.
+     */
+    public @Nullable MongoClient client(Consumer<Pool> onOpen) {
+        Open o = open;
+        if (o != null && !retired) {
             events.touch();
-            return c;
+            return o.view();
         }
         boolean opened = false;
         synchronized (this) {
-            c = client;
-            if (c == null) {
+            if (retired) {
+                return null;
+            }
+            o = open;
+            if (o == null) {
                 DriverEvents fresh = new DriverEvents(name, slowCommandThreshold);
                 MongoClientSettings settings = MongoClientSettings.builder()
                         .applyConnectionString(new ConnectionString(uri))
@@ -85,9 +118,11 @@ public final class Pool {
                         .applyToServerSettings(server -> server.addServerMonitorListener(fresh))
                         .addCommandListener(fresh)
                         .build();
-                c = MongoClients.create(settings);
+                MongoClient client = clientFactory.apply(settings);
+                AtomicInteger sessions = new AtomicInteger();
+                o = new Open(client, SessionCounting.client(client, sessions), sessions);
                 events = fresh;
-                client = c;
+                open = o;
                 opened = true;
             }
         }
@@ -95,33 +130,47 @@ public final class Pool {
         if (opened) {
             onOpen.accept(this);
         }
-        return c;
+        return o.view();
     }
 
-    /** Closes the client if it has been unused for its TTL and nothing is in flight; true if it closed. */
+    /** The client if the pool is open, without opening it or counting as a use. */
+    public @Nullable MongoClient openClient() {
+        Open o = open;
+        return o == null ? null : o.view();
+    }
+
+    /** Closes the client if it has been unused for its TTL and is not busy; true if it closed. */
     public synchronized boolean closeIfIdle(long nowMillis) {
-        MongoClient c = client;
-        if (c == null || idleTtl == null) {
+        Open o = open;
+        if (o == null || idleTtl == null || nowMillis - events.lastUsedMillis() < idleTtl.toMillis()) {
             return false;
         }
+        return closeUnlessBusy(o, nowMillis);
+    }
+
+    /** Closes the client if it is not busy (for eviction, and for a retired pool); true if it closed. */
+    public synchronized boolean closeIfQuiet(long nowMillis) {
+        Open o = open;
+        return o != null && closeUnlessBusy(o, nowMillis);
+    }
+
+    private boolean closeUnlessBusy(Open o, long nowMillis) {
         DriverEvents e = events;
-        if (e.inFlight() > 0 || nowMillis - e.lastUsedMillis() < idleTtl.toMillis()) {
+        if (e.inFlight() > 0 || e.openCursors(nowMillis) > 0 || o.sessions().get() > 0) {
             return false;
         }
-        client = null;
-        c.close();
+        open = null;
+        o.client().close();
         return true;
     }
 
-    /** Closes if nothing is in flight (for eviction); true if it closed. */
-    public synchronized boolean closeIfQuiet() {
-        MongoClient c = client;
-        if (c == null || events.inFlight() > 0) {
-            return false;
-        }
-        client = null;
-        c.close();
-        return true;
+    /** From now on {@link #client} opens nothing and returns null; closing is left to the caller. */
+    public synchronized void retire() {
+        retired = true;
+    }
+
+    public boolean isRetired() {
+        return retired;
     }
 
     /** Waits up to {@code timeout} for in-flight commands to finish, then closes. */
@@ -134,10 +183,10 @@ public final class Pool {
     }
 
     public synchronized void closeNow() {
-        MongoClient c = client;
-        client = null;
-        if (c != null) {
-            c.close();
+        Open o = open;
+        open = null;
+        if (o != null) {
+            o.client().close();
         }
     }
 }

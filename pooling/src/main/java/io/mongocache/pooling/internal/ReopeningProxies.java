@@ -47,7 +47,7 @@ public final class ReopeningProxies {
                 });
     }
 
-    private static Object objectMethod(Object proxy, Method method, Object[] args, String name) {
+    static Object objectMethod(Object proxy, Method method, Object[] args, String name) {
         return switch (method.getName()) {
             case "equals" -> proxy == args[0];
             case "hashCode" -> System.identityHashCode(proxy);
@@ -55,7 +55,7 @@ public final class ReopeningProxies {
         };
     }
 
-    private static Object call(Method method, Object target, Object[] args) {
+    static Object call(Method method, Object target, Object[] args) {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
