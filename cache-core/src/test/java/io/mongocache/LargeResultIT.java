@@ -54,4 +54,32 @@ class LargeResultIT {
             db.drop();
         }
     }
+
+    @Test
+    void shouldNotCacheAFirstDocumentLargerThanTheCap() {
+        MongoDatabase db = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("large"));
+        try (MongoCache cache = MongoCache.builder().maxResultBytes(2_000).build()) {
+            MongoCollection<Document> raw = db.getCollection("blobs");
+            raw.insertOne(new Document("_id", 1).append("blob", "x".repeat(10_000)));
+            raw.insertOne(new Document("_id", 2).append("blob", "small"));
+            CachedCollection<Document> cached = cache.wrap(raw);
+
+            assertEquals(raw.find(com.mongodb.client.model.Filters.eq("_id", 1)).first(),
+                    cached.find(com.mongodb.client.model.Filters.eq("_id", 1)).first());
+            assertEquals(raw.find(com.mongodb.client.model.Filters.eq("_id", 1)).first(),
+                    cached.find(com.mongodb.client.model.Filters.eq("_id", 1)).first());
+            NamespaceStats stats = cache.stats().namespace(raw.getNamespace().getFullName());
+            assertEquals(2, stats.loads(), "each first() of the over-large document went to MongoDB");
+            assertEquals(2, stats.uncacheable());
+            assertEquals(0, stats.l1Hits());
+            assertEquals(0, stats.l1Bytes(), "nothing over the cap is held");
+
+            cached.find(com.mongodb.client.model.Filters.eq("_id", 2)).first();
+            cached.find(com.mongodb.client.model.Filters.eq("_id", 2)).first();
+            assertEquals(1, cache.stats().namespace(raw.getNamespace().getFullName()).l1Hits(),
+                    "a small first() is still cached");
+        } finally {
+            db.drop();
+        }
+    }
 }

@@ -166,7 +166,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
 
     @Override
     ReadResult load(boolean first, long capBytes) {
-        java.util.List<RawBsonDocument> elsewhere = delegated();
+        java.util.List<RawBsonDocument> elsewhere = delegated(capBytes);
         if (elsewhere != null) {
             return Payloads.drain(new Payloads.ListCursor(elsewhere), capBytes);
         }
@@ -183,12 +183,12 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
     }
 
     /** The result from the cache's read delegate (a peer) when only the pipeline is set, or null to run it here. */
-    private java.util.@Nullable List<RawBsonDocument> delegated() {
+    private java.util.@Nullable List<RawBsonDocument> delegated(long capBytes) {
         if (session != null || collation != null || hint != null || hintString != null || let != null) {
             return null;
         }
         return owner.askDelegate((d, ns) -> d.aggregate(ns.getDatabaseName(), ns.getCollectionName(),
-                encodedPipeline()));
+                encodedPipeline(), capBytes));
     }
 
     @Override

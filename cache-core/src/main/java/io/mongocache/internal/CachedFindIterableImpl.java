@@ -188,7 +188,7 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
     }
 
     /** The result from the cache's read delegate (a peer), or null to run the read here. */
-    private java.util.@Nullable List<RawBsonDocument> delegated(boolean first) {
+    private java.util.@Nullable List<RawBsonDocument> delegated(boolean first, long capBytes) {
         if (!delegable()) {
             return null;
         }
@@ -198,16 +198,17 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
         return owner.askDelegate((d, ns) -> d.find(ns.getDatabaseName(), ns.getCollectionName(),
                 filterOrEmpty().toBsonDocument(documentClass, registry),
                 projection == null ? null : projection.toBsonDocument(documentClass, registry),
-                sort == null ? null : sort.toBsonDocument(documentClass, registry), skip == null ? 0 : skip, max));
+                sort == null ? null : sort.toBsonDocument(documentClass, registry), skip == null ? 0 : skip, max,
+                capBytes));
     }
 
     @Override
     ReadResult load(boolean first, long capBytes) {
-        java.util.List<RawBsonDocument> elsewhere = delegated(first);
+        java.util.List<RawBsonDocument> elsewhere = delegated(first, capBytes);
         if (elsewhere != null) {
-            // first(): one document at most, cached whatever its size, as below.
-            return first ? Payloads.drain(new Payloads.ListCursor(elsewhere.subList(0, Math.min(1,
-                    elsewhere.size()))), Long.MAX_VALUE) : Payloads.drain(new Payloads.ListCursor(elsewhere), capBytes);
+            // The delegate stops receiving past the cap; one that cannot still gets nothing over-large cached.
+            return Payloads.drain(new Payloads.ListCursor(first ? elsewhere.subList(0, Math.min(1, elsewhere.size()))
+                    : elsewhere), capBytes);
         }
         return loadRaw(apply(owner.rawView().find(filterOrEmpty(), RawBsonDocument.class)), first, capBytes);
     }
@@ -228,6 +229,10 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
                 return ReadResult.complete(Payloads.EMPTY, null);
             }
             java.nio.ByteBuffer bytes = doc.getByteBuffer().asNIO();
+            if (bytes.remaining() > capBytes) {
+                // Larger than maxResultBytes: handed to the caller, not cached.
+                return new ReadResult(Payloads.EMPTY, new Payloads.ListCursor(java.util.List.of(doc)), null);
+            }
             byte[] payload = new byte[bytes.remaining()];
             bytes.get(payload);
             return ReadResult.complete(payload, null);

@@ -15,7 +15,10 @@ import org.jspecify.annotations.Nullable;
  * collation, hint, let, min/max, returnKey, showRecordId, partial results, count skip/limit) — on a collection
  * whose read preference is primary and whose read concern is the server's default. Returning null runs the read
  * here, exactly as without a delegate; so does throwing (the exception is logged, never surfaced to the reader).
- * Implementations must be thread-safe and must bound their own waiting.
+ * Implementations must be thread-safe and must bound their own waiting. The cache asks through the overloads with
+ * {@code maxBytes} — its {@code maxResultBytes} — and expects a delegate to give up (return null or throw) rather than
+ * receive more than that: such a result is not cached anyway, and runs here, streamed. The overloads without it are
+ * for delegates that cannot bound what they receive; the cache then still refuses to cache an over-large result.
  */
 public interface ReadDelegate {
 
@@ -26,6 +29,21 @@ public interface ReadDelegate {
      */
     @Nullable List<RawBsonDocument> find(String database, String collection, BsonDocument filter,
             @Nullable BsonDocument projection, @Nullable BsonDocument sort, int skip, int limit);
+
+    /**
+     * Like {@link #find(String, String, BsonDocument, BsonDocument, BsonDocument, int, int)}, giving up (null) once
+     * the result would exceed {@code maxBytes} of BSON.
+     */
+    default @Nullable List<RawBsonDocument> find(String database, String collection, BsonDocument filter,
+            @Nullable BsonDocument projection, @Nullable BsonDocument sort, int skip, int limit, long maxBytes) {
+        return find(database, collection, filter, projection, sort, skip, limit);
+    }
+
+    /** Like {@link #aggregate(String, String, List)}, giving up (null) once the result would exceed {@code maxBytes}. */
+    default @Nullable List<RawBsonDocument> aggregate(String database, String collection,
+            List<BsonDocument> pipeline, long maxBytes) {
+        return aggregate(database, collection, pipeline);
+    }
 
     /** The result of an aggregation (never one that writes), run elsewhere, or null to run it here. */
     default @Nullable List<RawBsonDocument> aggregate(String database, String collection,

@@ -292,20 +292,33 @@ public final class Coordinator implements AutoCloseable {
         public @Nullable List<org.bson.RawBsonDocument> find(String database, String collection,
                 org.bson.BsonDocument filter, org.bson.@Nullable BsonDocument projection,
                 org.bson.@Nullable BsonDocument sort, int skip, int limit) {
+            return find(database, collection, filter, projection, sort, skip, limit, Long.MAX_VALUE);
+        }
+
+        @Override
+        public @Nullable List<org.bson.RawBsonDocument> find(String database, String collection,
+                org.bson.BsonDocument filter, org.bson.@Nullable BsonDocument projection,
+                org.bson.@Nullable BsonDocument sort, int skip, int limit, long maxBytes) {
             return elsewhere(database, () -> ReadRequest.find(database, collection, filter).projection(projection)
-                    .sort(sort).skip(skip).limit(limit));
+                    .sort(sort).skip(skip).limit(limit), maxBytes);
         }
 
         @Override
         public @Nullable List<org.bson.RawBsonDocument> aggregate(String database, String collection,
                 List<org.bson.BsonDocument> pipeline) {
-            return elsewhere(database, () -> ReadRequest.aggregate(database, collection, pipeline));
+            return aggregate(database, collection, pipeline, Long.MAX_VALUE);
+        }
+
+        @Override
+        public @Nullable List<org.bson.RawBsonDocument> aggregate(String database, String collection,
+                List<org.bson.BsonDocument> pipeline, long maxBytes) {
+            return elsewhere(database, () -> ReadRequest.aggregate(database, collection, pipeline), maxBytes);
         }
 
         @Override
         public @Nullable Long count(String database, String collection, org.bson.BsonDocument filter) {
             List<org.bson.RawBsonDocument> result = elsewhere(database,
-                    () -> ReadRequest.count(database, collection, filter));
+                    () -> ReadRequest.count(database, collection, filter), Long.MAX_VALUE);
             if (result == null || result.size() != 1 || !result.get(0).isNumber("n")) {
                 return null;
             }
@@ -313,13 +326,13 @@ public final class Coordinator implements AutoCloseable {
         }
 
         private @Nullable List<org.bson.RawBsonDocument> elsewhere(String database,
-                java.util.function.Supplier<ReadRequest> request) {
+                java.util.function.Supplier<ReadRequest> request, long maxBytes) {
             Delegation d = delegation;
             if (d == null || !config.delegated.contains(database) || !config.pools.pools().isSaturated(database)) {
                 return null;
             }
             try {
-                return d.readRaw(request.get(), config.missDeadline);
+                return d.readRaw(request.get(), config.missDeadline, maxBytes);
             } catch (DelegationException | IllegalArgumentException e) {
                 LOG.debug("mongocache: delegating a miss on {} failed ({}); running it here", database,
                         e.getMessage());

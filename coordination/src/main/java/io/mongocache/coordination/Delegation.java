@@ -166,6 +166,20 @@ public final class Delegation implements AutoCloseable {
      * own codecs (the cache's delegated misses).
      */
     public List<RawBsonDocument> readRaw(ReadRequest request, Duration deadline) {
+        return readRaw(request, deadline, Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #readRaw(ReadRequest, Duration)}, receiving at most {@code maxBytes} of BSON: the peer stops
+     * sending past it, and so does this side (against a peer that does not know the limit).
+     *
+     * @throws ResultTooLargeException if the result is larger than {@code maxBytes}
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
+     */
+    public List<RawBsonDocument> readRaw(ReadRequest request, Duration deadline, long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+        }
         io.mongocache.internal.Checks.positive("deadline", deadline);
         if (request == null) {
             throw new IllegalArgumentException("request must not be null");
@@ -189,7 +203,7 @@ public final class Delegation implements AutoCloseable {
             if (attempts++ > 0) {
                 retries.incrementAndGet();
             }
-            Outcome outcome = attempt(peer, request, end);
+            Outcome outcome = attempt(peer, request, end, maxBytes);
             if (outcome.result != null) {
                 delegated.incrementAndGet();
                 return outcome.result;
@@ -215,7 +229,7 @@ public final class Delegation implements AutoCloseable {
 
     private record Outcome(@Nullable List<RawBsonDocument> result, String reason) {}
 
-    private Outcome attempt(NodeRegistry.Peer peer, ReadRequest request, long end) {
+    private Outcome attempt(NodeRegistry.Peer peer, ReadRequest request, long end, long maxBytes) {
         String id = nodeId + ":" + ids.incrementAndGet();
         BlockingQueue<BsonDocument> replies = new LinkedBlockingQueue<>();
         pending.put(id, replies);
@@ -224,6 +238,9 @@ public final class Delegation implements AutoCloseable {
             BsonDocument message = new BsonDocument("t", new BsonString("req")).append("id", new BsonString(id))
                     .append("replyTo", new BsonString(channel)).append("deadlineMillis", new BsonInt64(remainingMillis))
                     .append("read", request.toBson());
+            if (maxBytes != Long.MAX_VALUE) {
+                message.append("maxBytes", new BsonInt64(maxBytes));
+            }
             long receivers;
             try {
                 receivers = transport.publish(peer.channel(), encode(message)).toCompletableFuture()
@@ -249,6 +266,7 @@ public final class Delegation implements AutoCloseable {
                 return new Outcome(null, "answered " + type + " before its ack");
             }
             List<RawBsonDocument> docs = new ArrayList<>();
+            long received = 0;
             int expected = 0;
             while (true) {
                 BsonDocument m = poll(replies, end);
@@ -264,13 +282,22 @@ public final class Delegation implements AutoCloseable {
                             return new Outcome(null, "chunk " + seq + " arrived, " + (expected - 1) + " expected");
                         }
                         for (BsonValue d : m.getArray("docs")) {
-                            docs.add(d instanceof RawBsonDocument raw ? raw : new RawBsonDocument(d.asDocument(), BSON));
+                            RawBsonDocument doc = d instanceof RawBsonDocument raw ? raw
+                                    : new RawBsonDocument(d.asDocument(), BSON);
+                            received += doc.getByteBuffer().remaining();
+                            if (received > maxBytes) {
+                                throw tooLarge(peer, request, maxBytes);
+                            }
+                            docs.add(doc);
                         }
                         if (m.getBoolean("last").getValue()) {
                             return new Outcome(docs, "");
                         }
                     }
                     case "err" -> {
+                        if (m.getBoolean("tooLarge", BsonBoolean.FALSE).getValue()) {
+                            throw tooLarge(peer, request, maxBytes);
+                        }
                         if (m.getBoolean("retry", BsonBoolean.FALSE).getValue()) {
                             return new Outcome(null, "could not run it (" + text(m, "error") + ")");
                         }
@@ -285,6 +312,11 @@ public final class Delegation implements AutoCloseable {
         } finally {
             pending.remove(id);
         }
+    }
+
+    private ResultTooLargeException tooLarge(NodeRegistry.Peer peer, ReadRequest request, long maxBytes) {
+        return new ResultTooLargeException("the result of " + request + " from peer " + peer.nodeId()
+                + " exceeds maxBytes (" + maxBytes + ")");
     }
 
     private static String text(BsonDocument message, String field) {
@@ -330,10 +362,12 @@ public final class Delegation implements AutoCloseable {
     private void onRequest(String id, BsonDocument message) {
         String replyTo;
         long deadlineMillis;
+        long maxBytes;
         ReadRequest request;
         try {
             replyTo = message.getString("replyTo").getValue();
             deadlineMillis = message.getNumber("deadlineMillis").longValue();
+            maxBytes = message.containsKey("maxBytes") ? message.getNumber("maxBytes").longValue() : Long.MAX_VALUE;
         } catch (org.bson.BSONException e) {
             LOG.debug("mongocache: dropped a delegation request without a reply channel or deadline");
             return;
@@ -358,7 +392,7 @@ public final class Delegation implements AutoCloseable {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
         reply(replyTo, id, "ack", new BsonDocument());
         try {
-            workers.execute(() -> serve(id, replyTo, request, end));
+            workers.execute(() -> serve(id, replyTo, request, end, maxBytes));
         } catch (RuntimeException e) {
             permits.release();
             reply(replyTo, id, "err", new BsonDocument("error", new BsonString("closing"))
@@ -366,7 +400,7 @@ public final class Delegation implements AutoCloseable {
         }
     }
 
-    private void serve(String id, String replyTo, ReadRequest request, long end) {
+    private void serve(String id, String replyTo, ReadRequest request, long end, long maxBytes) {
         ScheduledFuture<?> alive = null;
         try {
             if (end - System.nanoTime() <= 0) {
@@ -375,13 +409,16 @@ public final class Delegation implements AutoCloseable {
             long every = Math.max(1, settings.ackTimeout().toMillis() / 3);
             alive = keepAlive.scheduleAtFixedRate(() -> reply(replyTo, id, "alive", new BsonDocument()), every, every,
                     TimeUnit.MILLISECONDS);
-            Chunks chunks = new Chunks(replyTo, id, end);
+            Chunks chunks = new Chunks(replyTo, id, end, maxBytes);
             // The client-side operation timeout bounds everything, waiting for a connection included.
             long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
             request.run(databases.apply(request.database()).withTimeout(remaining, TimeUnit.MILLISECONDS),
                     chunks::add);
             chunks.send(true);
             served.incrementAndGet();
+        } catch (Chunks.TooLarge e) {
+            reply(replyTo, id, "err", new BsonDocument("error", new BsonString("the result exceeds maxBytes"))
+                    .append("tooLarge", BsonBoolean.TRUE));
         } catch (RuntimeException e) {
             // Infrastructure trouble or the deadline: the caller may try another peer. A bad query fails anywhere.
             boolean retry = e instanceof com.mongodb.MongoTimeoutException
@@ -412,25 +449,42 @@ public final class Delegation implements AutoCloseable {
             }
         }
 
+        /** The result grew past the caller's {@code maxBytes}: nothing more is sent. */
+        static final class TooLarge extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            TooLarge() {
+                super("the result exceeds the caller's maxBytes", null, false, false);
+            }
+        }
+
         private final String replyTo;
         private final String id;
         private final long end;
+        private final long maxBytes;
         private BsonArray docs = new BsonArray();
         private int bytes;
+        private long total;
         private int seq;
 
-        Chunks(String replyTo, String id, long end) {
+        Chunks(String replyTo, String id, long end, long maxBytes) {
             this.replyTo = replyTo;
             this.id = id;
             this.end = end;
+            this.maxBytes = maxBytes;
         }
 
         void add(RawBsonDocument raw) {
             if (end - System.nanoTime() <= 0) {
                 throw new Expired();
             }
+            int size = raw.getByteBuffer().remaining();
+            total += size;
+            if (total > maxBytes) {
+                throw new TooLarge();
+            }
             docs.add(raw);
-            bytes += raw.getByteBuffer().remaining();
+            bytes += size;
             if (bytes >= settings.chunkBytes()) {
                 send(false);
             }

@@ -143,6 +143,20 @@ class DelegationIT {
     }
 
     @Test
+    @Order(0)
+    void shouldStopReceivingAResultLargerThanTheCallerAccepts() {
+        Delegation delegation = coordinator.delegation().orElseThrow();
+        long delegatedBefore = coordinator.delegationStats().orElseThrow().delegated();
+        ResultTooLargeException e = org.junit.jupiter.api.Assertions.assertThrows(ResultTooLargeException.class,
+                () -> delegation.readRaw(bigRead(), Duration.ofSeconds(5), 64 * 1024));
+        assertTrue(e.getMessage().contains("maxBytes (65536)"), e.getMessage());
+        assertEquals(delegatedBefore, coordinator.delegationStats().orElseThrow().delegated());
+        // Within the limit the same read is answered whole.
+        List<org.bson.RawBsonDocument> whole = delegation.readRaw(bigRead(), Duration.ofSeconds(5), 1 << 20);
+        assertEquals(direct(), Delegation.documents(whole));
+    }
+
+    @Test
     @Order(1)
     void shouldRunLocallyWhileThePoolHasRoomAndOnAPeerWhenSaturated() throws Exception {
         long delegatedBefore = coordinator.delegationStats().orElseThrow().delegated();
