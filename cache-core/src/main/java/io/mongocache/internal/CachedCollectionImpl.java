@@ -241,11 +241,12 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     /**
      * The versions a read with this filter depends on: its documents' if the filter pins it to ids (and no
-     * collation could make other string ids equal), else the whole namespace.
+     * collation — the operation's or the collection's default — could make other string ids equal), else the
+     * whole namespace.
      */
     Dependency[] readDependencies(@Nullable BsonDocument filter, @Nullable Collation collation) {
-        if (filter != null && collation == null && cache.precise()) {
-            List<BsonValue> ids = cache.pinnedIds(filter);
+        if (filter != null && cache.precise()) {
+            List<BsonValue> ids = cache.pinnedIds(filter, collation, namespace, delegate);
             if (ids != null) {
                 return Dependency.points(namespace, canonical(ids));
             }
@@ -264,8 +265,9 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     /** What a write with this filter can change: the documents it pins, else the whole namespace. */
     private Invalidation effectOf(@Nullable Bson filter, @Nullable Collation collation) {
-        if (filter != null && collation == null && cache.precise()) {
-            List<BsonValue> ids = cache.pinnedIds(filter.toBsonDocument(getDocumentClass(), getCodecRegistry()));
+        if (filter != null && cache.precise()) {
+            List<BsonValue> ids = cache.pinnedIds(filter.toBsonDocument(getDocumentClass(), getCodecRegistry()),
+                    collation, namespace, delegate);
             if (ids != null && !ids.isEmpty()) {
                 return Invalidation.documents(namespace, canonical(ids));
             }

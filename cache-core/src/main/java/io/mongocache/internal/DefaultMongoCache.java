@@ -43,6 +43,7 @@ public final class DefaultMongoCache implements MongoCache {
     private final @Nullable OperationAnalyzer analyzer;
     private final CacheReads reads;
     private final SessionWrites sessionWrites = new SessionWrites();
+    private final CollectionCollations collations;
     private final ScheduledExecutorService scheduler;
     private final java.util.concurrent.ThreadPoolExecutor reloads;
     private volatile boolean closed;
@@ -51,6 +52,7 @@ public final class DefaultMongoCache implements MongoCache {
         this.config = config;
         this.defaultTtlNanos = config.defaultTtl().toNanos();
         this.stats = new StatsRegistry(config.maxTrackedNamespaces());
+        this.collations = new CollectionCollations(config.ticker());
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = Executors.defaultThreadFactory().newThread(r);
             t.setName("mongocache-scheduler");
@@ -278,6 +280,7 @@ public final class DefaultMongoCache implements MongoCache {
             // this node that stamps itself with the new local versions while Redis still serves the old entry
             // would install that old entry in L1 as current (found by the multi-node stale-read checker).
             versions.apply(invalidation);
+            forgetCollations(invalidation);
         }
     }
 
@@ -294,16 +297,41 @@ public final class DefaultMongoCache implements MongoCache {
 
     private void applyRemote(Invalidation invalidation) {
         versions.apply(invalidation);
+        forgetCollations(invalidation);
     }
 
     private void flushLocal() {
         versions.bumpAll();
+        collations.forgetAll();
     }
 
-    /** The ids a filter pins its result to, when precise invalidation is available; else null. */
-    @Nullable List<BsonValue> pinnedIds(BsonDocument filter) {
+    /**
+     * A namespace invalidated as a whole may have been dropped and re-created with another default collation
+     * (drops, renames and outside DDL arrive as nothing more precise): ask again before trusting string ids there.
+     */
+    private void forgetCollations(Invalidation invalidation) {
+        switch (invalidation.kind()) {
+            case NAMESPACE -> collations.forget(invalidation.namespace());
+            case EVERYTHING -> collations.forgetAll();
+            case DOCUMENTS -> { }
+        }
+    }
+
+    /**
+     * The ids a filter pins its result to under the collation the operation runs with (its own, else the
+     * collection's default, learned from {@code collection} when the answer depends on it), when precise
+     * invalidation is available; else null.
+     */
+    @Nullable List<BsonValue> pinnedIds(BsonDocument filter, com.mongodb.client.model.@Nullable Collation collation,
+            String namespace, MongoCollection<?> collection) {
         OperationAnalyzer a = analyzer;
-        return a == null ? null : a.pinnedIds(filter);
+        if (a == null) {
+            return null;
+        }
+        return a.pinnedIds(filter, collation == null ? null : collation.asDocument(),
+                () -> collations.of(namespace, () -> collection
+                        .withCodecRegistry(com.mongodb.MongoClientSettings.getDefaultCodecRegistry())
+                        .listIndexes(BsonDocument.class).into(new java.util.ArrayList<>()), a::defaultCollation));
     }
 
     boolean precise() {
