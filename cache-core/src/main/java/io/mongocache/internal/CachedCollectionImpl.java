@@ -225,7 +225,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         try {
             return operation.get();
         } finally {
-            cache.invalidateNamespaces(namespaces);
+            invalidateWritten(namespaces);
         }
     }
 
@@ -233,7 +233,27 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         try {
             operation.run();
         } finally {
-            cache.invalidateNamespaces(namespaces);
+            invalidateWritten(namespaces);
+        }
+    }
+
+    /**
+     * Makes what a write through this view changed unservable, before the write returns. An unacknowledged write
+     * ({@code w: 0}) returns when it is sent, so the server may apply it after this invalidation — and a read
+     * racing it would install the old value as current: it is invalidated once more after {@code maxStaleness / 2}
+     * ({@link DefaultMongoCache#invalidateAgainLater}).
+     */
+    void invalidateWritten(Invalidation invalidation) {
+        cache.invalidate(invalidation);
+        if (!delegate.getWriteConcern().isAcknowledged()) {
+            cache.invalidateAgainLater(invalidation);
+        }
+    }
+
+    /** {@link #invalidateWritten(Invalidation)} for whole namespaces; {@code "*"} is every namespace. */
+    void invalidateWritten(String... namespaces) {
+        for (String ns : namespaces) {
+            invalidateWritten(ns.equals("*") ? Invalidation.everything() : Invalidation.namespace(ns));
         }
     }
 
@@ -305,7 +325,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             invalidation = safely(() -> effect.apply(result));
             return result;
         } finally {
-            cache.invalidate(invalidation);
+            invalidateWritten(invalidation);
         }
     }
 
@@ -333,7 +353,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             try {
                 return operation.get();
             } finally {
-                cache.invalidate(effect);
+                invalidateWritten(effect);
             }
         }
         Invalidation invalidation = Invalidation.namespace(namespace);
@@ -342,7 +362,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             invalidation = safely(() -> upsertEffect(effect, result));
             return result;
         } finally {
-            cache.invalidate(invalidation);
+            invalidateWritten(invalidation);
         }
     }
 
@@ -368,7 +388,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             invalidation = safely(() -> bulkEffect(requests, result));
             return result;
         } finally {
-            cache.invalidate(invalidation);
+            invalidateWritten(invalidation);
         }
     }
 
@@ -430,7 +450,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             return result;
         } finally {
             if (!readOnly) {
-                cache.invalidateNamespaces(namespace);
+                invalidateWritten(namespace);
             }
         }
     }
@@ -823,13 +843,13 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
                     try {
                         result = ProxyClasses.invoke(method, target, args);
                     } catch (Throwable t) {
-                        cache.invalidateEverything();
+                        invalidateWritten("*");
                         throw t;
                     }
                     if (result == target) {
                         return self[0];
                     }
-                    cache.invalidateEverything();
+                    invalidateWritten("*");
                     return result;
                 });
         return (MapReduceIterable<R>) self[0];

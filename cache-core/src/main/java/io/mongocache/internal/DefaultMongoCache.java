@@ -284,15 +284,26 @@ public final class DefaultMongoCache implements MongoCache {
         }
     }
 
-    void invalidateNamespaces(String... namespaces) {
-        for (String ns : namespaces) {
-            invalidate(Invalidation.namespace(ns));
+    /**
+     * Invalidates once more, {@code maxStaleness / 2} from now, what an unacknowledged write ({@code w: 0})
+     * changed: it returned when it was sent, so a read may have stamped itself after the first invalidation and
+     * read the old value before the server applied the write. Every such install is dead after this second
+     * invalidation, which leaves half the bound for it to reach the other nodes. A write the server applies later
+     * than that is not covered: nothing here can know when it lands.
+     */
+    void invalidateAgainLater(Invalidation invalidation) {
+        if (closed) {
+            return;
         }
-    }
-
-    /** Invalidates everything, on every node. */
-    void invalidateEverything() {
-        invalidate(Invalidation.everything());
+        try {
+            scheduler.schedule(() -> {
+                if (!closed) {
+                    invalidate(invalidation);
+                }
+            }, config.maxStaleness().toNanos() / 2, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // close() shut the scheduler down: nothing is served any more.
+        }
     }
 
     private void applyRemote(Invalidation invalidation) {
