@@ -27,7 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link MongoCache} implementation: owns the versions, the tiers, the invalidation channel, the statistics
- * and a scheduler.
+ * and two schedulers.
+ *
+ * <p>Concurrency: the maintenance scheduler runs whatever may wait for Redis — probes, recovery, subscribing,
+ * the second invalidation of unacknowledged writes — one task at a time; the heartbeat scheduler runs the
+ * channel's heartbeats alone, which never wait. Failure modes: a slow or stuck maintenance task delays the next
+ * one, never a heartbeat, so it cannot make this node distrust its own local tier.
  */
 public final class DefaultMongoCache implements MongoCache {
     private volatile io.mongocache.spi.@Nullable ReadDelegate readDelegate;
@@ -45,6 +50,7 @@ public final class DefaultMongoCache implements MongoCache {
     private final SessionWrites sessionWrites = new SessionWrites();
     private final CollectionCollations collations;
     private final ScheduledExecutorService scheduler;
+    private final @Nullable ScheduledExecutorService heartbeats;
     private final java.util.concurrent.ThreadPoolExecutor reloads;
     private volatile boolean closed;
 
@@ -53,24 +59,19 @@ public final class DefaultMongoCache implements MongoCache {
         this.defaultTtlNanos = config.defaultTtl().toNanos();
         this.stats = new StatsRegistry(config.maxTrackedNamespaces());
         this.collations = new CollectionCollations(config.ticker());
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = Executors.defaultThreadFactory().newThread(r);
-            t.setName("mongocache-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        this.scheduler = executor;
+        this.scheduler = singleThreadScheduler("mongocache-scheduler");
         this.local = config.maxLocalBytes() > 0 ? new LocalTier(config.maxLocalBytes(), config.ticker(), stats) : null;
         if (config.redisMode() == MongoCacheConfig.RedisMode.NONE) {
             this.redis = null;
             this.channel = null;
+            this.heartbeats = null;
         } else {
             RedisTier tier = new RedisTier(config, stats, scheduler);
             tier.tokenMemo(versions::written);
             this.redis = tier;
+            this.heartbeats = singleThreadScheduler("mongocache-heartbeat");
             InvalidationChannel ch = new InvalidationChannel(tier, config.keyPrefix(), config.maxStaleness(),
-                    scheduler, this::applyRemote, this::flushLocal);
+                    heartbeats, scheduler, this::applyRemote, this::flushLocal);
             this.channel = ch;
             tier.onRecovery(() -> {
                 // Invalidations of other nodes may have been lost while Redis was unreachable, and ours did not
@@ -95,6 +96,22 @@ public final class DefaultMongoCache implements MongoCache {
                 ch == null ? () -> true : ch::localTierTrusted, ch == null ? () -> true : ch::sharedTierTrusted,
                 new CacheReads.Expiry(config.ttlJitter(), config.refreshAhead(), reloads));
         LOG.debug("mongocache: built {} (analyzer: {})", config, analyzer == null ? "none" : analyzer.getClass().getName());
+    }
+
+    private static ScheduledExecutorService singleThreadScheduler(String name) {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = Executors.defaultThreadFactory().newThread(r);
+            t.setName(name);
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /** The maintenance scheduler (probes, recovery, subscribing), for tests that make it wait. */
+    ScheduledExecutorService maintenanceScheduler() {
+        return scheduler;
     }
 
     private static @Nullable OperationAnalyzer discoverAnalyzer() {
@@ -224,6 +241,9 @@ public final class DefaultMongoCache implements MongoCache {
             redis.close();
         }
         scheduler.shutdownNow();
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+        }
         reloads.shutdownNow();
         if (local != null) {
             local.invalidateAll();
