@@ -242,7 +242,10 @@ final class InvalidationChannel implements AutoCloseable {
         }
     }
 
-    /** Subscribes on the maintenance scheduler (it waits for Redis), once at a time. */
+    /**
+     * Subscribes on the maintenance scheduler (it waits for Redis), once at a time, then sends a heartbeat at once:
+     * the local tier is distrusted until the first one comes back.
+     */
     private void subscribeSoon() {
         if (!subscribing.compareAndSet(false, true)) {
             return;
@@ -252,6 +255,9 @@ final class InvalidationChannel implements AutoCloseable {
                 try {
                     if (!closed && subscriber == null) {
                         subscribe();
+                        if (subscriber != null) {
+                            redis.publishWithoutWaiting(channel, this::heartbeat);
+                        }
                     }
                 } finally {
                     subscribing.set(false);
