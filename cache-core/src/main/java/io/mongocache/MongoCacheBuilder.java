@@ -98,7 +98,8 @@ public final class MongoCacheBuilder {
     }
 
     /**
-     * How long one Redis command may take before the call falls through to MongoDB. Default 500 ms.
+     * How long one Redis command may take before the call falls through to MongoDB. Default 500 ms. Any value
+     * works with any {@link #maxStaleness}: heartbeats never wait for a reply, so the timeout does not pace them.
      *
      * @throws IllegalArgumentException if null, zero or negative
      */

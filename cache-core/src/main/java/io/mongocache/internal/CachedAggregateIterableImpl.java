@@ -205,11 +205,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
         try {
             return execution.get();
         } finally {
-            if (target.equals("*")) {
-                owner.cache.invalidateEverything();
-            } else {
-                owner.cache.invalidateNamespaces(target);
-            }
+            owner.invalidateWritten(target);
         }
     }
 

@@ -225,7 +225,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         try {
             return operation.get();
         } finally {
-            cache.invalidateNamespaces(namespaces);
+            invalidateWritten(namespaces);
         }
     }
 
@@ -233,7 +233,27 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         try {
             operation.run();
         } finally {
-            cache.invalidateNamespaces(namespaces);
+            invalidateWritten(namespaces);
+        }
+    }
+
+    /**
+     * Makes what a write through this view changed unservable, before the write returns. An unacknowledged write
+     * ({@code w: 0}) returns when it is sent, so the server may apply it after this invalidation — and a read
+     * racing it would install the old value as current: it is invalidated once more after {@code maxStaleness / 2}
+     * ({@link DefaultMongoCache#invalidateAgainLater}).
+     */
+    void invalidateWritten(Invalidation invalidation) {
+        cache.invalidate(invalidation);
+        if (!delegate.getWriteConcern().isAcknowledged()) {
+            cache.invalidateAgainLater(invalidation);
+        }
+    }
+
+    /** {@link #invalidateWritten(Invalidation)} for whole namespaces; {@code "*"} is every namespace. */
+    void invalidateWritten(String... namespaces) {
+        for (String ns : namespaces) {
+            invalidateWritten(ns.equals("*") ? Invalidation.everything() : Invalidation.namespace(ns));
         }
     }
 
@@ -241,11 +261,12 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     /**
      * The versions a read with this filter depends on: its documents' if the filter pins it to ids (and no
-     * collation could make other string ids equal), else the whole namespace.
+     * collation — the operation's or the collection's default — could make other string ids equal), else the
+     * whole namespace.
      */
     Dependency[] readDependencies(@Nullable BsonDocument filter, @Nullable Collation collation) {
-        if (filter != null && collation == null && cache.precise()) {
-            List<BsonValue> ids = cache.pinnedIds(filter);
+        if (filter != null && cache.precise()) {
+            List<BsonValue> ids = cache.pinnedIds(filter, collation, namespace, delegate);
             if (ids != null) {
                 return Dependency.points(namespace, canonical(ids));
             }
@@ -264,8 +285,9 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     /** What a write with this filter can change: the documents it pins, else the whole namespace. */
     private Invalidation effectOf(@Nullable Bson filter, @Nullable Collation collation) {
-        if (filter != null && collation == null && cache.precise()) {
-            List<BsonValue> ids = cache.pinnedIds(filter.toBsonDocument(getDocumentClass(), getCodecRegistry()));
+        if (filter != null && cache.precise()) {
+            List<BsonValue> ids = cache.pinnedIds(filter.toBsonDocument(getDocumentClass(), getCodecRegistry()),
+                    collation, namespace, delegate);
             if (ids != null && !ids.isEmpty()) {
                 return Invalidation.documents(namespace, canonical(ids));
             }
@@ -303,7 +325,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             invalidation = safely(() -> effect.apply(result));
             return result;
         } finally {
-            cache.invalidate(invalidation);
+            invalidateWritten(invalidation);
         }
     }
 
@@ -331,7 +353,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             try {
                 return operation.get();
             } finally {
-                cache.invalidate(effect);
+                invalidateWritten(effect);
             }
         }
         Invalidation invalidation = Invalidation.namespace(namespace);
@@ -340,7 +362,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             invalidation = safely(() -> upsertEffect(effect, result));
             return result;
         } finally {
-            cache.invalidate(invalidation);
+            invalidateWritten(invalidation);
         }
     }
 
@@ -366,7 +388,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             invalidation = safely(() -> bulkEffect(requests, result));
             return result;
         } finally {
-            cache.invalidate(invalidation);
+            invalidateWritten(invalidation);
         }
     }
 
@@ -428,7 +450,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             return result;
         } finally {
             if (!readOnly) {
-                cache.invalidateNamespaces(namespace);
+                invalidateWritten(namespace);
             }
         }
     }
@@ -821,13 +843,13 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
                     try {
                         result = ProxyClasses.invoke(method, target, args);
                     } catch (Throwable t) {
-                        cache.invalidateEverything();
+                        invalidateWritten("*");
                         throw t;
                     }
                     if (result == target) {
                         return self[0];
                     }
-                    cache.invalidateEverything();
+                    invalidateWritten("*");
                     return result;
                 });
         return (MapReduceIterable<R>) self[0];

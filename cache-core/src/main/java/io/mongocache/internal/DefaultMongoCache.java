@@ -27,7 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link MongoCache} implementation: owns the versions, the tiers, the invalidation channel, the statistics
- * and a scheduler.
+ * and two schedulers.
+ *
+ * <p>Concurrency: the maintenance scheduler runs whatever may wait for Redis — probes, recovery, subscribing,
+ * the second invalidation of unacknowledged writes — one task at a time; the heartbeat scheduler runs the
+ * channel's heartbeats alone, which never wait. Failure modes: a slow or stuck maintenance task delays the next
+ * one, never a heartbeat, so it cannot make this node distrust its own local tier.
  */
 public final class DefaultMongoCache implements MongoCache {
     private volatile io.mongocache.spi.@Nullable ReadDelegate readDelegate;
@@ -43,7 +48,9 @@ public final class DefaultMongoCache implements MongoCache {
     private final @Nullable OperationAnalyzer analyzer;
     private final CacheReads reads;
     private final SessionWrites sessionWrites = new SessionWrites();
+    private final CollectionCollations collations;
     private final ScheduledExecutorService scheduler;
+    private final @Nullable ScheduledExecutorService heartbeats;
     private final java.util.concurrent.ThreadPoolExecutor reloads;
     private volatile boolean closed;
 
@@ -51,24 +58,20 @@ public final class DefaultMongoCache implements MongoCache {
         this.config = config;
         this.defaultTtlNanos = config.defaultTtl().toNanos();
         this.stats = new StatsRegistry(config.maxTrackedNamespaces());
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = Executors.defaultThreadFactory().newThread(r);
-            t.setName("mongocache-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        this.scheduler = executor;
+        this.collations = new CollectionCollations(config.ticker());
+        this.scheduler = singleThreadScheduler("mongocache-scheduler");
         this.local = config.maxLocalBytes() > 0 ? new LocalTier(config.maxLocalBytes(), config.ticker(), stats) : null;
         if (config.redisMode() == MongoCacheConfig.RedisMode.NONE) {
             this.redis = null;
             this.channel = null;
+            this.heartbeats = null;
         } else {
             RedisTier tier = new RedisTier(config, stats, scheduler);
             tier.tokenMemo(versions::written);
             this.redis = tier;
+            this.heartbeats = singleThreadScheduler("mongocache-heartbeat");
             InvalidationChannel ch = new InvalidationChannel(tier, config.keyPrefix(), config.maxStaleness(),
-                    scheduler, this::applyRemote, this::flushLocal);
+                    heartbeats, scheduler, this::applyRemote, this::flushLocal);
             this.channel = ch;
             tier.onRecovery(() -> {
                 // Invalidations of other nodes may have been lost while Redis was unreachable, and ours did not
@@ -93,6 +96,22 @@ public final class DefaultMongoCache implements MongoCache {
                 ch == null ? () -> true : ch::localTierTrusted, ch == null ? () -> true : ch::sharedTierTrusted,
                 new CacheReads.Expiry(config.ttlJitter(), config.refreshAhead(), reloads));
         LOG.debug("mongocache: built {} (analyzer: {})", config, analyzer == null ? "none" : analyzer.getClass().getName());
+    }
+
+    private static ScheduledExecutorService singleThreadScheduler(String name) {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = Executors.defaultThreadFactory().newThread(r);
+            t.setName(name);
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /** The maintenance scheduler (probes, recovery, subscribing), for tests that make it wait. */
+    ScheduledExecutorService maintenanceScheduler() {
+        return scheduler;
     }
 
     private static @Nullable OperationAnalyzer discoverAnalyzer() {
@@ -222,6 +241,9 @@ public final class DefaultMongoCache implements MongoCache {
             redis.close();
         }
         scheduler.shutdownNow();
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+        }
         reloads.shutdownNow();
         if (local != null) {
             local.invalidateAll();
@@ -278,32 +300,69 @@ public final class DefaultMongoCache implements MongoCache {
             // this node that stamps itself with the new local versions while Redis still serves the old entry
             // would install that old entry in L1 as current (found by the multi-node stale-read checker).
             versions.apply(invalidation);
+            forgetCollations(invalidation);
         }
     }
 
-    void invalidateNamespaces(String... namespaces) {
-        for (String ns : namespaces) {
-            invalidate(Invalidation.namespace(ns));
+    /**
+     * Invalidates once more, {@code maxStaleness / 2} from now, what an unacknowledged write ({@code w: 0})
+     * changed: it returned when it was sent, so a read may have stamped itself after the first invalidation and
+     * read the old value before the server applied the write. Every such install is dead after this second
+     * invalidation, which leaves half the bound for it to reach the other nodes. A write the server applies later
+     * than that is not covered: nothing here can know when it lands.
+     */
+    void invalidateAgainLater(Invalidation invalidation) {
+        if (closed) {
+            return;
         }
-    }
-
-    /** Invalidates everything, on every node. */
-    void invalidateEverything() {
-        invalidate(Invalidation.everything());
+        try {
+            scheduler.schedule(() -> {
+                if (!closed) {
+                    invalidate(invalidation);
+                }
+            }, config.maxStaleness().toNanos() / 2, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // close() shut the scheduler down: nothing is served any more.
+        }
     }
 
     private void applyRemote(Invalidation invalidation) {
         versions.apply(invalidation);
+        forgetCollations(invalidation);
     }
 
     private void flushLocal() {
         versions.bumpAll();
+        collations.forgetAll();
     }
 
-    /** The ids a filter pins its result to, when precise invalidation is available; else null. */
-    @Nullable List<BsonValue> pinnedIds(BsonDocument filter) {
+    /**
+     * A namespace invalidated as a whole may have been dropped and re-created with another default collation
+     * (drops, renames and outside DDL arrive as nothing more precise): ask again before trusting string ids there.
+     */
+    private void forgetCollations(Invalidation invalidation) {
+        switch (invalidation.kind()) {
+            case NAMESPACE -> collations.forget(invalidation.namespace());
+            case EVERYTHING -> collations.forgetAll();
+            case DOCUMENTS -> { }
+        }
+    }
+
+    /**
+     * The ids a filter pins its result to under the collation the operation runs with (its own, else the
+     * collection's default, learned from {@code collection} when the answer depends on it), when precise
+     * invalidation is available; else null.
+     */
+    @Nullable List<BsonValue> pinnedIds(BsonDocument filter, com.mongodb.client.model.@Nullable Collation collation,
+            String namespace, MongoCollection<?> collection) {
         OperationAnalyzer a = analyzer;
-        return a == null ? null : a.pinnedIds(filter);
+        if (a == null) {
+            return null;
+        }
+        return a.pinnedIds(filter, collation == null ? null : collation.asDocument(),
+                () -> collations.of(namespace, () -> collection
+                        .withCodecRegistry(com.mongodb.MongoClientSettings.getDefaultCodecRegistry())
+                        .listIndexes(BsonDocument.class).into(new java.util.ArrayList<>()), a::defaultCollation));
     }
 
     boolean precise() {

@@ -66,8 +66,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: messages are handled on Lettuce's event thread in order; per-peer state is guarded by its map's
  * lock, and the trust deadline derived from it is published through a volatile field, so a read checks trust
- * with one clock read. Failure modes: a lost message is detected at the sender's next message or heartbeat (a
- * gap); a lost heartbeat only delays the proof. Memory: one entry per live peer; silent peers are pruned.
+ * with one clock read. Heartbeats have a thread of their own and never wait for Redis: a heartbeat is published
+ * without waiting for the reply (its proof is the message coming back), and (re-)subscribing, which does wait,
+ * runs on the maintenance scheduler with the Redis probes and recovery. So neither a slow Redis nor a stuck probe
+ * delays the next heartbeat, and any {@code redisTimeout} works with any {@code maxStaleness}: a Redis that takes
+ * longer than {@code 3/4 maxStaleness} to bring a heartbeat back makes the node distrust its local tier, as it
+ * should, whatever the timeout. Failure modes: a lost message is detected at the sender's next message or
+ * heartbeat (a gap); a lost heartbeat only delays the proof; a failed or timed-out heartbeat is a Redis fault.
+ * Memory: one entry per live peer; silent peers are pruned.
  */
 final class InvalidationChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationChannel.class);
@@ -81,7 +87,9 @@ final class InvalidationChannel implements AutoCloseable {
     private final RedisTier redis;
     private final Consumer<Invalidation> applyRemote;
     private final Runnable flushLocal;
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService heartbeatScheduler;
+    private final ScheduledExecutorService maintenance;
+    private final java.util.concurrent.atomic.AtomicBoolean subscribing = new java.util.concurrent.atomic.AtomicBoolean();
     private final long maxStalenessNanos;
     private final boolean asyncSelf;
     private final ChannelPeers peers;
@@ -101,12 +109,18 @@ final class InvalidationChannel implements AutoCloseable {
     final LongAdder gaps = new LongAdder();
     final LongAdder flushes = new LongAdder();
 
-    InvalidationChannel(RedisTier redis, String keyPrefix, Duration maxStaleness, ScheduledExecutorService scheduler,
+    /**
+     * @param heartbeatScheduler a thread for the heartbeats alone
+     * @param maintenance where (re-)subscribing runs, with the work that may wait for Redis
+     */
+    InvalidationChannel(RedisTier redis, String keyPrefix, Duration maxStaleness,
+            ScheduledExecutorService heartbeatScheduler, ScheduledExecutorService maintenance,
             Consumer<Invalidation> applyRemote, Runnable flushLocal) {
         this.redis = redis;
         this.applyRemote = applyRemote;
         this.flushLocal = flushLocal;
-        this.scheduler = scheduler;
+        this.heartbeatScheduler = heartbeatScheduler;
+        this.maintenance = maintenance;
         this.maxStalenessNanos = maxStaleness.toNanos();
         this.asyncSelf = redis.asynchronous();
         this.peers = new ChannelPeers(maxStalenessNanos, peerTimeout(maxStaleness).toNanos(), asyncSelf);
@@ -127,7 +141,7 @@ final class InvalidationChannel implements AutoCloseable {
 
     void start() {
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(5), maxStalenessNanos / (asyncSelf ? 8 : 4));
-        heartbeats = scheduler.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.NANOSECONDS);
+        heartbeats = heartbeatScheduler.scheduleAtFixedRate(this::tick, 0, period, TimeUnit.NANOSECONDS);
     }
 
     byte[] channel() {
@@ -219,13 +233,38 @@ final class InvalidationChannel implements AutoCloseable {
                 redis.retireEra();
             }
             if (subscriber == null) {
-                subscribe();
-            }
-            if (subscriber != null) {
-                redis.publish(channel, this::heartbeat);
+                subscribeSoon();
+            } else {
+                redis.publishWithoutWaiting(channel, this::heartbeat);
             }
         } catch (RuntimeException e) {
             LOG.debug("mongocache: heartbeat failed", e);
+        }
+    }
+
+    /**
+     * Subscribes on the maintenance scheduler (it waits for Redis), once at a time, then sends a heartbeat at once:
+     * the local tier is distrusted until the first one comes back.
+     */
+    private void subscribeSoon() {
+        if (!subscribing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            maintenance.execute(() -> {
+                try {
+                    if (!closed && subscriber == null) {
+                        subscribe();
+                        if (subscriber != null) {
+                            redis.publishWithoutWaiting(channel, this::heartbeat);
+                        }
+                    }
+                } finally {
+                    subscribing.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            subscribing.set(false);
         }
     }
 

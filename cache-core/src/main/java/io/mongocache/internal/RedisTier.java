@@ -715,6 +715,21 @@ final class RedisTier implements AutoCloseable {
      * @return false if Redis did not take it (or, asynchronously, if it could not be queued)
      */
     boolean publish(byte[] channel, Supplier<byte[]> message) {
+        return publish(channel, message, true);
+    }
+
+    /**
+     * Like {@link #publish(byte[], Supplier)}, but returns once the message is on its way: a failure or a reply
+     * slower than {@code redisTimeout} is a fault when it happens. For heartbeats, which must go out on time
+     * however slowly Redis answers (their proof is the message coming back, not the reply).
+     *
+     * @return false if the message could not be sent or queued
+     */
+    boolean publishWithoutWaiting(byte[] channel, Supplier<byte[]> message) {
+        return publish(channel, message, false);
+    }
+
+    private boolean publish(byte[] channel, Supplier<byte[]> message, boolean wait) {
         BlockingQueue<Outgoing> queue = outgoing;
         if (queue != null) {
             return !closed && healthy && queue.offer(new Outgoing(null, channel, message, System.nanoTime()));
@@ -728,7 +743,16 @@ final class RedisTier implements AutoCloseable {
             synchronized (publishLock) {
                 published = cluster ? commands.spublish(channel, message.get()) : commands.publish(channel, message.get());
             }
-            await(published);
+            if (wait) {
+                await(published);
+            } else {
+                // The client's command timeout (redisTimeout) completes a reply that does not come.
+                published.whenComplete((receivers, error) -> {
+                    if (error != null) {
+                        fault(error);
+                    }
+                });
+            }
             return true;
         } catch (RuntimeException e) {
             fault(e);

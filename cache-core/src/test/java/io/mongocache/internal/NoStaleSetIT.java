@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheBuilder;
+import io.mongocache.spi.Invalidation;
 import io.mongocache.testing.TestRedis;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -41,7 +42,7 @@ class NoStaleSetIT {
             for (int round = 1; round <= ROUNDS; round++) {
                 long before = truth.get();
                 // Start from a miss: the previous round left the fresh value cached.
-                loaderNode.invalidateNamespaces(namespace);
+                loaderNode.invalidate(Invalidation.namespace(namespace));
                 CountDownLatch read = new CountDownLatch(1);
                 CountDownLatch release = new CountDownLatch(1);
                 Future<ReadResult> slowRead = executor.submit(() -> loaderNode.read(key, null, 0, cap -> {
@@ -59,7 +60,7 @@ class NoStaleSetIT {
                 }
                 // The write: MongoDB applies it, then the library invalidates, then the call returns.
                 truth.set(round);
-                writerNode.invalidateNamespaces(namespace);
+                writerNode.invalidate(Invalidation.namespace(namespace));
                 release.countDown();
                 long concurrent = Payloads.toLong(slowRead.get().payload());
                 assertEquals(before, concurrent, "the concurrent read sees the value it loaded");

@@ -1,10 +1,12 @@
 package io.mongocache.invalidation;
 
 import com.mongodb.annotations.ThreadSafe;
+import io.mongocache.spi.CollectionCollation;
 import io.mongocache.spi.OperationAnalyzer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.bson.BsonDocument;
 import org.bson.BsonType;
 import org.bson.BsonValue;
@@ -20,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * match patterns, not values); arrays (an {@code _id} is never an array, but an array query value matches
  * elements); a condition mixing operator and plain fields; anything else. Null answers are always safe: the
  * operation is then treated as touching the whole namespace.
+ *
+ * <p>Under a collation ({@link CollationRule}: the operation's own, else the collection's default) ids holding a
+ * string are not pinned, since the collation can make distinct strings equal; other ids still are.
  */
 @ThreadSafe
 public final class PreciseAnalyzer implements OperationAnalyzer {
@@ -72,6 +77,18 @@ public final class PreciseAnalyzer implements OperationAnalyzer {
             }
         }
         return pinned;
+    }
+
+    @Override
+    public @Nullable List<BsonValue> pinnedIds(BsonDocument filter, @Nullable BsonDocument operationCollation,
+            Supplier<CollectionCollation> collectionDefault) {
+        List<BsonValue> ids = pinnedIds(filter);
+        return ids == null ? null : CollationRule.pinnedUnder(ids, operationCollation, collectionDefault);
+    }
+
+    @Override
+    public CollectionCollation defaultCollation(List<BsonDocument> indexes) {
+        return CollationRule.defaultCollation(indexes);
     }
 
     /** A value that matches by equality only: not a regex, not an array, not a document holding operators. */

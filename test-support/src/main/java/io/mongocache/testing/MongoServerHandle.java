@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * A private in-process MongoDB server ({@code mongo-java-server} with its in-memory backend) on a
- * free loopback port, for tests and demos that need a server of their own, e.g. to shut it down.
+ * free loopback port, for tests and demos that need a server of their own, e.g. to shut it down. It lists
+ * collections' default collations like a real server ({@link CollationListingBackend}).
  *
  * <p>The oplog is enabled, so change streams ({@code collection.watch()}) work, which the cache's
  * invalidation relies on. Multi-document transactions and sessions are not supported: check {@link
@@ -41,7 +42,7 @@ public final class MongoServerHandle implements AutoCloseable {
      * off.
      */
     static MongoServerHandle start(boolean oplog) {
-        MemoryBackend backend = new MemoryBackend();
+        MemoryBackend backend = new CollationListingBackend();
         // Without the oplog, mongo-java-server rejects $changeStream; invalidation tests need it.
         if (oplog) {
             backend.enableOplog();
