@@ -102,7 +102,7 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
             owner.cache.recordBypass(owner.ns());
             return null;
         }
-        return owner.cache.read(key, owner.counters(), ttl != null ? ttl : owner.ttl(),
+        return owner.cache.read(key, owner.counters(), owner.ttl(ttl),
                 owner.waitLimitNanos(maxTimeNanos), cap -> load(first, cap),
                 owner.cache.refreshAhead() ? reloader(first) : null);
     }

@@ -95,6 +95,8 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     private final String namespace;
     /** The collection's client-side {@code timeout} in nanoseconds; 0: none (fixed per view). */
     private final long timeoutNanos;
+    /** Whether reads through this view may return data older than the newest write (fixed per view). */
+    private final boolean readsOlderData;
     private volatile @Nullable MongoCollection<T> rawView;
 
     protected CachedCollectionImpl(DefaultMongoCache cache, MongoCollection<T> delegate, CollectionView view) {
@@ -104,6 +106,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         this.namespace = delegate.getNamespace().getFullName();
         Long timeout = delegate.getTimeout(TimeUnit.NANOSECONDS);
         this.timeoutNanos = timeout == null ? 0 : timeout;
+        this.readsOlderData = ReadFreshness.mayReadOlderData(delegate.getReadPreference(), delegate.getReadConcern());
     }
 
     @SuppressWarnings("unchecked")
@@ -132,7 +135,21 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     @Nullable Duration ttl() {
-        return view.ttl();
+        return ttl(null);
+    }
+
+    /**
+     * The lifetime of a result read through this view: the query's own {@code cacheTTL}, else the view's, else the
+     * cache's default — at most {@code maxStaleness / 2} when this view's reads may return data older than the
+     * newest write ({@link ReadFreshness}: a secondary read preference, a majority or snapshot read concern).
+     */
+    @Nullable Duration ttl(@Nullable Duration query) {
+        Duration chosen = query != null ? query : view.ttl();
+        if (!readsOlderData) {
+            return chosen;
+        }
+        return ReadFreshness.cap(chosen != null ? chosen : cache.config().defaultTtl(), true,
+                cache.config().maxStaleness());
     }
 
     /**
