@@ -386,6 +386,8 @@ class MongoPoolsIT {
         assertEquals(9, readTheRest(cursor), "the replaced pool finishes its cursor");
         Await.until(() -> oldRoute.activeConnections() == 0, Duration.ofSeconds(10),
                 "the replaced pool to close once its cursor is done");
+        // The hook runs right after the client closed, on the closing thread: wait for it, then check it ran once.
+        Await.until(() -> !closedPools.isEmpty(), Duration.ofSeconds(10), "the CLOSED hook");
         assertEquals(List.of(new PoolEvent(db, PoolEvent.Reason.CLOSED)), closedPools);
         pools.database(db).drop();
     }
