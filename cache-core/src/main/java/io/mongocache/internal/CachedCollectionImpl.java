@@ -125,6 +125,11 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         return cache;
     }
 
+    @Override
+    public void checkOpen() {
+        cache.checkOpen(namespace);
+    }
+
     String ns() {
         return namespace;
     }
