@@ -73,6 +73,7 @@ class MisuseIT {
         assertEquals(1, raw.countDocuments(), "no write reached MongoDB");
         assertEquals(0, raw.find(eq("_id", 1)).first().getInteger("v"));
         assertTrue(users.toString() != null, "toString still answers (logs, debuggers)");
+        assertSame(raw, users.unwrap(), "the driver's own collection can still be taken, knowingly");
     }
 
     @Test
@@ -84,6 +85,30 @@ class MisuseIT {
             assertTrue(e.getMessage().contains("collection") && e.getMessage().contains("another MongoCache"),
                     e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> b.wrap(onA.noCache()));
+        }
+    }
+
+    @Test
+    void shouldRejectANullFilterLikeTheDriver() {
+        try (MongoCache cache = MongoCache.builder().build()) {
+            CachedCollection<Document> cached = cache.wrap(raw);
+            IllegalArgumentException driver = assertThrows(IllegalArgumentException.class,
+                    () -> raw.find((org.bson.conversions.Bson) null));
+            IllegalArgumentException ours = assertThrows(IllegalArgumentException.class,
+                    () -> cached.find((org.bson.conversions.Bson) null));
+            assertEquals(driver.getMessage(), ours.getMessage());
+        }
+    }
+
+    @Test
+    void shouldNameABadDatabaseNameBeforeAMissingRouter() {
+        try (MongoCache cache = MongoCache.builder().build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> cache.wrap(raw).db("bad/name"));
+            assertTrue(e.getMessage().contains("databaseName 'bad/name'"), e.getMessage());
+            IllegalStateException router = assertThrows(IllegalStateException.class,
+                    () -> cache.wrap(raw).db("fine"));
+            assertTrue(router.getMessage().contains("router"), router.getMessage());
         }
     }
 }

@@ -57,6 +57,7 @@ public final class DefaultMongoCache implements MongoCache {
     public DefaultMongoCache(MongoCacheConfig config) {
         this.config = config;
         this.defaultTtlNanos = config.defaultTtl().toNanos();
+        ProxyClasses.warmUpInBackground(); // while Redis connects, so the first wrap finds them ready
         this.stats = new StatsRegistry(config.maxTrackedNamespaces());
         this.collations = new CollectionCollations(config.ticker());
         this.scheduler = singleThreadScheduler("mongocache-scheduler");

@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every other public method of a proxy first calls {@link UnknownMethodHandler#checkOpen()}: a collection or
  * iterable of a closed cache throws {@link io.mongocache.MongoCacheClosedException} on any call, so nothing can
- * write through it without invalidating (a closed cache no longer tells other nodes).
+ * write through it without invalidating (a closed cache no longer tells other nodes). Only {@code unwrap()} (the
+ * driver's own collection, taken knowingly) and {@code toString}/{@code equals}/{@code hashCode} still answer.
  *
  * <p>Generated classes are cached per (base class, class loader) like Byte Buddy's own {@link TypeCache} advises;
  * they are defined in the base class's package through a private lookup, so they need no public constructor.
@@ -60,6 +61,32 @@ final class ProxyClasses {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Generates the proxy classes on a background thread, once per class loader's life of this class: generating
+     * them takes a few hundred milliseconds (Byte Buddy and class loading), which the first {@code wrap} would
+     * otherwise pay on the caller's thread. A wrap that comes first generates what it needs itself (the cache's
+     * lock makes the two wait for one another rather than generate twice).
+     */
+    static void warmUpInBackground() {
+        if (!WARMING.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                for (Class<?> base : new Class<?>[] {CachedCollectionImpl.class, CachedFindIterableImpl.class,
+                        CachedAggregateIterableImpl.class, CachedDistinctIterableImpl.class}) {
+                    subclassOf(base);
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // The first wrap generates them, and reports what failed.
+            }
+        }, "mongocache-proxy-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
     static Class<?> subclassOf(Class<?> base) {
         ClassLoader loader = base.getClassLoader();
         return CACHE.findOrInsert(loader, base, () -> {
@@ -71,7 +98,7 @@ final class ProxyClasses {
                         // match, so the methods below go to the dispatcher, which checks too).
                         .method(isPublic().and(not(isStatic())).and(not(isFinal())).and(not(isAbstract()))
                                 .and(not(isBridge())).and(not(isDeclaredBy(Object.class)))
-                                .and(not(named("checkOpen").or(named("toString")).or(named("hashCode"))
+                                .and(not(named("checkOpen").or(named("unwrap")).or(named("toString")).or(named("hashCode"))
                                         .or(named("equals")))))
                         .intercept(MethodDelegation.to(ClosedGuard.class).andThen(SuperMethodCall.INSTANCE))
                         .method(not(isBridge()).and(isAbstract()
@@ -84,7 +111,7 @@ final class ProxyClasses {
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot define the proxy for " + base.getName(), e);
             }
-        });
+        }, CACHE);
     }
 
     /** Calls a method reflectively on a target, rethrowing what the target threw. */
