@@ -15,12 +15,14 @@ import java.util.TreeMap;
  *     at most {@code maxTrackedNamespaces} of them (older rows are folded into the totals)
  * @param totals the sum over every namespace ever counted, including rows no longer in {@code namespaces}
  * @param redisAvailable whether the shared tier is configured and currently answering
+ * @param redisProblem why the shared tier is not in use, in the server's or the socket's words (for example
+ *     {@code WRONGPASS invalid username-password pair…}, {@code Connection refused}); null while it is, or without one
  * @param redisErrors Redis faults not tied to a namespace (connection loss, failed probes)
  * @param channel the cross-node invalidation channel
  */
 @Immutable
 public record CacheStats(Map<String, NamespaceStats> namespaces, NamespaceStats totals, boolean redisAvailable,
-        long redisErrors, Channel channel) {
+        @org.jspecify.annotations.Nullable String redisProblem, long redisErrors, Channel channel) {
 
     /**
      * The invalidation channel's counters.
@@ -46,10 +48,13 @@ public record CacheStats(Map<String, NamespaceStats> namespaces, NamespaceStats 
         return namespaces.getOrDefault(namespace, NamespaceStats.EMPTY);
     }
 
-    /** This snapshot as a JSON object: {@code {"redisAvailable":…,"redisErrors":…,"totals":{…},"namespaces":{…}}}. */
+    /** This snapshot as a JSON object: {@code {"redisAvailable":…,"redisProblem":…,"redisErrors":…,"totals":{…},"namespaces":{…}}}. */
     public String toJson() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("redisAvailable", redisAvailable);
+        if (redisProblem != null) {
+            root.put("redisProblem", redisProblem);
+        }
         root.put("redisErrors", redisErrors);
         root.put("channel", channel);
         root.put("totals", totals());

@@ -31,7 +31,11 @@ public interface MongoCache extends AutoCloseable {
      * Wraps a driver collection. The result is a {@code MongoCollection} that behaves exactly like the one given,
      * with reads served from the cache where that is safe and writes invalidating what they changed.
      *
-     * @throws IllegalArgumentException if {@code collection} is null
+     * <p>Wrapping a collection this cache wrapped returns it unchanged. Every call on the result throws
+     * {@link MongoCacheClosedException} once this cache is closed.
+     *
+     * @throws IllegalArgumentException if {@code collection} is null, or was wrapped by another {@code MongoCache}
+     *     (a second layer would not see the first one's writes)
      * @throws MongoCacheClosedException if this cache was closed
      */
     <T> CachedCollection<T> wrap(MongoCollection<T> collection);

@@ -26,6 +26,9 @@ public final class MongoCacheBuilder {
     Ticker ticker = Ticker.systemTicker();
     Duration maxStaleness = Duration.ofSeconds(2);
     boolean preciseInvalidation = true;
+    private boolean preciseInvalidationSet;
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED_NO_ANALYZER =
+            new java.util.concurrent.atomic.AtomicBoolean();
     InvalidationMode invalidationMode = InvalidationMode.SYNC;
     double ttlJitter = 0.05;
     double refreshAhead = 0;
@@ -149,11 +152,16 @@ public final class MongoCacheBuilder {
     }
 
     /**
-     * Whether writes by {@code _id} invalidate only point reads of those ids (needs the
-     * {@code mongocache-invalidation} module on the class path) or whole namespaces. Default true.
+     * Whether writes by {@code _id} invalidate only point reads of those ids, or whole namespaces. Precision needs
+     * the analyzer of {@code io.mongocache:mongocache-invalidation} on the class path. Default: true when it is
+     * there; without it the default is false, said once at WARN, and {@link MongoCacheConfig#preciseInvalidation()}
+     * reports false.
+     *
+     * @param precise true to ask for precision: {@link #build()} then fails if the analyzer is missing
      */
     public MongoCacheBuilder preciseInvalidation(boolean precise) {
         this.preciseInvalidation = precise;
+        this.preciseInvalidationSet = true;
         return this;
     }
 
@@ -261,7 +269,22 @@ public final class MongoCacheBuilder {
             throw new IllegalArgumentException("maxResultBytes (" + maxResultBytes
                     + ") must be <= maxLocalBytes (" + maxLocalBytes + ") when the local tier is on");
         }
-        return new DefaultMongoCache(new MongoCacheConfig(this));
+        boolean precise = preciseInvalidation;
+        if (precise && !DefaultMongoCache.analyzerAvailable()) {
+            if (preciseInvalidationSet) {
+                throw new IllegalStateException("preciseInvalidation(true) needs the analyzer of "
+                        + "io.mongocache:mongocache-invalidation on the class path (add that dependency), or "
+                        + "preciseInvalidation(false) to invalidate whole namespaces on every write");
+            }
+            precise = false;
+            if (WARNED_NO_ANALYZER.compareAndSet(false, true)) {
+                org.slf4j.LoggerFactory.getLogger(MongoCacheBuilder.class).warn("mongocache: "
+                        + "io.mongocache:mongocache-invalidation is not on the class path, so every write invalidates "
+                        + "its whole namespace (point reads of other documents included); add it for per-document "
+                        + "invalidation, or set preciseInvalidation(false) to say this is intended");
+            }
+        }
+        return new DefaultMongoCache(new MongoCacheConfig(this, precise));
     }
 
     private void requireRedisUnset() {

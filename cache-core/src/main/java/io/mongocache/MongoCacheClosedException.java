@@ -1,6 +1,9 @@
 package io.mongocache;
 
-/** Raised when a closed {@link MongoCache} is asked to wrap a collection. */
+/**
+ * Raised when a closed {@link MongoCache} is asked to wrap a collection, and by every call on a collection or
+ * iterable it wrapped earlier: after {@code close()} a write through them would no longer invalidate other nodes.
+ */
 public class MongoCacheClosedException extends MongoCacheException {
     private static final long serialVersionUID = 1L;
 

@@ -24,6 +24,20 @@ class MongoCacheBuilderTest {
     }
 
     @Test
+    void shouldTellTheTruthAboutPrecisionWithoutTheAnalyzerModule() {
+        // cache-core's tests run without mongocache-invalidation on the class path, as a user of core alone does.
+        try (MongoCache cache = MongoCache.builder().build()) {
+            assertFalse(cache.config().preciseInvalidation(), "core alone invalidates whole namespaces, and says so");
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> MongoCache.builder().preciseInvalidation(true).build());
+        assertTrue(e.getMessage().contains("io.mongocache:mongocache-invalidation"), e.getMessage());
+        try (MongoCache cache = MongoCache.builder().preciseInvalidation(false).build()) {
+            assertFalse(cache.config().preciseInvalidation());
+        }
+    }
+
+    @Test
     void shouldRejectNegativeLocalBytesNamingTheParameter() {
         var e = assertThrows(IllegalArgumentException.class, () -> MongoCache.builder().maxLocalBytes(-1));
         assertTrue(e.getMessage().contains("maxLocalBytes"), e.getMessage());

@@ -120,6 +120,11 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
     }
 
     @Override
+    public void checkOpen() {
+        owner.checkOpen();
+    }
+
+    @Override
     public @Nullable T first() {
         boolean own = hasOwnFirstQuery();
         ReadResult result = cached(own);

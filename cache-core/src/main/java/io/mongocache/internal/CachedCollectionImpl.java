@@ -125,6 +125,11 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         return cache;
     }
 
+    @Override
+    public void checkOpen() {
+        cache.checkOpen(namespace);
+    }
+
     String ns() {
         return namespace;
     }
@@ -489,6 +494,12 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         if (databaseName == null || databaseName.isEmpty()) {
             throw new IllegalArgumentException("databaseName must be a non-empty database name");
         }
+        try {
+            MongoNamespace.checkDatabaseNameValidity(databaseName);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("databaseName '" + databaseName + "' is not a valid database name: "
+                    + e.getMessage(), e);
+        }
         var router = cache.config().databases();
         if (router == null) {
             throw new IllegalStateException("db(name) needs a database router: MongoCacheBuilder.databases(client)"
@@ -708,6 +719,8 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     @Override
     public <R> CachedFindIterable<R> find(Bson filter, Class<R> resultClass) {
+        // As the driver does: a null filter is a mistake, not "everything" (find() is everything).
+        com.mongodb.assertions.Assertions.notNull("filter", filter);
         return CachedFindIterableImpl.create(this, filter, resultClass);
     }
 

@@ -57,6 +57,7 @@ public final class DefaultMongoCache implements MongoCache {
     public DefaultMongoCache(MongoCacheConfig config) {
         this.config = config;
         this.defaultTtlNanos = config.defaultTtl().toNanos();
+        ProxyClasses.warmUpInBackground(); // while Redis connects, so the first wrap finds them ready
         this.stats = new StatsRegistry(config.maxTrackedNamespaces());
         this.collations = new CollectionCollations(config.ticker());
         this.scheduler = singleThreadScheduler("mongocache-scheduler");
@@ -66,7 +67,13 @@ public final class DefaultMongoCache implements MongoCache {
             this.channel = null;
             this.heartbeats = null;
         } else {
-            RedisTier tier = new RedisTier(config, stats, scheduler);
+            RedisTier tier;
+            try {
+                tier = new RedisTier(config, stats, scheduler);
+            } catch (RuntimeException e) {
+                scheduler.shutdownNow();
+                throw e;
+            }
             tier.tokenMemo(versions::written);
             this.redis = tier;
             this.heartbeats = singleThreadScheduler("mongocache-heartbeat");
@@ -114,6 +121,11 @@ public final class DefaultMongoCache implements MongoCache {
         return scheduler;
     }
 
+    /** Whether the precise analyzer ({@code mongocache-invalidation}) is on the class path. */
+    public static boolean analyzerAvailable() {
+        return discoverAnalyzer() != null;
+    }
+
     private static @Nullable OperationAnalyzer discoverAnalyzer() {
         for (OperationAnalyzer found : ServiceLoader.load(OperationAnalyzer.class, DefaultMongoCache.class.getClassLoader())) {
             return found;
@@ -129,8 +141,13 @@ public final class DefaultMongoCache implements MongoCache {
         if (closed) {
             throw new MongoCacheClosedException("this MongoCache was closed; build a new one to wrap collections");
         }
-        if (collection instanceof CachedCollectionImpl<T> cached && cached.cache() == this) {
-            return cached;
+        if (collection instanceof CachedCollectionImpl<T> cached) {
+            if (cached.cache() == this) {
+                return cached;
+            }
+            throw new IllegalArgumentException("collection " + cached.ns() + " is already wrapped by another "
+                    + "MongoCache: a second layer would not see the first one's writes and serve stale data; wrap "
+                    + "the driver's collection once, with one cache");
         }
         return CachedCollectionImpl.create(this, collection, CollectionView.DEFAULT);
     }
@@ -143,7 +160,8 @@ public final class DefaultMongoCache implements MongoCache {
         InvalidationChannel ch = channel;
         CacheStats.Channel channelStats = ch == null ? CacheStats.Channel.NONE
                 : new CacheStats.Channel(ch.received.sum(), ch.gaps.sum(), ch.flushes.sum(), ch.localTierTrusted());
-        return stats.snapshot(redis != null && redis.available(), channelStats);
+        return stats.snapshot(redis != null && redis.available(), redis == null ? null : redis.problem(),
+                channelStats);
     }
 
     @Override
@@ -247,6 +265,15 @@ public final class DefaultMongoCache implements MongoCache {
         reloads.shutdownNow();
         if (local != null) {
             local.invalidateAll();
+        }
+    }
+
+    /** Throws if this cache is closed: its collections refuse every call, so no write goes uninvalidated. */
+    void checkOpen(String namespace) {
+        if (closed) {
+            throw new MongoCacheClosedException("the MongoCache that wrapped " + namespace + " was closed: its "
+                    + "collections refuse every call, since their writes would no longer invalidate other nodes; "
+                    + "wrap the collection with an open cache, or use the driver's collection directly");
         }
     }
 

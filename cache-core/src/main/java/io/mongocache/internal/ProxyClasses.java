@@ -6,6 +6,10 @@ import static net.bytebuddy.matcher.ElementMatchers.isDefaultMethod;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.isFinal;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -17,6 +21,7 @@ import net.bytebuddy.TypeCache;
 import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
 import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
 import net.bytebuddy.implementation.MethodDelegation;
+import net.bytebuddy.implementation.SuperMethodCall;
 import net.bytebuddy.implementation.bind.annotation.AllArguments;
 import net.bytebuddy.implementation.bind.annotation.Origin;
 import net.bytebuddy.implementation.bind.annotation.RuntimeType;
@@ -30,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * left abstract — and every driver default method it did not override — by handing the call to
  * {@link UnknownMethodHandler#onUnknownMethod}, which passes it through and, if it might write, invalidates.
  * So a driver upgrade can add methods without causing stale reads, and without breaking the build.
+ *
+ * <p>Every other public method of a proxy first calls {@link UnknownMethodHandler#checkOpen()}: a collection or
+ * iterable of a closed cache throws {@link io.mongocache.MongoCacheClosedException} on any call, so nothing can
+ * write through it without invalidating (a closed cache no longer tells other nodes). Only {@code unwrap()} (the
+ * driver's own collection, taken knowingly) and {@code toString}/{@code equals}/{@code hashCode} still answer.
  *
  * <p>Generated classes are cached per (base class, class loader) like Byte Buddy's own {@link TypeCache} advises;
  * they are defined in the base class's package through a private lookup, so they need no public constructor.
@@ -51,6 +61,32 @@ final class ProxyClasses {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Generates the proxy classes on a background thread, once per class loader's life of this class: generating
+     * them takes a few hundred milliseconds (Byte Buddy and class loading), which the first {@code wrap} would
+     * otherwise pay on the caller's thread. A wrap that comes first generates what it needs itself (the cache's
+     * lock makes the two wait for one another rather than generate twice).
+     */
+    static void warmUpInBackground() {
+        if (!WARMING.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                for (Class<?> base : new Class<?>[] {CachedCollectionImpl.class, CachedFindIterableImpl.class,
+                        CachedAggregateIterableImpl.class, CachedDistinctIterableImpl.class}) {
+                    subclassOf(base);
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // The first wrap generates them, and reports what failed.
+            }
+        }, "mongocache-proxy-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
     static Class<?> subclassOf(Class<?> base) {
         ClassLoader loader = base.getClassLoader();
         return CACHE.findOrInsert(loader, base, () -> {
@@ -58,6 +94,13 @@ final class ProxyClasses {
                 return new ByteBuddy()
                         .subclass(base, ConstructorStrategy.Default.IMITATE_SUPER_CLASS)
                         .name(base.getName() + "$Proxy")
+                        // Every public method checks first that its cache is open (a later rule wins where both
+                        // match, so the methods below go to the dispatcher, which checks too).
+                        .method(isPublic().and(not(isStatic())).and(not(isFinal())).and(not(isAbstract()))
+                                .and(not(isBridge())).and(not(isDeclaredBy(Object.class)))
+                                .and(not(named("checkOpen").or(named("unwrap")).or(named("toString")).or(named("hashCode"))
+                                        .or(named("equals")))))
+                        .intercept(MethodDelegation.to(ClosedGuard.class).andThen(SuperMethodCall.INSTANCE))
                         .method(not(isBridge()).and(isAbstract()
                                 .or(isDefaultMethod().and(isDeclaredBy(nameStartsWith("com.mongodb."))))))
                         .intercept(MethodDelegation.to(Dispatcher.class))
@@ -68,7 +111,7 @@ final class ProxyClasses {
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot define the proxy for " + base.getName(), e);
             }
-        });
+        }, CACHE);
     }
 
     /** Calls a method reflectively on a target, rethrowing what the target threw. */
@@ -88,7 +131,18 @@ final class ProxyClasses {
         @RuntimeType
         public static @Nullable Object dispatch(@This Object self, @Origin Method method,
                 @AllArguments Object[] arguments) throws Throwable {
-            return ((UnknownMethodHandler) self).onUnknownMethod(method, arguments);
+            UnknownMethodHandler handler = (UnknownMethodHandler) self;
+            handler.checkOpen();
+            return handler.onUnknownMethod(method, arguments);
+        }
+    }
+
+    /** Runs before every other public method of a proxy. Public because generated classes bind to it. */
+    public static final class ClosedGuard {
+        private ClosedGuard() {}
+
+        public static void check(@This Object self) {
+            ((UnknownMethodHandler) self).checkOpen();
         }
     }
 }

@@ -183,6 +183,10 @@ final class RedisTier implements AutoCloseable {
     private volatile boolean healthy;
     private volatile boolean closed;
     private volatile boolean connectFailureLogged;
+    /** Why Redis is not in use, in the server's words (credentials masked); null until something failed. */
+    private volatile @Nullable String problem;
+    /** Whether {@link #problem} is a configuration error (credentials, database index) rather than an outage. */
+    private volatile boolean problemIsConfiguration;
 
     RedisTier(MongoCacheConfig config, StatsRegistry stats, ScheduledExecutorService scheduler) {
         this.config = config;
@@ -244,8 +248,33 @@ final class RedisTier implements AutoCloseable {
         if (connect()) {
             // Redis answered at build: nothing was missed yet, so the tier serves at once.
             healthy = true;
+        } else if (problemIsConfiguration) {
+            // Wrong credentials or database index: no retry will cure that, and a cache that quietly runs without
+            // its shared tier is a typo nobody notices. Fail the build with the server's reason.
+            String why = problem;
+            closeQuietly();
+            throw new io.mongocache.MongoCacheConfigurationException("redis: Redis " + maskedUris + " refused the "
+                    + "settings: " + why + " (check the credentials and the database index of the URI)", null);
         } else {
             scheduleProbe();
+        }
+    }
+
+    /** Why Redis is not in use (the server's or the socket's words), or null while it is. */
+    @Nullable String problem() {
+        return healthy ? null : problem;
+    }
+
+    private void closeQuietly() {
+        closed = true;
+        try {
+            Thread t = sender;
+            if (t != null) {
+                t.interrupt();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        } catch (RuntimeException e) {
+            LOG.debug("mongocache: closing the Redis client after a refused build failed", e);
         }
     }
 
@@ -303,15 +332,25 @@ final class RedisTier implements AutoCloseable {
             loadScripts();
             // Not healthy yet: after an outage the probe first retires the era and the pending tokens.
             connectFailureLogged = false;
+            problem = null;
+            problemIsConfiguration = false;
             LOG.info("mongocache: shared tier connected to Redis {}", maskedUris);
             return true;
         } catch (RuntimeException e) {
             stats.redisErrors.increment();
+            problem = RedisProblems.reason(e);
+            problemIsConfiguration = RedisProblems.isConfigurationError(e);
             // Once per outage: the probe retries every redisRetryInterval.
             if (!connectFailureLogged) {
                 connectFailureLogged = true;
-                LOG.warn("mongocache: Redis {} unavailable ({}); serving from MongoDB until it answers",
-                        maskedUris, e.getClass().getSimpleName());
+                if (problemIsConfiguration) {
+                    LOG.error("mongocache: Redis {} refused the settings ({}); check the credentials and the "
+                            + "database index of the URI; serving from MongoDB until it accepts them", maskedUris,
+                            problem);
+                } else {
+                    LOG.warn("mongocache: Redis {} unavailable ({}: {}); serving from MongoDB until it answers",
+                            maskedUris, e.getClass().getSimpleName(), problem);
+                }
             }
             return false;
         }
@@ -896,10 +935,11 @@ final class RedisTier implements AutoCloseable {
             return;
         }
         stats.redisErrors.increment();
+        problem = RedisProblems.reason(error);
         if (healthy) {
             healthy = false;
             LOG.warn("mongocache: Redis {} failed ({}); falling through to MongoDB and probing every {}",
-                    maskedUris, error, config.redisRetryInterval());
+                    maskedUris, problem, config.redisRetryInterval());
         }
         scheduleProbe();
     }
@@ -954,6 +994,7 @@ final class RedisTier implements AutoCloseable {
             LOG.info("mongocache: Redis {} answers again; shared tier back in use", maskedUris);
         } catch (RuntimeException e) {
             stats.redisErrors.increment();
+            problem = RedisProblems.reason(e);
             healthy = false;
             scheduleProbe();
         }

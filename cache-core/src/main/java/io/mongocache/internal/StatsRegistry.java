@@ -100,7 +100,8 @@ final class StatsRegistry {
         return (int) byNamespace.estimatedSize();
     }
 
-    CacheStats snapshot(boolean redisAvailable, CacheStats.Channel channel) {
+    CacheStats snapshot(boolean redisAvailable, @org.jspecify.annotations.Nullable String redisProblem,
+            CacheStats.Channel channel) {
         byNamespace.cleanUp();
         Map<String, NamespaceStats> out = new HashMap<>();
         NamespaceStats sum;
@@ -114,6 +115,6 @@ final class StatsRegistry {
         }
         // Retired rows' bytes were folded when they left; what is in the local tier now is counted exactly here.
         sum = sum.withL1Bytes(localBytes.sum());
-        return new CacheStats(out, sum, redisAvailable, redisErrors.sum(), channel);
+        return new CacheStats(out, sum, redisAvailable, redisProblem, redisErrors.sum(), channel);
     }
 }

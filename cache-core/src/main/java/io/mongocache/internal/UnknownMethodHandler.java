@@ -9,4 +9,10 @@ import org.jspecify.annotations.Nullable;
  */
 public interface UnknownMethodHandler {
     @Nullable Object onUnknownMethod(Method method, @Nullable Object[] arguments) throws Throwable;
+
+    /**
+     * Throws {@link io.mongocache.MongoCacheClosedException} if this proxy's cache is closed; the generated class
+     * calls it before every public method.
+     */
+    void checkOpen();
 }

@@ -65,4 +65,14 @@ class PreciseAnalyzerTest {
         assertNull(pinned("{$and: [{_id: 5}]}"));
         assertNull(pinned("{'_id.a': 5}"));
     }
+
+    @Test
+    void shouldBePreciseByDefaultWithTheModuleOnTheClassPath() {
+        try (io.mongocache.MongoCache cache = io.mongocache.MongoCache.builder().build()) {
+            org.junit.jupiter.api.Assertions.assertTrue(cache.config().preciseInvalidation());
+        }
+        try (io.mongocache.MongoCache cache = io.mongocache.MongoCache.builder().preciseInvalidation(true).build()) {
+            org.junit.jupiter.api.Assertions.assertTrue(cache.config().preciseInvalidation());
+        }
+    }
 }
