@@ -439,12 +439,12 @@ public final class Coordinator implements AutoCloseable {
                 return;
             }
             WatchScope scope = config.scope;
-            for (MongoNamespace ns : scope.collections()) {
+            for (MongoNamespace ns : scope.namespaces()) {
                 if (!ChangeStreamWatcher.isStateCollection(config.stateDatabase, ns)) {
                     watch(lease, new ChangeStreamWatcher(config.client, ns, config.cache, checkpoints()));
                 }
             }
-            if (scope.databases().isEmpty()) {
+            if (scope.databaseNames().isEmpty()) {
                 return;
             }
             if (databaseStreams == null) {
@@ -453,7 +453,7 @@ public final class Coordinator implements AutoCloseable {
                         : "unavailable; one stream per collection");
             }
             if (databaseStreams) {
-                for (String db : scope.databases()) {
+                for (String db : scope.databaseNames()) {
                     watch(lease, ChangeStreamWatcher.database(config.client, db, config.cache, checkpoints()));
                 }
             } else {
@@ -485,7 +485,7 @@ public final class Coordinator implements AutoCloseable {
                 return;
             }
             try {
-                for (String db : config.scope.databases()) {
+                for (String db : config.scope.databaseNames()) {
                     java.util.Set<String> listed = new java.util.HashSet<>();
                     for (String coll : config.client.getDatabase(db).listCollectionNames()) {
                         String ns = db + "." + coll;
@@ -816,7 +816,7 @@ public final class Coordinator implements AutoCloseable {
                 throw new IllegalStateException("delegate(" + delegated + ") needs pools(MongoPools), to know when "
                         + "a database is saturated, and redis(uri) or redisCluster(uri), to reach peers");
             }
-            if (scope != null && scope.databases().isEmpty() && scope.collections().stream()
+            if (scope != null && scope.databaseNames().isEmpty() && scope.namespaces().stream()
                     .allMatch(ns -> ChangeStreamWatcher.isStateCollection(stateDatabase, ns))) {
                 throw new IllegalStateException("watch(" + scope + "): every collection in it is one of mongocache's "
                         + "own state collections in stateDatabase '" + stateDatabase + "' "

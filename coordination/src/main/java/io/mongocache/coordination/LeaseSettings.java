@@ -16,7 +16,10 @@ import java.time.Duration;
 public record LeaseSettings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
 
     private static void requirePositive(String parameter, Duration value) {
-        if (value == null || value.isZero() || value.isNegative()) {
+        if (value == null) {
+            throw new IllegalArgumentException(parameter + " is required");
+        }
+        if (value.isZero() || value.isNegative()) {
             throw new IllegalArgumentException(parameter + " must be positive but was " + value);
         }
     }
@@ -26,7 +29,7 @@ public record LeaseSettings(Duration leaseDuration, Duration renewDeadline, Dura
             new LeaseSettings(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
 
     /**
-     * @throws IllegalArgumentException unless every value is positive and
+     * @throws IllegalArgumentException if a value is null ("retryPeriod is required"), zero or negative, or unless
      *     {@code leaseDuration > renewDeadline > 1.2 × retryPeriod}
      */
     public LeaseSettings {

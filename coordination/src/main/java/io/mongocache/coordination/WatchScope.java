@@ -72,13 +72,20 @@ public final class WatchScope {
         return new WatchScope(List.of(), new ArrayList<>(list));
     }
 
-    /** The collections listed (empty for a database scope). */
-    public List<MongoNamespace> collections() {
+    /**
+     * The collections listed (empty for a database scope). Not named {@code collections()}: a no-argument call
+     * {@code WatchScope.collections()} must reach the static factory (and its "at least one" check), not an
+     * instance accessor.
+     */
+    public List<MongoNamespace> namespaces() {
         return collections;
     }
 
-    /** The databases listed (empty for a collection scope). */
-    public List<String> databases() {
+    /**
+     * The databases listed (empty for a collection scope). Not named {@code databases()}, for the same reason as
+     * {@link #namespaces()}.
+     */
+    public List<String> databaseNames() {
         return databases;
     }
 

@@ -25,7 +25,7 @@ class CoordinationInputsTest {
     @Test
     void shouldRefuseBadScopes() {
         assertEquals("databases[a, b]", WatchScope.databases("a", "b", "a").toString());
-        assertEquals(List.of("shop.orders"), WatchScope.collections("shop.orders").collections().stream()
+        assertEquals(List.of("shop.orders"), WatchScope.collections("shop.orders").namespaces().stream()
                 .map(Object::toString).toList());
         assertRefused("namespaces", () -> WatchScope.collections(new String[0]));
         assertRefused("namespaces", () -> WatchScope.collections("orders"));
@@ -33,6 +33,18 @@ class CoordinationInputsTest {
         assertRefused("databases", () -> WatchScope.databases(new String[0]));
         assertRefused("databases", () -> WatchScope.databases("shop.orders"));
         assertRefused("databases", () -> WatchScope.databases(""));
+        assertEquals(List.of("a", "b"), WatchScope.databases("a", "b").databaseNames());
+    }
+
+    /** Regression: with instance accessors of the same names these calls did not compile ("non-static method"). */
+    @Test
+    void shouldRefuseAnEmptyScopeCalledWithNoArgumentsNamingTheParameter() {
+        IllegalArgumentException collections = assertThrows(IllegalArgumentException.class,
+                () -> WatchScope.collections());
+        assertTrue(collections.getMessage().startsWith("namespaces: at least one"), collections.getMessage());
+        IllegalArgumentException databases = assertThrows(IllegalArgumentException.class,
+                () -> WatchScope.databases());
+        assertTrue(databases.getMessage().startsWith("databases: at least one"), databases.getMessage());
     }
 
     @Test

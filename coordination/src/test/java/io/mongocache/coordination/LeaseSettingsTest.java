@@ -1,5 +1,6 @@
 package io.mongocache.coordination;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,5 +20,21 @@ class LeaseSettingsTest {
         assertTrue(e.getMessage().contains("1.2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(null, Duration.ofSeconds(1),
                 Duration.ofMillis(1)));
+    }
+
+    @Test
+    void shouldSayAMissingDurationIsRequiredNotThatNullIsNotPositive() {
+        var lease = assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(null,
+                Duration.ofSeconds(10), Duration.ofSeconds(2)));
+        assertEquals("leaseDuration is required", lease.getMessage());
+        var deadline = assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(Duration.ofSeconds(15),
+                null, Duration.ofSeconds(2)));
+        assertEquals("renewDeadline is required", deadline.getMessage());
+        var retry = assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(Duration.ofSeconds(15),
+                Duration.ofSeconds(10), null));
+        assertEquals("retryPeriod is required", retry.getMessage());
+        var zero = assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(Duration.ZERO,
+                Duration.ofSeconds(10), Duration.ofSeconds(2)));
+        assertEquals("leaseDuration must be positive but was PT0S", zero.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package io.mongocache.pooling;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.connection.ConnectionPoolSettings;
 import com.mongodb.annotations.ThreadSafe;
 import com.mongodb.client.MongoChangeStreamCursor;
 import com.mongodb.client.MongoClient;
@@ -51,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * MongoPools pools = MongoPools.builder()
  *     .primary("mongodb://app:secret@db1:27017")
+ *     .clientSettings(MongoClientSettings.builder().codecRegistry(pojoCodecs).build())  // every pool starts from it
  *     .database("reports", PoolOptions.builder().maxConnections(5).autoClose(Duration.ofMinutes(5)).build())
  *     .maxOpenPools(50)
  *     .build();
@@ -62,6 +64,13 @@ import org.slf4j.LoggerFactory;
  * busy: with a command in flight, an open cursor or change stream, or an open session started on their client; the
  * next use reopens them), and count against {@code maxOpenPools}: opening one more closes the least recently used
  * pool that is not busy. Statistics come from the driver's connection-pool and command events.
+ *
+ * <p>Client settings: every client — the primary's and each separate pool's — starts from the base
+ * {@code MongoClientSettings} ({@link Builder#clientSettings}, or {@link Builder#primary(MongoClientSettings)}),
+ * so codec registries, listeners, TLS, compressors, credentials and the like reach every pool. A connection string
+ * applies on top ({@link Builder#primary(String)}, a pool's {@link PoolOptions.Builder#uri}), then a pool's own
+ * {@link PoolOptions.Builder#clientSettings changes}, then its limits; the listeners that feed statistics and
+ * open-cursor tracking are added after the user's, never instead of them.
  *
  * <p>Concurrency: thread-safe. A scheduler thread checks idle pools and samples statistics. Replacing a pool's
  * configuration and handing out its client are atomic with respect to each other: the replacement is in the map
@@ -79,7 +88,8 @@ public final class MongoPools implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MongoPools.class);
     private static final Pattern INVALID_DATABASE_NAME = Pattern.compile("[/\\\\. \"$*<>:|?\\x00]");
 
-    private final String primaryUri;
+    private final MongoClientSettings baseSettings;
+    private final @Nullable String primaryUri;
     private final MongoClient primary;
     private final DriverEvents primaryEvents;
     private final boolean coldStart;
@@ -112,6 +122,7 @@ public final class MongoPools implements AutoCloseable {
     private record Hook(@Nullable String database, Consumer<PoolEvent> callback) {}
 
     private MongoPools(Builder b) {
+        this.baseSettings = b.clientSettings != null ? b.clientSettings : MongoClientSettings.builder().build();
         this.primaryUri = b.primaryUri;
         this.coldStart = b.coldStart;
         this.maxOpenPools = b.maxOpenPools;
@@ -121,25 +132,24 @@ public final class MongoPools implements AutoCloseable {
         this.connectHooks.addAll(b.connectHooks);
         this.disconnectHooks.addAll(b.disconnectHooks);
         this.changeHooks.addAll(b.changeHooks);
+        // Every separate pool's settings are made (and the user's changes checked) before anything opens.
+        Map<String, Pool> configured = new LinkedHashMap<>();
+        for (Map.Entry<String, PoolOptions> e : b.databases.entrySet()) {
+            configured.put(e.getKey(), newPool(e.getKey(), e.getValue()));
+        }
         this.primaryEvents = new DriverEvents(PRIMARY, slowCommandThreshold);
-        MongoClientSettings.Builder settings = MongoClientSettings.builder()
-                .applyConnectionString(new ConnectionString(primaryUri))
-                .applyToConnectionPoolSettings(pool -> pool.addConnectionPoolListener(primaryEvents))
-                .applyToServerSettings(server -> server.addServerMonitorListener(primaryEvents))
-                .addCommandListener(primaryEvents);
+        MongoClientSettings.Builder settings = withConnectionString(primaryUri);
         if (b.primaryMaxConnections > 0) {
             settings.applyToConnectionPoolSettings(pool -> pool.maxSize(b.primaryMaxConnections));
         }
-        this.primary = MongoClients.create(settings.build());
+        this.primary = MongoClients.create(DriverEvents.addedTo(settings, primaryEvents).build());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mongocache-pools");
             t.setDaemon(true);
             return t;
         });
         fire(connectHooks, new PoolEvent(PRIMARY, PoolEvent.Reason.EAGER));
-        for (Map.Entry<String, PoolOptions> e : b.databases.entrySet()) {
-            register(e.getKey(), e.getValue(), false);
-        }
+        configured.forEach((name, pool) -> register(name, pool, b.databases.get(name), false));
         scheduler.scheduleWithFixedDelay(() -> closeIdlePools(System.currentTimeMillis()), 100, 100,
                 TimeUnit.MILLISECONDS);
         long sampleMillis = b.historyInterval.toMillis();
@@ -153,7 +163,10 @@ public final class MongoPools implements AutoCloseable {
         }
     }
 
-    /** Starts a builder; {@link Builder#primary(String)} is required. */
+    /**
+     * Starts a builder; a primary is required: {@link Builder#primary(String)} or
+     * {@link Builder#primary(MongoClientSettings)}.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -233,12 +246,14 @@ public final class MongoPools implements AutoCloseable {
          * by the new pool only; the old pool closes as soon as it is not busy (its in-flight commands, cursors and
          * sessions finish on it).
          *
-         * @throws IllegalArgumentException on an invalid name or null options
+         * @throws IllegalArgumentException on an invalid name or null options, or if the options' client settings
+         *     changes throw or set a pool size other than their {@code maxConnections}/{@code minConnections}
          */
         public void configure(Collection<String> names, PoolOptions options) {
             checkOpen();
             for (String name : names) {
-                register(name, options, false);
+                validateName("name", name);
+                register(name, newPool(name, options), options, false);
             }
         }
 
@@ -246,7 +261,8 @@ public final class MongoPools implements AutoCloseable {
         public void connect(Collection<String> names, PoolOptions options) {
             checkOpen();
             for (String name : names) {
-                register(name, options, true);
+                validateName("name", name);
+                register(name, newPool(name, options), options, true);
             }
         }
 
@@ -302,14 +318,64 @@ public final class MongoPools implements AutoCloseable {
         return new Usage(e.waiting(), e.inUse(), pool == null ? e.maxSize() : pool.maxConnections());
     }
 
-    private void register(String name, PoolOptions options, boolean eager) {
-        validateName("name", name);
+    /** The base settings with a connection string (if any) applied on top. */
+    private MongoClientSettings.Builder withConnectionString(@Nullable String uri) {
+        MongoClientSettings.Builder settings = MongoClientSettings.builder(baseSettings);
+        if (uri != null) {
+            settings.applyConnectionString(new ConnectionString(uri));
+        }
+        return settings;
+    }
+
+    /**
+     * A separate pool for {@code name}, not open yet: the base settings, its own connection string or else the
+     * primary's, then its own changes, which must leave the pool's size to its options.
+     */
+    private Pool newPool(String name, PoolOptions options) {
         if (options == null) {
             throw new IllegalArgumentException("options must not be null");
         }
-        String uri = options.uri() != null ? options.uri() : primaryUri;
-        Pool pool = new Pool(name, uri, options.maxConnections(), options.minConnections(),
+        MongoClientSettings.Builder builder = withConnectionString(options.uri() != null ? options.uri() : primaryUri);
+        Consumer<MongoClientSettings.Builder> changes = options.clientSettings();
+        MongoClientSettings settings;
+        if (changes == null) {
+            settings = builder.build();
+        } else {
+            ConnectionPoolSettings before = builder.build().getConnectionPoolSettings();
+            try {
+                changes.accept(builder);
+                settings = builder.build();
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("clientSettings of database '" + name + "' failed: "
+                        + e.getClass().getSimpleName() + ": " + Masking.uri(String.valueOf(e.getMessage())), e);
+            }
+            ConnectionPoolSettings after = settings.getConnectionPoolSettings();
+            requireSizeFromOptions(name, "maxSize", before.getMaxSize(), after.getMaxSize(), "maxConnections",
+                    options.maxConnections());
+            requireSizeFromOptions(name, "minSize", before.getMinSize(), after.getMinSize(), "minConnections",
+                    options.minConnections());
+        }
+        return new Pool(name, settings, target(settings), options.maxConnections(), options.minConnections(),
                 options.autoClose() ? options.idleTtl() : null, slowCommandThreshold, MongoClients::create);
+    }
+
+    /** A pool size set in a pool's client settings changes would be overridden by its options: refuse it. */
+    private static void requireSizeFromOptions(String database, String setting, int before, int after,
+            String option, int fromOptions) {
+        if (after != before && after != fromOptions) {
+            throw new IllegalArgumentException("clientSettings of database '" + database + "' sets the pool's "
+                    + setting + " to " + after + ", but PoolOptions." + option + " (" + fromOptions
+                    + ") decides it: use PoolOptions.builder()." + option + "(" + after + ")");
+        }
+    }
+
+    /** Where a client connects, for log lines: hosts or the SRV host, never credentials. */
+    private static String target(MongoClientSettings settings) {
+        String srvHost = settings.getClusterSettings().getSrvHost();
+        return srvHost != null ? "mongodb+srv://" + srvHost : settings.getClusterSettings().getHosts().toString();
+    }
+
+    private void register(String name, Pool pool, PoolOptions options, boolean eager) {
         Pool previous;
         synchronized (lifecycle) {
             checkOpen();
@@ -329,7 +395,7 @@ public final class MongoPools implements AutoCloseable {
     }
 
     private void opened(Pool pool, PoolEvent.Reason reason) {
-        LOG.debug("mongocache: pool {} opened ({}) to {}", pool.name(), reason, pool.maskedUri());
+        LOG.debug("mongocache: pool {} opened ({}) to {}", pool.name(), reason, pool.target());
         fire(connectHooks, new PoolEvent(pool.name(), reason));
         enforceCap(pool);
     }
@@ -794,6 +860,8 @@ public final class MongoPools implements AutoCloseable {
     /** Builds {@link MongoPools}. */
     public static final class Builder {
         private @Nullable String primaryUri;
+        private @Nullable MongoClientSettings clientSettings;
+        private boolean primaryFromSettings;
         private int primaryMaxConnections;
         private boolean coldStart = true;
         private int maxOpenPools = 100;
@@ -819,9 +887,11 @@ public final class MongoPools implements AutoCloseable {
         }
 
         /**
-         * The primary connection string: every database without a separate pool shares its pool. Required.
+         * The primary connection string: every database without a separate pool shares its pool, and separate pools
+         * without their own {@link PoolOptions.Builder#uri uri} connect there too. Applied on top of the
+         * {@link #clientSettings base client settings}. This or {@link #primary(MongoClientSettings)} is required.
          *
-         * @throws IllegalArgumentException if malformed (the message masks credentials)
+         * @throws IllegalArgumentException if null or malformed (the message masks credentials)
          */
         public Builder primary(String uri) {
             this.primaryUri = Masking.validatedConnectionString("primary", uri);
@@ -829,7 +899,51 @@ public final class MongoPools implements AutoCloseable {
         }
 
         /**
-         * The primary pool's connection limit per server; default: the connection string's, else the driver's 100.
+         * The primary's client settings, like {@code MongoClients.create(settings)}: every database without a
+         * separate pool shares that client, and they are the base every separate pool starts from (as
+         * {@link #clientSettings} sets it) — cluster, credentials, TLS, codec registry, listeners and all. Pool
+         * limits and the listeners behind {@link #stats()} are added to them, never instead of the user's.
+         * This or {@link #primary(String)} is required; a connection string set with {@link #primary(String)} as
+         * well applies on top.
+         *
+         * @throws IllegalArgumentException if null, or if base client settings were already set
+         */
+        public Builder primary(MongoClientSettings settings) {
+            setClientSettings("primary", settings);
+            this.primaryFromSettings = true;
+            return this;
+        }
+
+        /**
+         * The client settings every pool starts from, the primary's and each separate pool's: a codec registry
+         * (POJOs), command and pool listeners, TLS, compressors, a credential, a {@code MongoClientSettings}
+         * customiser's output. The primary's connection string and each pool's own apply on top
+         * ({@code applyConnectionString}), then a pool's {@link PoolOptions.Builder#clientSettings changes} and
+         * limits; the listeners that feed {@link MongoPools#stats()} and open-cursor tracking are added after the
+         * user's. Default: the driver's defaults.
+         *
+         * @throws IllegalArgumentException if null, or if already set (here or by
+         *     {@link #primary(MongoClientSettings)})
+         */
+        public Builder clientSettings(MongoClientSettings base) {
+            setClientSettings("clientSettings", base);
+            return this;
+        }
+
+        private void setClientSettings(String parameter, MongoClientSettings settings) {
+            if (settings == null) {
+                throw new IllegalArgumentException(parameter + " must not be null");
+            }
+            if (clientSettings != null) {
+                throw new IllegalArgumentException(parameter + ": the base client settings were already set (by "
+                        + "primary(MongoClientSettings) or clientSettings(MongoClientSettings)); set them once");
+            }
+            this.clientSettings = settings;
+        }
+
+        /**
+         * The primary pool's connection limit per server; default: the primary's settings or connection string's,
+         * else the driver's 100.
          *
          * @throws IllegalArgumentException if less than 1
          */
@@ -841,7 +955,11 @@ public final class MongoPools implements AutoCloseable {
             return this;
         }
 
-        /** A separate pool for {@code name}, configured at build time. */
+        /**
+         * A separate pool for {@code name}, configured at build time.
+         *
+         * @throws IllegalArgumentException on an invalid name or null options
+         */
         public Builder database(String name, PoolOptions options) {
             validateName("name", name);
             if (options == null) {
@@ -933,11 +1051,13 @@ public final class MongoPools implements AutoCloseable {
         }
 
         /**
-         * @throws IllegalArgumentException if no primary was set
+         * @throws IllegalArgumentException if no primary was set, or a separate pool's client settings changes throw
+         *     or set a pool size other than its options'
          */
         public MongoPools build() {
-            if (primaryUri == null) {
-                throw new IllegalArgumentException("primary: a primary connection string is required");
+            if (primaryUri == null && !primaryFromSettings) {
+                throw new IllegalArgumentException("primary: a primary connection string or MongoClientSettings is "
+                        + "required");
             }
             return new MongoPools(this);
         }

@@ -1,12 +1,20 @@
 package io.mongocache.pooling;
 
+import com.mongodb.MongoClientSettings;
 import com.mongodb.annotations.Immutable;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of one separate connection pool (its own {@code MongoClient}). Built with {@link #builder()}; every
  * setter validates, {@link Builder#build()} validates the whole.
+ *
+ * <p>The pool's client settings are made in this order: the {@code MongoPools} base settings
+ * ({@link MongoPools.Builder#clientSettings} or {@link MongoPools.Builder#primary(MongoClientSettings)}), then this
+ * pool's {@link Builder#uri connection string} or else the primary's, then {@link Builder#clientSettings this
+ * pool's changes}, then {@link #maxConnections()} and {@link #minConnections()}, then the listeners that feed
+ * {@code MongoPools}' statistics (added after the user's, never instead of them).
  */
 @Immutable
 public final class PoolOptions {
@@ -16,6 +24,7 @@ public final class PoolOptions {
     private final @Nullable Boolean coldStart;
     private final boolean autoClose;
     private final @Nullable Duration idleTtl;
+    private final @Nullable Consumer<MongoClientSettings.Builder> clientSettings;
 
     private PoolOptions(Builder b) {
         this.uri = b.uri;
@@ -24,6 +33,7 @@ public final class PoolOptions {
         this.coldStart = b.coldStart;
         this.autoClose = b.autoClose;
         this.idleTtl = b.idleTtl;
+        this.clientSettings = b.clientSettings;
     }
 
     /** Defaults: the primary's URI, at most 10 connections, none kept open, cold start as configured globally. */
@@ -41,12 +51,19 @@ public final class PoolOptions {
         return uri;
     }
 
+    /** At most this many connections per server (default 10); decides the pool's size over any client settings. */
     public int maxConnections() {
         return maxConnections;
     }
 
+    /** At least this many connections kept open per server (default 0). */
     public int minConnections() {
         return minConnections;
+    }
+
+    /** This pool's changes to the base client settings, or null for none. */
+    public @Nullable Consumer<MongoClientSettings.Builder> clientSettings() {
+        return clientSettings;
     }
 
     /** True: connect on first use; false: at build time (or when configured); null: the global setting. */
@@ -67,7 +84,8 @@ public final class PoolOptions {
     public String toString() {
         return "PoolOptions{uri=" + (uri == null ? "primary" : io.mongocache.pooling.internal.Masking.uri(uri))
                 + ", maxConnections=" + maxConnections + ", minConnections=" + minConnections + ", coldStart="
-                + coldStart + ", autoClose=" + autoClose + ", idleTtl=" + idleTtl + '}';
+                + coldStart + ", autoClose=" + autoClose + ", idleTtl=" + idleTtl + ", clientSettings="
+                + (clientSettings == null ? "base" : "base with changes") + '}';
     }
 
     /** Builds {@link PoolOptions}. */
@@ -78,16 +96,36 @@ public final class PoolOptions {
         private @Nullable Boolean coldStart;
         private boolean autoClose;
         private @Nullable Duration idleTtl;
+        private @Nullable Consumer<MongoClientSettings.Builder> clientSettings;
 
         private Builder() {}
 
         /**
-         * The pool's own connection string; default: the primary's.
+         * The pool's own connection string, applied on top of the base client settings instead of the primary's;
+         * default: the primary's (if the primary was given as one).
          *
          * @throws IllegalArgumentException if malformed (the message masks credentials)
          */
         public Builder uri(String uri) {
             this.uri = io.mongocache.pooling.internal.Masking.validatedConnectionString("uri", uri);
+            return this;
+        }
+
+        /**
+         * Changes to the base client settings for this pool only, e.g. its own codec registry, listeners, TLS or
+         * credentials: {@code clientSettings(s -> s.codecRegistry(reportsCodecs))}. Applied on top of the base
+         * settings and the connection string, so what it does not touch stays as there; listeners it adds join the
+         * base's. It runs once, when the pool is configured (at {@code build()}, {@code configure} or
+         * {@code connect}), where its failures surface. The pool's size is {@link #maxConnections} and
+         * {@link #minConnections}: changes that set a different one are refused there. Default: none.
+         *
+         * @throws IllegalArgumentException if {@code changes} is null
+         */
+        public Builder clientSettings(Consumer<MongoClientSettings.Builder> changes) {
+            if (changes == null) {
+                throw new IllegalArgumentException("clientSettings must not be null");
+            }
+            this.clientSettings = changes;
             return this;
         }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +41,52 @@ class PoolOptionsTest {
                 () -> MongoPools.builder().primary("mongo://u:pw@h"));
         assertFalse(p.getMessage().contains(":pw@"), p.getMessage());
         assertEquals("PoolOptions{uri=mongodb://app:****@h, maxConnections=10, minConnections=0, coldStart=null,"
-                + " autoClose=false, idleTtl=null}", PoolOptions.builder().uri("mongodb://app:pw@h").build().toString());
+                + " autoClose=false, idleTtl=null, clientSettings=base}",
+                PoolOptions.builder().uri("mongodb://app:pw@h").build().toString());
+    }
+
+    @Test
+    void shouldRefuseNullClientSettingsNamingTheParameter() {
+        rejects("primary must not be null", () -> MongoPools.builder().primary((MongoClientSettings) null));
+        rejects("primary must not be null", () -> MongoPools.builder().primary((String) null));
+        rejects("clientSettings must not be null", () -> MongoPools.builder().clientSettings(null));
+        rejects("clientSettings must not be null", () -> PoolOptions.builder().clientSettings(null));
+        rejects("primary: a primary connection string or MongoClientSettings is required",
+                () -> MongoPools.builder().clientSettings(MongoClientSettings.builder().build()).build());
+    }
+
+    @Test
+    void shouldRefuseSettingTheBaseClientSettingsTwice() {
+        MongoClientSettings settings = MongoClientSettings.builder().build();
+        rejects("clientSettings: the base client settings were already set",
+                () -> MongoPools.builder().primary(settings).clientSettings(settings));
+        rejects("primary: the base client settings were already set",
+                () -> MongoPools.builder().clientSettings(settings).primary(settings));
+    }
+
+    @Test
+    void shouldRefuseAPoolSizeInAPoolsSettingsChangeThatItsOptionsWouldOverrideWithoutShowingCredentials() {
+        MongoClientSettings withCredential = MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString("mongodb://app:hunter2@127.0.0.1:1")).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MongoPools.builder()
+                .primary(withCredential)
+                .database("reports", PoolOptions.builder().maxConnections(5)
+                        .clientSettings(s -> s.applyToConnectionPoolSettings(pool -> pool.maxSize(20))).build())
+                .build());
+        assertEquals("clientSettings of database 'reports' sets the pool's maxSize to 20, but "
+                + "PoolOptions.maxConnections (5) decides it: use PoolOptions.builder().maxConnections(20)",
+                e.getMessage());
+        IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> MongoPools.builder()
+                .primary("mongodb://app:hunter2@127.0.0.1:1")
+                .database("reports", PoolOptions.builder().clientSettings(s -> {
+                    throw new IllegalStateException("no TLS context");
+                }).build())
+                .build());
+        assertEquals("clientSettings of database 'reports' failed: IllegalStateException: no TLS context",
+                thrown.getMessage());
+        assertEquals("PoolOptions{uri=primary, maxConnections=10, minConnections=0, coldStart=null, autoClose=false,"
+                + " idleTtl=null, clientSettings=base with changes}",
+                PoolOptions.builder().clientSettings(s -> s.credential(withCredential.getCredential())).build()
+                        .toString());
     }
 }

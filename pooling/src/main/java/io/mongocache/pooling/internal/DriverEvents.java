@@ -1,5 +1,6 @@
 package io.mongocache.pooling.internal;
 
+import com.mongodb.MongoClientSettings;
 import com.mongodb.event.CommandFailedEvent;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
@@ -50,6 +51,17 @@ public final class DriverEvents implements CommandListener, ConnectionPoolListen
     public DriverEvents(String pool, @Nullable Duration slowCommandThreshold) {
         this.pool = pool;
         this.slowCommandThreshold = slowCommandThreshold;
+    }
+
+    /**
+     * Adds {@code events} as command, connection-pool and server-monitor listener to {@code settings}, after the
+     * listeners already there (the user's keep theirs: the driver's builders append).
+     */
+    public static MongoClientSettings.Builder addedTo(MongoClientSettings.Builder settings, DriverEvents events) {
+        return settings
+                .applyToConnectionPoolSettings(pool -> pool.addConnectionPoolListener(events))
+                .applyToServerSettings(server -> server.addServerMonitorListener(events))
+                .addCommandListener(events);
     }
 
     public int connections() {

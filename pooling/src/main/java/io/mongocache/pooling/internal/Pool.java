@@ -1,6 +1,5 @@
 package io.mongocache.pooling.internal;
 
-import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import java.time.Duration;
@@ -30,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Pool {
     private final String name;
-    private final String uri;
+    private final MongoClientSettings settings;
+    private final String target;
     private final int maxConnections;
     private final int minConnections;
     private final @Nullable Duration idleTtl;
@@ -44,13 +44,20 @@ public final class Pool {
     private record Open(MongoClient client, MongoClient view, AtomicInteger sessions) {}
 
     /**
+     * @param settings      the user's settings for this pool (base, connection string and the pool's own changes);
+     *                      each client opened adds the limits and this pool's event listeners to them, after the
+     *                      user's listeners
+     * @param target        where the pool connects, for log lines: hosts or a masked connection string, never
+     *                      credentials
      * @param clientFactory creates the client from the settings built here ({@code MongoClients::create}; a fake in
      *                      unit tests)
      */
-    public Pool(String name, String uri, int maxConnections, int minConnections, @Nullable Duration idleTtl,
-            @Nullable Duration slowCommandThreshold, Function<MongoClientSettings, MongoClient> clientFactory) {
+    public Pool(String name, MongoClientSettings settings, String target, int maxConnections, int minConnections,
+            @Nullable Duration idleTtl, @Nullable Duration slowCommandThreshold,
+            Function<MongoClientSettings, MongoClient> clientFactory) {
         this.name = name;
-        this.uri = uri;
+        this.settings = settings;
+        this.target = target;
         this.maxConnections = maxConnections;
         this.minConnections = minConnections;
         this.idleTtl = idleTtl;
@@ -75,8 +82,9 @@ public final class Pool {
         return idleTtl;
     }
 
-    public String maskedUri() {
-        return Masking.uri(uri);
+    /** Where the pool connects, without credentials. */
+    public String target() {
+        return target;
     }
 
     public boolean isOpen() {
@@ -111,14 +119,9 @@ public final class Pool {
             o = open;
             if (o == null) {
                 DriverEvents fresh = new DriverEvents(name, slowCommandThreshold);
-                MongoClientSettings settings = MongoClientSettings.builder()
-                        .applyConnectionString(new ConnectionString(uri))
-                        .applyToConnectionPoolSettings(pool -> pool.maxSize(maxConnections).minSize(minConnections)
-                                .addConnectionPoolListener(fresh))
-                        .applyToServerSettings(server -> server.addServerMonitorListener(fresh))
-                        .addCommandListener(fresh)
-                        .build();
-                MongoClient client = clientFactory.apply(settings);
+                MongoClient client = clientFactory.apply(DriverEvents.addedTo(MongoClientSettings.builder(settings)
+                        .applyToConnectionPoolSettings(pool -> pool.maxSize(maxConnections).minSize(minConnections)),
+                        fresh).build());
                 AtomicInteger sessions = new AtomicInteger();
                 o = new Open(client, SessionCounting.client(client, sessions), sessions);
                 events = fresh;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoClient;
@@ -26,7 +27,9 @@ class PoolTest {
     private static final Duration IDLE_TTL = Duration.ofMinutes(1);
 
     private final FakeClients clients = new FakeClients();
-    private final Pool pool = new Pool("tenant", "mongodb://127.0.0.1:1", 5, 0, IDLE_TTL, null, clients::create);
+    private final Pool pool = new Pool("tenant", MongoClientSettings.builder()
+            .applyConnectionString(new ConnectionString("mongodb://127.0.0.1:1")).build(), "[127.0.0.1:1]", 5, 0,
+            IDLE_TTL, null, clients::create);
 
     private static long afterTheIdleTtl() {
         return System.currentTimeMillis() + IDLE_TTL.toMillis() * 2;
