@@ -52,21 +52,26 @@ import org.slf4j.LoggerFactory;
  * reopens from the last checkpoint with back-off and replays it ({@link #publishFailingFor()} tells how long).
  * While idle, checkpoint the post-batch resume token, at most every {@link #IDLE_CHECKPOINT_EVERY}. Events on the
  * library's own state collections ({@link #STATE_COLLECTIONS}) are skipped: neither acted on nor checkpointed.
- * History lost (code 286) or another non-resumable error: drop the token, reopen fresh and flush the scope on every
- * node — never retry the dead token. Drop, rename and invalidate events end the stream: reopen with
- * {@code startAfter}.
+ * History lost (code 286 and the other codes of a token the server cannot resume from) or another non-resumable
+ * error: drop the token, reopen fresh and flush the scope on every node — never retry the dead token. A server that
+ * cannot open a change stream at all (a standalone {@code mongod}, no privilege; {@link ChangeStreamErrors}) is
+ * neither: the token is kept, nothing is flushed or counted as lost, the server's reason is kept for
+ * {@link #cannotOpenReason()} and said once at WARN, and opens are retried every 1 s doubling to 30 s. Drop, rename
+ * and invalidate events end the stream: reopen with {@code startAfter}.
  *
  * <p>Concurrency: one thread, started and stopped by the elector's callbacks; {@link #stop()} waits for it.
  * Idle polling uses {@code tryNext()} with {@code maxAwaitTime} 500 ms; when the server answers at once anyway (the
  * in-process test server ignores it) the watcher pauses 1 ms doubling to 50 ms, never a spinning core. Failed
- * opens back off 10 ms doubling to 2 s.
+ * opens back off 10 ms doubling to 2 s (cannot-open errors 1 s doubling to 30 s).
  */
 public final class ChangeStreamWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeStreamWatcher.class);
-    private static final int HISTORY_LOST = 286;
     private static final Duration MAX_AWAIT = Duration.ofMillis(500);
     private static final long IDLE_CAP_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2000;
+    /** A server that cannot open a stream will not be able to in 10 ms either: its retries start slower. */
+    private static final long CANNOT_OPEN_FIRST_BACKOFF_MILLIS = 1000;
+    private static final long CANNOT_OPEN_MAX_BACKOFF_MILLIS = 30_000;
     /** Events handled in one step before the step yields (a pool's other streams get their turn). */
     private static final int MAX_BATCH = 100;
     /** How often an idle stream records its post-batch resume token, at most. */
@@ -92,6 +97,11 @@ public final class ChangeStreamWatcher {
     private final AtomicLong historyLost = new AtomicLong();
     private final AtomicLong opens = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
+    private final AtomicLong cannotOpen = new AtomicLong();
+    private volatile @Nullable String cannotOpenReason;
+    /** Set once the cannot-open WARN was said; a coordinator shares one among its watchers, so it is said once. */
+    private volatile java.util.concurrent.atomic.AtomicBoolean cannotOpenWarned =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Consumer<@Nullable BsonDocument> beforeOpen = token -> {};
     private volatile long publishFailingSince;
     private long lastCheckpointNanos = System.nanoTime();
@@ -207,6 +217,7 @@ public final class ChangeStreamWatcher {
         startAfter = null;
         backoffMillis = 10;
         idleMillis = 1;
+        cannotOpenReason = null;
         finished = new CountDownLatch(1);
         this.pool = pool;
         if (pool != null) {
@@ -264,6 +275,27 @@ public final class ChangeStreamWatcher {
     /** Times the stream's history was lost (each flushed the scope once). */
     public long historyLost() {
         return historyLost.get();
+    }
+
+    /**
+     * Opens refused because the server cannot open a change stream here (not a replica set or sharded cluster, no
+     * privilege); none of them dropped a token or flushed anything.
+     */
+    public long cannotOpen() {
+        return cannotOpen.get();
+    }
+
+    /**
+     * The server's reason while the latest open was refused as "cannot open" (e.g. {@code 40573 (Location40573):
+     * The $changeStream stage is only supported on replica sets}); null once a stream opens.
+     */
+    public @Nullable String cannotOpenReason() {
+        return cannotOpenReason;
+    }
+
+    /** Shares the "said once at WARN" flag of cannot-open among a coordinator's watchers. */
+    void shareCannotOpenWarning(java.util.concurrent.atomic.AtomicBoolean warned) {
+        this.cannotOpenWarned = warned;
     }
 
     /** Streams opened (successfully or not) so far. */
@@ -376,13 +408,21 @@ public final class ChangeStreamWatcher {
             LOG.warn("mongocache: cannot read the checkpoint of {} ({}); retrying", scopeName, e.toString());
             return backOff();
         }
+        boolean opening = false; // whether an error below came from opening the stream, not polling an open one
         try {
             if (cursor == null) {
                 // Without a token (first start, lost history, an error before the first token) nothing tells us
                 // what changed before the stream opens: flush the scope right after it opened, so every write is
                 // covered either by the flush or by the stream.
                 boolean fresh = startAfter == null;
+                opening = true;
                 cursor = open(startAfter);
+                opening = false;
+                if (cannotOpenReason != null) {
+                    LOG.info("mongocache: change stream on {} opened after {} refused opens", scopeName,
+                            cannotOpen.get());
+                    cannotOpenReason = null;
+                }
                 if (fresh) {
                     flushScope();
                 }
@@ -442,12 +482,23 @@ public final class ChangeStreamWatcher {
             if (!running) {
                 return -1;
             }
-            if (e.getCode() == HISTORY_LOST || !isResumable(e)) {
-                // The token is dead: never retry it. Forget it; the fresh stream's flush covers everything it
-                // might have told us.
-                historyLost.incrementAndGet();
-                LOG.warn("mongocache: change stream on {} lost its history ({}); flushing it everywhere",
-                        scopeName, e.getCode());
+            ChangeStreamErrors.Kind kind = ChangeStreamErrors.classify(e);
+            if (kind == ChangeStreamErrors.Kind.CANNOT_OPEN && opening) {
+                return refusedToOpen(e);
+            }
+            if (kind == ChangeStreamErrors.Kind.HISTORY_LOST || kind == ChangeStreamErrors.Kind.OTHER
+                    || kind == ChangeStreamErrors.Kind.CANNOT_OPEN) {
+                // The token is dead, or not known to be alive: never retry it. Forget it; the fresh stream's flush
+                // (when one opens) covers everything it might have told us.
+                if (kind == ChangeStreamErrors.Kind.HISTORY_LOST) {
+                    historyLost.incrementAndGet();
+                    LOG.warn("mongocache: change stream on {} lost its history ({}); dropping its token, the scope "
+                            + "is flushed everywhere when the stream reopens", scopeName, ChangeStreamErrors.reason(e));
+                } else {
+                    LOG.warn("mongocache: change stream on {} failed and cannot resume ({}); {}", scopeName,
+                            ChangeStreamErrors.reason(e), startAfter == null ? "reopening"
+                                    : "dropping its token, the scope is flushed everywhere when the stream reopens");
+                }
                 if (startAfter != null) {
                     startAfter = null;
                     try {
@@ -471,20 +522,35 @@ public final class ChangeStreamWatcher {
         }
     }
 
+    /**
+     * The server cannot open a change stream here: nothing was lost and nothing is flushed; the token stays. Said
+     * once at WARN (the reason stays in {@link #cannotOpenReason()}); retried slowly — a topology or a privilege does
+     * not change within milliseconds.
+     */
+    private long refusedToOpen(MongoException e) {
+        String reason = ChangeStreamErrors.reason(e);
+        cannotOpen.incrementAndGet();
+        cannotOpenReason = reason;
+        watching = false;
+        if (cannotOpenWarned.compareAndSet(false, true)) {
+            LOG.warn("mongocache: a change stream cannot open on {} ({}); writes by other programs are not "
+                    + "invalidated until one opens (they stay cached up to their TTL). Change streams need a replica "
+                    + "set or a sharded cluster and the changeStream privilege; retrying up to every {} s",
+                    scopeName, reason, CANNOT_OPEN_MAX_BACKOFF_MILLIS / 1000);
+        } else {
+            LOG.debug("mongocache: a change stream cannot open on {} ({}); retrying", scopeName, reason);
+        }
+        long pause = Math.max(backoffMillis, CANNOT_OPEN_FIRST_BACKOFF_MILLIS);
+        backoffMillis = Math.min(CANNOT_OPEN_MAX_BACKOFF_MILLIS, pause * 2);
+        return pause;
+    }
+
     private void flushScope() {
         // A database's namespaces are not all known here: flushing a database flushes everything (as
         // MongoCache.invalidateDatabase does).
         shared(cache.invalidateShared(collection == null ? Invalidation.everything()
                 : Invalidation.namespace(scopeName)));
         flushes.incrementAndGet();
-    }
-
-    /** Errors a change stream resumes from (the driver's list, plus the driver's own socket errors -2 and -3). */
-    private static final java.util.Set<Integer> RESUMABLE = java.util.Set.of(-2, -3, 6, 7, 63, 89, 91, 133, 150,
-            189, 234, 262, 9001, 10107, 11600, 11602, 13388, 13435, 13436);
-
-    private static boolean isResumable(MongoException e) {
-        return e.hasErrorLabel("ResumableChangeStreamError") || RESUMABLE.contains(e.getCode());
     }
 
     private MongoChangeStreamCursor<ChangeStreamDocument<Document>> open(@Nullable BsonDocument startAfter) {

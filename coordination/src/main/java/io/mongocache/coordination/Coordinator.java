@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.bson.Document;
 import org.jspecify.annotations.Nullable;
@@ -69,11 +70,19 @@ public final class Coordinator implements AutoCloseable {
     private volatile @Nullable Lease watching;
     private @Nullable ScheduledFuture<?> refresh;
     private @Nullable Boolean databaseStreams;
+    /** Whether this leadership term said at WARN that a stream cannot open (said once, not per stream). */
+    private AtomicBoolean cannotOpenWarned = new AtomicBoolean();
     private volatile boolean closed;
     /** Runs the per-collection streams of database scopes (its threads start with the first such stream). */
     private final StreamPool streams;
     private final java.util.concurrent.atomic.AtomicLong stepDowns = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable StepDown lastStepDown;
+    /**
+     * Whether this node already handed the watcher over because no stream could open, since it last saw one open:
+     * each node hands over once (another node may be able to open streams), then the leader of the moment keeps
+     * retrying instead of the lease bouncing between nodes none of which can.
+     */
+    private volatile boolean handedOverCannotOpen;
 
     private Coordinator(Settings b) {
         this.config = b;
@@ -179,19 +188,25 @@ public final class Coordinator implements AutoCloseable {
      * @param events change events turned into invalidations by the current watchers
      * @param flushes whole-scope flushes (fresh starts, lost history)
      * @param historyLost streams whose history was lost
+     * @param cannotOpen opens the server refused because it cannot open a change stream here (a standalone server,
+     *     no privilege); they lose nothing and flush nothing, but outside writes are not seen meanwhile
+     * @param cannotOpenReason the server's reason while a watcher's latest open was refused so, else null
      * @param checkpointWrites checkpoint writes of the current watchers (events and idle progress)
      * @param stepDowns times this node handed the watcher over on its own (cut off from Redis, a watcher fenced off
      *     by a newer epoch's checkpoint, a watcher that died)
      * @param lastStepDown why it last did, or null if it never did
      */
     public record Status(boolean leader, long epoch, List<String> scopes, int streamsOpen, long events, long flushes,
-            long historyLost, long checkpointWrites, long stepDowns, @Nullable String lastStepDown) {}
+            long historyLost, long cannotOpen, @Nullable String cannotOpenReason, long checkpointWrites,
+            long stepDowns, @Nullable String lastStepDown) {}
 
     public Status status() {
         List<String> scopes = List.copyOf(watchers.keySet());
         long events = 0;
         long flushes = 0;
         long lost = 0;
+        long cannotOpen = 0;
+        String cannotOpenReason = null;
         int open = 0;
         long checkpointWrites = 0;
         for (ChangeStreamWatcher w : watchers.values()) {
@@ -199,16 +214,21 @@ public final class Coordinator implements AutoCloseable {
             events += w.eventsSeen();
             flushes += w.flushes();
             lost += w.historyLost();
+            cannotOpen += w.cannotOpen();
+            if (cannotOpenReason == null) {
+                cannotOpenReason = w.cannotOpenReason();
+            }
             open += w.isWatching() ? 1 : 0;
         }
         StepDown last = lastStepDown;
         return new Status(isLeader(), lease().map(Lease::epoch).orElse(0L), scopes, open, events, flushes, lost,
-                checkpointWrites, stepDowns.get(), last == null ? null : last.reason());
+                cannotOpen, cannotOpenReason, checkpointWrites, stepDowns.get(), last == null ? null : last.reason());
     }
 
     /**
      * This node's coordination health: healthy unless it leads with a watcher that is not watching (fenced off,
-     * failing to publish, or dead), or it handed the watcher over on its own within the last two lease durations.
+     * failing to publish, dead, or refused by a server that cannot open change streams), or it handed the watcher
+     * over on its own within the last two lease durations.
      *
      * @param healthy whether nothing below is wrong
      * @param problems what is wrong, one line each, empty when healthy
@@ -221,6 +241,9 @@ public final class Coordinator implements AutoCloseable {
             for (ChangeStreamWatcher w : watchers.values()) {
                 if (w.fencedOff()) {
                     problems.add("the watcher of " + w.scope() + " was fenced off by a newer epoch's checkpoint");
+                } else if (w.cannotOpenReason() != null) {
+                    problems.add("a change stream cannot open on " + w.scope() + " (" + w.cannotOpenReason()
+                            + "): writes by other programs stay cached up to their TTL");
                 } else if (w.publishFailingFor().compareTo(Duration.ZERO) > 0) {
                     problems.add("the watcher of " + w.scope() + " has not got an invalidation to Redis for "
                             + w.publishFailingFor());
@@ -363,13 +386,26 @@ public final class Coordinator implements AutoCloseable {
      * a watcher fenced off by a newer epoch's checkpoint, or one that cannot get invalidations to Redis (this node
      * is cut off from it, the others may not be: it checkpoints nothing, and after {@code renewDeadline} of that it
      * resigns and stays out for a lease duration, so a node that can reach Redis takes over and replays from the
-     * last checkpoint), or one that died.
+     * last checkpoint), or one that died. A watcher the server refuses to open a stream for (a standalone server,
+     * a missing privilege) hands over once while another node is alive — that node's client may be allowed, or
+     * connected elsewhere — and then, if the watcher comes back and still cannot open, leads on and retries with
+     * back-off: a lease bouncing between nodes none of which can open a stream would help nobody.
      */
     private void handOverIfWatcherFails() {
         if (closed || elector == null || !elector.isLeader()) {
             return;
         }
+        if (watchers.values().stream().anyMatch(ChangeStreamWatcher::isWatching)) {
+            handedOverCannotOpen = false; // streams open here: a later refusal is news again
+        }
         for (ChangeStreamWatcher w : watchers.values()) {
+            String cannotOpen = w.cannotOpenReason();
+            if (cannotOpen != null && !handedOverCannotOpen && alive.stream()
+                    .anyMatch(peer -> !peer.nodeId().equals(config.nodeId))) {
+                handedOverCannotOpen = true;
+                stepDown(w.scope() + ": a change stream cannot open (" + cannotOpen + "); another node may be able to");
+                return;
+            }
             if (w.fencedOff()) {
                 // Under keyed checkpoints only a newer epoch of this very lease can own the checkpoint: this node's
                 // lease is gone whatever its local deadline says. Leading on without a watcher would leave outside
@@ -438,6 +474,7 @@ public final class Coordinator implements AutoCloseable {
             if (watching != lease || closed) {
                 return;
             }
+            cannotOpenWarned = new AtomicBoolean();
             WatchScope scope = config.scope;
             for (MongoNamespace ns : scope.namespaces()) {
                 if (!ChangeStreamWatcher.isStateCollection(config.stateDatabase, ns)) {
@@ -475,6 +512,7 @@ public final class Coordinator implements AutoCloseable {
 
     private void watch(Lease lease, ChangeStreamWatcher watcher, @Nullable StreamPool pool) {
         if (watching == lease && watchers.putIfAbsent(watcher.scope(), watcher) == null) {
+            watcher.shareCannotOpenWarning(cannotOpenWarned);
             watcher.start(lease, pool);
         }
     }
@@ -619,6 +657,7 @@ public final class Coordinator implements AutoCloseable {
         private DelegationSettings delegation = DelegationSettings.DEFAULTS;
         private String keyPrefix = "mc";
         private Duration missDeadline = Duration.ofSeconds(2);
+        private boolean requireChangeStreams = true;
 
         private Builder() {}
 
@@ -793,6 +832,21 @@ public final class Coordinator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether {@link #start()} refuses a deployment where a change stream cannot open — a standalone
+         * {@code mongod}, a user without the {@code changeStream} privilege, a server without the stage. Default
+         * {@code true}: with a {@link #watch watch scope}, {@code start()} opens (and closes) one stream on the
+         * scope's first collection or database, for at most 5 s, and fails if the server refuses it. With
+         * {@code false} the node starts anyway: writes by other programs are then not invalidated (they stay cached
+         * up to their TTL), which the leader says once at WARN and shows in {@link Coordinator#status()} (
+         * {@code cannotOpen}, {@code cannotOpenReason}) and {@link Coordinator#health()}, retrying every 1 s doubling
+         * to 30 s in case the deployment changes.
+         */
+        public Builder requireChangeStreams(boolean require) {
+            this.requireChangeStreams = require;
+            return this;
+        }
+
         /** Prefix of the delegation channels; use the cache's key prefix. Default {@code mc}. */
         public Builder keyPrefix(String prefix) {
             this.keyPrefix = name("keyPrefix", prefix);
@@ -803,7 +857,9 @@ public final class Coordinator implements AutoCloseable {
          * Validates and starts: registers the node, starts competing for the lease (with a scope) and serving
          * peers (with delegation).
          *
-         * @throws IllegalStateException naming what is missing: client, cache, or for delegation pools and Redis
+         * @throws IllegalStateException naming what is missing: client, cache, or for delegation pools and Redis;
+         *     or, with a watch scope, if a change stream cannot open on this deployment (with the server's reason)
+         *     and {@link #requireChangeStreams(boolean)} is not {@code false}
          */
         public Coordinator start() {
             if (client == null) {
@@ -822,8 +878,43 @@ public final class Coordinator implements AutoCloseable {
                         + "own state collections in stateDatabase '" + stateDatabase + "' "
                         + ChangeStreamWatcher.STATE_COLLECTIONS + ", which the watcher never acts on");
             }
+            if (scope != null && requireChangeStreams) {
+                String refused = changeStreamRefusal(client, scope, stateDatabase);
+                if (refused != null) {
+                    throw new IllegalStateException("watch(" + scope + "): a change stream cannot open on this "
+                            + "deployment (the server said " + refused + "). Change streams need a replica set or a "
+                            + "sharded cluster (a standalone mongod has none) and the changeStream privilege; without "
+                            + "them writes by other programs stay cached up to their TTL. To start anyway, set "
+                            + "Coordinator.Builder.requireChangeStreams(false)");
+                }
+            }
             // Frozen here: setters called on this builder later do not reach the running coordinator.
             return new Coordinator(new Settings(this)).begin();
+        }
+    }
+
+    /**
+     * Opens and closes the stream the leader would open first (the scope's first collection, else its first
+     * database), bounded by 5 s: the server's reason if it cannot open one ({@link ChangeStreamErrors}), null if it
+     * opened or the outcome says nothing about it (a timeout, an unreachable server: the watcher finds out later).
+     * It asks the deployment, not its topology, since a server without {@code setName} may still have streams (the
+     * in-process test server with its oplog), and what counts is the stream itself.
+     */
+    private static @Nullable String changeStreamRefusal(MongoClient client, WatchScope scope, String stateDatabase) {
+        MongoNamespace first = scope.collections().stream()
+                .filter(ns -> !ChangeStreamWatcher.isStateCollection(stateDatabase, ns)).findFirst().orElse(null);
+        MongoDatabase db = client.getDatabase(first != null ? first.getDatabaseName() : scope.databases().get(0))
+                .withTimeout(5, TimeUnit.SECONDS);
+        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor =
+                (first != null ? db.getCollection(first.getCollectionName()).watch() : db.watch()).cursor()) {
+            return null;
+        } catch (com.mongodb.MongoException e) {
+            if (ChangeStreamErrors.classify(e) == ChangeStreamErrors.Kind.CANNOT_OPEN) {
+                return ChangeStreamErrors.reason(e);
+            }
+            LOG.warn("mongocache: could not check whether change streams open ({}); starting, the watcher will "
+                    + "tell", e.toString());
+            return null;
         }
     }
 

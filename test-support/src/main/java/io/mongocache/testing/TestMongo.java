@@ -134,6 +134,15 @@ public final class TestMongo {
         return MongoServerHandle.start();
     }
 
+    /**
+     * Starts a separate, empty in-process server without an oplog: like a standalone {@code mongod}, it cannot
+     * open change streams (it answers {@code $changeStream} with {@code {ok: 0, errmsg: "Unknown error: null"}}, no
+     * code). The caller closes it.
+     */
+    public static MongoServerHandle startInProcessWithoutOplog() {
+        return MongoServerHandle.start(false);
+    }
+
     private static synchronized Choice choice() {
         if (choice == null) {
             choice = choose();
