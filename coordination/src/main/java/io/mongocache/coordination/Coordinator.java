@@ -901,9 +901,9 @@ public final class Coordinator implements AutoCloseable {
      * in-process test server with its oplog), and what counts is the stream itself.
      */
     private static @Nullable String changeStreamRefusal(MongoClient client, WatchScope scope, String stateDatabase) {
-        MongoNamespace first = scope.collections().stream()
+        MongoNamespace first = scope.namespaces().stream()
                 .filter(ns -> !ChangeStreamWatcher.isStateCollection(stateDatabase, ns)).findFirst().orElse(null);
-        MongoDatabase db = client.getDatabase(first != null ? first.getDatabaseName() : scope.databases().get(0))
+        MongoDatabase db = client.getDatabase(first != null ? first.getDatabaseName() : scope.databaseNames().get(0))
                 .withTimeout(5, TimeUnit.SECONDS);
         try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor =
                 (first != null ? db.getCollection(first.getCollectionName()).watch() : db.watch()).cursor()) {
