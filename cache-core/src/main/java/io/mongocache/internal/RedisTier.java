@@ -90,29 +90,6 @@ final class RedisTier implements AutoCloseable {
     private static final int BATCH = 256;
 
     /**
-     * KEYS: the token keys, then the entry key. ARGV: a fresh token per token key, the expiry of created tokens
-     * (ms), and "1" when KEYS[1] is the era (created without expiry). Returns the current tokens, then the entry.
-     */
-    private static final String LOOKUP_SCRIPT = """
-            local n = #KEYS - 1
-            local out = {}
-            for i = 1, n do
-              local v = redis.call('GET', KEYS[i])
-              if not v then
-                v = ARGV[i]
-                if i == 1 and ARGV[n + 2] == '1' then
-                  redis.call('SET', KEYS[i], v)
-                else
-                  redis.call('SET', KEYS[i], v, 'PX', ARGV[n + 1])
-                end
-              end
-              out[i] = v
-            end
-            out[n + 1] = redis.call('GET', KEYS[n + 1])
-            return out
-            """;
-
-    /**
      * KEYS: the entry key, then the token keys. ARGV: the entry, its TTL (ms), then the token each key must still
      * hold. Stores the entry and extends the tokens' expiry only if every token is unchanged; returns 1 if stored.
      */
@@ -164,7 +141,6 @@ final class RedisTier implements AutoCloseable {
     private final String maskedUris;
     private final byte[] eraKey;
     private final boolean cluster;
-    private final String lookupDigest;
     private final String installDigest;
     private final String writeDigest;
     private final byte[] tokenExpiryMillis;
@@ -195,7 +171,6 @@ final class RedisTier implements AutoCloseable {
         this.maskedUris = config.redisUris().stream().map(Redaction::maskUri).toList().toString();
         this.eraKey = (config.keyPrefix() + ":era").getBytes(StandardCharsets.UTF_8);
         this.cluster = config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER;
-        this.lookupDigest = sha1(LOOKUP_SCRIPT);
         this.installDigest = sha1(INSTALL_SCRIPT);
         this.writeDigest = sha1(WRITE_SCRIPT);
         this.tokenExpiryMillis = Long.toString(Math.max(1, config.defaultTtl().toMillis()))
@@ -356,14 +331,12 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    /** Loads both scripts (on every master of a Cluster), so lookups and installs rarely meet NOSCRIPT. */
+    /** Loads the scripts (on every master of a Cluster), so installs and writes rarely meet NOSCRIPT. */
     private void loadScripts() {
         RedisClusterAsyncCommands<byte[], byte[]> commands = async;
         if (commands != null) {
-            RedisFuture<String> lookup = commands.scriptLoad(LOOKUP_SCRIPT.getBytes(StandardCharsets.UTF_8));
             RedisFuture<String> install = commands.scriptLoad(INSTALL_BYTES);
             RedisFuture<String> write = cluster ? null : commands.scriptLoad(WRITE_BYTES);
-            await(lookup);
             await(install);
             if (write != null) {
                 await(write);
@@ -408,42 +381,27 @@ final class RedisTier implements AutoCloseable {
         }
         Dependency[] deps = key.dependencies();
         try {
-            int first = cluster ? 0 : 1;
-            int tokenCount = deps.length + first;
-            byte[][] keys = new byte[tokenCount + 1][];
-            byte[][] args = new byte[tokenCount + 2][];
-            if (!cluster) {
-                keys[0] = eraKey;
-            }
+            // One pipelined round trip of native commands, no script: each token is read, or created when missing,
+            // by SET NX GET (the era without expiry, the others expiring with the entry), then the entry is read.
+            // Redis runs them in this order, so an entry read after its tokens can only be newer than them, and an
+            // entry whose tokens differ from those read is simply not current: the check in currentPayload holds
+            // without the commands being atomic.
+            byte[][] fresh = new byte[deps.length + 1][];
+            List<RedisFuture<byte[]>> reads = new ArrayList<>(deps.length + 1);
+            fresh[0] = randomToken();
+            reads.add(commands.setGet(eraKey, fresh[0], SetArgs.Builder.nx()));
+            SetArgs expiring = SetArgs.Builder.nx().px(Math.max(1, ttlMillis));
             for (int i = 0; i < deps.length; i++) {
-                keys[first + i] = tokenKey(deps[i]);
+                fresh[i + 1] = randomToken();
+                reads.add(commands.setGet(tokenKey(deps[i]), fresh[i + 1], expiring));
             }
-            keys[tokenCount] = entryKey(key);
-            for (int i = 0; i < tokenCount; i++) {
-                args[i] = randomToken();
-            }
-            args[tokenCount] = Long.toString(Math.max(1, ttlMillis)).getBytes(StandardCharsets.US_ASCII);
-            args[tokenCount + 1] = cluster ? new byte[] {'0'} : new byte[] {'1'};
-            RedisFuture<byte[]> era = null;
-            byte[] freshEra = null;
-            if (cluster) {
-                freshEra = randomToken();
-                era = commands.setGet(eraKey, freshEra, SetArgs.Builder.nx());
-            }
-            List<Object> reply = runScript(commands, LOOKUP_SCRIPT, lookupDigest, keys, args);
+            RedisFuture<byte[]> entry = commands.get(entryKey(key));
             byte[][] tokens = new byte[deps.length + 1][];
-            if (cluster) {
-                byte[] previous = await(era);
-                tokens[0] = previous != null ? previous : freshEra;
-                for (int i = 0; i < deps.length; i++) {
-                    tokens[i + 1] = (byte[]) reply.get(i);
-                }
-            } else {
-                for (int i = 0; i <= deps.length; i++) {
-                    tokens[i] = (byte[]) reply.get(i);
-                }
+            for (int i = 0; i < tokens.length; i++) {
+                byte[] previous = await(reads.get(i));
+                tokens[i] = previous != null ? previous : fresh[i];
             }
-            byte[] stored = (byte[]) reply.get(tokenCount);
+            byte[] stored = await(entry);
             return new Lookup(stored == null ? null : currentPayload(stored, tokens), tokens);
         } catch (RuntimeException e) {
             counters.l2Errors.increment();

@@ -110,7 +110,7 @@ class RedisLayoutIT {
             assertEquals(0, c.find(eq("_id", 1)).first().getInteger("v"));
             NamespaceStats stats = cache.stats().namespace(raw.getNamespace().getFullName());
             assertEquals(0, stats.l2Errors(), stats.toString());
-            assertTrue(stats.l2Hits() >= 1, "the lookup script is sent again: " + stats);
+            assertTrue(stats.l2Hits() >= 1, "the install script is sent again: " + stats);
 
             String ns = raw.getNamespace().getFullName();
             String idToken = keys().stream().filter(k -> k.startsWith("mc:{" + ns + "}:i:")).findFirst()
