@@ -90,25 +90,6 @@ final class RedisTier implements AutoCloseable {
     private static final int BATCH = 256;
 
     /**
-     * KEYS: the entry key, then the token keys. ARGV: the entry, its TTL (ms), then the token each key must still
-     * hold. Stores the entry and extends the tokens' expiry only if every token is unchanged; returns 1 if stored.
-     */
-    private static final String INSTALL_SCRIPT = """
-            for i = 2, #KEYS do
-              if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then
-                return 0
-              end
-            end
-            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            for i = 2, #KEYS do
-              redis.call('PEXPIRE', KEYS[i], ARGV[2], 'GT')
-            end
-            return 1
-            """;
-
-    private static final byte[] INSTALL_BYTES = INSTALL_SCRIPT.getBytes(StandardCharsets.UTF_8);
-
-    /**
      * A write on a standalone Redis, as one command. KEYS: the token keys. ARGV: a fresh token per key, their
      * expiry (ms), then optionally the channel and the message, published after the tokens are replaced.
      */
@@ -141,7 +122,6 @@ final class RedisTier implements AutoCloseable {
     private final String maskedUris;
     private final byte[] eraKey;
     private final boolean cluster;
-    private final String installDigest;
     private final String writeDigest;
     private final byte[] tokenExpiryMillis;
     private final List<Invalidation> pendingInvalidations = new ArrayList<>();
@@ -171,7 +151,6 @@ final class RedisTier implements AutoCloseable {
         this.maskedUris = config.redisUris().stream().map(Redaction::maskUri).toList().toString();
         this.eraKey = (config.keyPrefix() + ":era").getBytes(StandardCharsets.UTF_8);
         this.cluster = config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER;
-        this.installDigest = sha1(INSTALL_SCRIPT);
         this.writeDigest = sha1(WRITE_SCRIPT);
         this.tokenExpiryMillis = Long.toString(Math.max(1, config.defaultTtl().toMillis()))
                 .getBytes(StandardCharsets.US_ASCII);
@@ -331,16 +310,11 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    /** Loads the scripts (on every master of a Cluster), so installs and writes rarely meet NOSCRIPT. */
+    /** Loads the write script (standalone only: a Cluster write is pipelined), so writes rarely meet NOSCRIPT. */
     private void loadScripts() {
         RedisClusterAsyncCommands<byte[], byte[]> commands = async;
-        if (commands != null) {
-            RedisFuture<String> install = commands.scriptLoad(INSTALL_BYTES);
-            RedisFuture<String> write = cluster ? null : commands.scriptLoad(WRITE_BYTES);
-            await(install);
-            if (write != null) {
-                await(write);
-            }
+        if (commands != null && !cluster) {
+            await(commands.scriptLoad(WRITE_BYTES));
         }
     }
 
@@ -410,22 +384,6 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private List<Object> runScript(RedisClusterAsyncCommands<byte[], byte[]> commands, String script, String digest,
-            byte[][] keys, byte[][] args) {
-        try {
-            return (List<Object>) await(commands.evalsha(digest, ScriptOutputType.MULTI, keys, args));
-        } catch (RedisException e) {
-            if (!isNoScript(e)) {
-                throw e;
-            }
-            // A restarted or flushed Redis forgot the script: EVAL sends it again (and caches it).
-            return (List<Object>) await(commands.eval(script.getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
-                    keys, args));
-        }
-    }
-
-    /** Whether Redis refused an EVALSHA because it does not know the script (restarted or flushed). */
     private static boolean isNoScript(RedisException e) {
         return e instanceof RedisNoScriptException || e.getCause() instanceof RedisNoScriptException
                 || String.valueOf(e.getMessage()).contains("NOSCRIPT");
@@ -464,38 +422,26 @@ final class RedisTier implements AutoCloseable {
             value.put(t, 0, TOKEN_BYTES);
         }
         value.put(payload);
-        // The era is checked in the script where it shares the node (standalone); on a Cluster at lookup only.
-        int first = cluster ? 1 : 0;
-        int checked = tokens.length - first;
-        byte[][] keys = new byte[checked + 1][];
-        byte[][] args = new byte[checked + 2][];
-        keys[0] = entryKey(key);
-        args[0] = value.array();
-        args[1] = Long.toString(Math.max(1, ttlMillis)).getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < checked; i++) {
-            int token = first + i;
-            keys[i + 1] = token == 0 ? eraKey : tokenKey(deps[token - 1]);
-            args[i + 2] = tokens[token];
-        }
+        // Plain commands, sent without waiting, no script: the entry carries the tokens it was loaded under, and a
+        // lookup serves it only while every one of them is still current (currentPayload). An install that lost a
+        // race with a write stores an entry no lookup will ever serve (at worst it replaces a newer one: a miss),
+        // so no check-and-set is needed for "no stale set". The tokens' expiry is extended to the entry's (GT: never
+        // shortened), so a token cannot expire and be recreated under a live entry — which would only cost a miss.
+        long ttl = Math.max(1, ttlMillis);
         try {
-            commands.<Long>evalsha(installDigest, ScriptOutputType.INTEGER, keys, args).whenComplete((stored, error) -> {
-                if (error == null) {
-                    return;
-                }
-                if (String.valueOf(error.getMessage()).contains("NOSCRIPT")) {
-                    // A restarted or flushed Redis forgot the script: send it whole. Arriving later than this node's
-                    // next commands costs nothing but a miss — the script checks the tokens whenever it runs.
-                    commands.<Long>eval(INSTALL_BYTES, ScriptOutputType.INTEGER, keys, args).whenComplete((again, failed) -> {
-                        if (failed != null) {
-                            counters.l2Errors.increment();
-                            fault(failed);
-                        }
-                    });
-                    return;
-                }
-                counters.l2Errors.increment();
-                fault(error);
-            });
+            List<RedisFuture<?>> sent = new ArrayList<>(deps.length + 1);
+            sent.add(commands.set(entryKey(key), value.array(), SetArgs.Builder.px(ttl)));
+            for (Dependency dep : deps) {
+                sent.add(commands.pexpire(tokenKey(dep), ttl, io.lettuce.core.ExpireArgs.Builder.gt()));
+            }
+            for (RedisFuture<?> f : sent) {
+                f.whenComplete((reply, error) -> {
+                    if (error != null) {
+                        counters.l2Errors.increment();
+                        fault(error);
+                    }
+                });
+            }
         } catch (RuntimeException e) {
             counters.l2Errors.increment();
             fault(e);
