@@ -8,6 +8,7 @@ import io.mongocache.benchmarks.cluster.MassExpiryHarness;
 import io.mongocache.benchmarks.cluster.PrecisionScaleHarness;
 import io.mongocache.benchmarks.ycsb.YcsbHarness;
 import io.mongocache.benchmarks.cluster.ManyCollectionsHarness;
+import io.mongocache.benchmarks.cluster.MissRedisCostHarness;
 import io.mongocache.benchmarks.cluster.OutsideWriteLatencyHarness;
 import io.mongocache.benchmarks.cluster.PropagationHarness;
 import io.mongocache.benchmarks.cluster.YcsbPrecisionHarness;
@@ -40,6 +41,13 @@ class ClusterHarnessesSmokeTest {
         assertEquals(1, results.size());
         assertEquals(30, results.get(0).outside().size());
         assertEquals(30, results.get(0).throughCache().size());
+    }
+
+    @Test
+    void shouldMeasureWhatAMissCostsRedis() throws Exception {
+        MissRedisCostHarness.Result result = MissRedisCostHarness.run(50);
+        assertTrue(result.redisMicrosPerMiss() > 0, result.toString());
+        assertTrue(result.commands().stream().anyMatch(c -> c.startsWith("get")), result.toString());
     }
 
     @Test
