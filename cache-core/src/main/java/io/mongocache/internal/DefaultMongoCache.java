@@ -88,7 +88,7 @@ public final class DefaultMongoCache implements MongoCache {
             });
             ch.start();
         }
-        this.analyzer = config.preciseInvalidation() ? discoverAnalyzer() : null;
+        this.analyzer = config.preciseInvalidation() ? Analyzer.FOUND : null;
         InvalidationChannel ch = channel;
         // Background reloads (refreshAhead): a few threads and a bounded queue; a reload that finds no room is
         // skipped and the entry expires as usual.
@@ -123,14 +123,23 @@ public final class DefaultMongoCache implements MongoCache {
 
     /** Whether the precise analyzer ({@code mongocache-invalidation}) is on the class path. */
     public static boolean analyzerAvailable() {
-        return discoverAnalyzer() != null;
+        return Analyzer.FOUND != null;
     }
 
-    private static @Nullable OperationAnalyzer discoverAnalyzer() {
-        for (OperationAnalyzer found : ServiceLoader.load(OperationAnalyzer.class, DefaultMongoCache.class.getClassLoader())) {
-            return found;
+    /**
+     * The analyzer on this class's class path, looked up once (the builder asks whether it is there, then the cache
+     * takes it: one service-loader scan instead of two per build). Analyzers are stateless, so one serves all.
+     */
+    private static final class Analyzer {
+        static final @Nullable OperationAnalyzer FOUND = discover();
+
+        private static @Nullable OperationAnalyzer discover() {
+            for (OperationAnalyzer found : ServiceLoader.load(OperationAnalyzer.class,
+                    DefaultMongoCache.class.getClassLoader())) {
+                return found;
+            }
+            return null;
         }
-        return null;
     }
 
     @Override

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * filter pins ids invalidates only point reads of those ids (and every non-point read of the namespace).
  *
  * <p>Found with {@link java.util.ServiceLoader}; without one, every read and write is namespace-wide, which is
- * always correct. Implementations must be thread-safe and must answer null whenever they are not sure.
+ * always correct. Implementations must be thread-safe and stateless (one instance serves every cache in the class
+ * loader) and must answer null whenever they are not sure.
  */
 public interface OperationAnalyzer {
 

@@ -59,10 +59,13 @@ import org.slf4j.LoggerFactory;
  * {@link #cannotOpenReason()} and said once at WARN, and opens are retried every 1 s doubling to 30 s. Drop, rename
  * and invalidate events end the stream: reopen with {@code startAfter}.
  *
- * <p>Concurrency: one thread, started and stopped by the elector's callbacks; {@link #stop()} waits for it.
- * Idle polling uses {@code tryNext()} with {@code maxAwaitTime} 500 ms; when the server answers at once anyway (the
- * in-process test server ignores it) the watcher pauses 1 ms doubling to 50 ms, never a spinning core. Failed
- * opens back off 10 ms doubling to 2 s (cannot-open errors 1 s doubling to 30 s).
+ * <p>Concurrency: the watcher is a sequence of short steps (claim, open, or poll up to 100 events), run one at a
+ * time either on a thread of its own or by a {@link StreamPool} among many other streams; started and stopped by
+ * the elector's callbacks, and {@link #stop()} waits for the last step. Idle polling uses {@code tryNext()} with
+ * {@code maxAwaitTime} 500 ms (1 ms in a pool); when the server answers at once anyway (the in-process test server
+ * ignores it, and a pooled stream's wait is short) the watcher pauses 1 ms doubling to 50 ms (a pool's cap grows
+ * with its streams), never a spinning core. Failed opens back off 10 ms doubling to 2 s (cannot-open errors 1 s
+ * doubling to 30 s).
  */
 public final class ChangeStreamWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeStreamWatcher.class);
@@ -208,6 +211,22 @@ public final class ChangeStreamWatcher {
      */
     synchronized void start(Lease lease, @Nullable StreamPool pool) {
         stop();
+        prepare(lease, pool);
+        if (pool != null) {
+            pool.add(this);
+            return;
+        }
+        Thread t = new Thread(this::runOnOwnThread, "mongocache-watcher-" + scopeName);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /**
+     * Resets the step state for a run under {@code lease}, without running a step: {@link #start} runs them; tests
+     * run them one by one with {@link #stepSafely()} and read each pause it returns.
+     */
+    void prepare(Lease lease, @Nullable StreamPool pool) {
         running = true;
         fencedOff = false;
         leaseName = lease.name();
@@ -220,14 +239,6 @@ public final class ChangeStreamWatcher {
         cannotOpenReason = null;
         finished = new CountDownLatch(1);
         this.pool = pool;
-        if (pool != null) {
-            pool.add(this);
-            return;
-        }
-        Thread t = new Thread(this::runOnOwnThread, "mongocache-watcher-" + scopeName);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
     }
 
     /**
@@ -486,8 +497,7 @@ public final class ChangeStreamWatcher {
             if (kind == ChangeStreamErrors.Kind.CANNOT_OPEN && opening) {
                 return refusedToOpen(e);
             }
-            if (kind == ChangeStreamErrors.Kind.HISTORY_LOST || kind == ChangeStreamErrors.Kind.OTHER
-                    || kind == ChangeStreamErrors.Kind.CANNOT_OPEN) {
+            if (kind != ChangeStreamErrors.Kind.RESUMABLE) {
                 // The token is dead, or not known to be alive: never retry it. Forget it; the fresh stream's flush
                 // (when one opens) covers everything it might have told us.
                 if (kind == ChangeStreamErrors.Kind.HISTORY_LOST) {
@@ -540,9 +550,7 @@ public final class ChangeStreamWatcher {
         } else {
             LOG.debug("mongocache: a change stream cannot open on {} ({}); retrying", scopeName, reason);
         }
-        long pause = Math.max(backoffMillis, CANNOT_OPEN_FIRST_BACKOFF_MILLIS);
-        backoffMillis = Math.min(CANNOT_OPEN_MAX_BACKOFF_MILLIS, pause * 2);
-        return pause;
+        return backOff(CANNOT_OPEN_FIRST_BACKOFF_MILLIS, CANNOT_OPEN_MAX_BACKOFF_MILLIS);
     }
 
     private void flushScope() {
@@ -635,8 +643,13 @@ public final class ChangeStreamWatcher {
 
     /** The pause before the next try, doubled for the one after (at most {@code MAX_BACKOFF_MILLIS}). */
     private long backOff() {
-        long pause = backoffMillis;
-        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        return backOff(0, MAX_BACKOFF_MILLIS);
+    }
+
+    /** The pause before the next try (at least {@code floorMillis}), doubled for the one after, up to a cap. */
+    private long backOff(long floorMillis, long capMillis) {
+        long pause = Math.max(backoffMillis, floorMillis);
+        backoffMillis = Math.min(capMillis, pause * 2);
         return pause;
     }
 

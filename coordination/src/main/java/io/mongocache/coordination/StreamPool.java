@@ -1,8 +1,8 @@
 package io.mongocache.coordination;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -32,16 +32,13 @@ final class StreamPool implements AutoCloseable {
     private final ScheduledExecutorService executor;
     /** Each watcher's one pending step, by a ticket that only that step holds. */
     private final Map<ChangeStreamWatcher, Object> pending = new ConcurrentHashMap<>();
-    private final Map<ChangeStreamWatcher, Boolean> members = new ConcurrentHashMap<>();
+    private final java.util.Set<ChangeStreamWatcher> members = ConcurrentHashMap.newKeySet();
 
     StreamPool(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("streamThreads must be at least 1, was " + threads);
         }
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(threads,
-                Delegation.daemon("mongocache-streams-"));
-        pool.setRemoveOnCancelPolicy(true);
-        this.executor = pool;
+        this.executor = new ScheduledThreadPoolExecutor(threads, Delegation.daemon("mongocache-streams-"));
     }
 
     /** Streams this pool runs now. */
@@ -66,7 +63,7 @@ final class StreamPool implements AutoCloseable {
     }
 
     void add(ChangeStreamWatcher watcher) {
-        members.put(watcher, Boolean.TRUE);
+        members.add(watcher);
         schedule(watcher, 0);
     }
 
@@ -116,7 +113,7 @@ final class StreamPool implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
-        for (ChangeStreamWatcher w : members.keySet()) {
+        for (ChangeStreamWatcher w : List.copyOf(members)) {
             end(w);
         }
     }

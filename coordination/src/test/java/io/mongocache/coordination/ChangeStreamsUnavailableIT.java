@@ -128,18 +128,21 @@ class ChangeStreamsUnavailableIT {
         ChangeStreamWatcher watcher = new ChangeStreamWatcher(client, app.getCollection("products").getNamespace(),
                 cache(), app.getCollection("checkpoints"));
         watchers.add(watcher);
-        watcher.start(lease);
-        Await.until(() -> watcher.opens() >= 2, Duration.ofSeconds(10), "two refused opens");
-        long before = watcher.opens();
-        Thread.sleep(5000); // a window to count retries in, not a wait for a condition
-        long retries = watcher.opens() - before;
-        System.out.printf("cannot open: %d opens in 5 s (back-off 1 s doubling to 30 s)%n", retries);
-        assertTrue(retries <= 3, "retrying a server that cannot open streams as if the error were transient: "
-                + retries + " opens in 5 s");
-        assertTrue(retries >= 1, "it should keep trying: " + retries);
+        // The steps one by one, each returning the pause before the next: the back-off itself, not a count of
+        // opens in a window of wall-clock time.
+        watcher.prepare(lease, null);
+        List<Long> pauses = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            pauses.add(watcher.stepSafely());
+        }
+        assertEquals(List.of(1000L, 2000L, 4000L, 8000L, 16000L, 30000L, 30000L, 30000L), pauses,
+                "a server that cannot open streams is retried 1 s doubling to 30 s, not as a transient error");
+        assertEquals(8, watcher.opens(), "every step tried to open, and kept trying");
+        assertEquals(8, watcher.cannotOpen());
         assertEquals(0, watcher.historyLost(), "nothing lost its history");
         assertEquals(0, watcher.flushes(), "no stream opened, so nothing was flushed");
         assertNotNull(watcher.cannotOpenReason());
+        watcher.finish(); // no thread ran the steps: end it here, as the thread would have
     }
 
     @Test
