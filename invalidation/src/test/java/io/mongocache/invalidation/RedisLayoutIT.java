@@ -126,8 +126,10 @@ class RedisLayoutIT {
     }
 
     @Test
-    void shouldSkipRedisUpFrontForReadsOfMoreDocumentsThanAnEntryRecords() {
+    void shouldSkipRedisUpFrontForReadsOfMoreDocumentsThanAnEntryRecords() throws InterruptedException {
         try (MongoCache cache = MongoCache.builder().redis(redis.uri()).maxLocalBytes(1 << 20).build()) {
+            // The local tier serves once the first heartbeat came back: the re-read below must be able to hit it.
+            assertTrue(cache.awaitInvalidations(java.time.Duration.ofSeconds(10)), "the channel is current");
             MongoCollection<Document> raw = db.getCollection("wide");
             List<Document> docs = new ArrayList<>();
             List<Integer> ids = new ArrayList<>();
