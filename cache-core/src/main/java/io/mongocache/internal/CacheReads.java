@@ -121,6 +121,13 @@ final class CacheReads {
             return loadAndInstall(key, stamp, ttlNanos, loader, counters, true);
         }
         try {
+            // A flight that landed between this read's local lookup and its registration has installed its
+            // result already: serve that instead of loading the key a second time.
+            LocalTier.Entry landed = l1 != null && localTierTrusted.getAsBoolean() ? l1.get(key) : null;
+            if (landed != null && landed.stamp().isCurrent()) {
+                mine.payload.complete(landed.payload());
+                return ReadResult.complete(landed.payload(), landed.address());
+            }
             ReadResult result = loadAndInstall(key, stamp, ttlNanos, loader, counters, true);
             mine.payload.complete(result.isComplete() ? result.payload() : null);
             return result;
