@@ -48,29 +48,12 @@ public interface MongoCache extends AutoCloseable {
 
     /**
      * Applies an invalidation as if a write through this node had made it: on this node, in Redis and on the
-     * channel to every other node — for writes this library did not see (the change-stream watcher).
+     * channel to every other node — for writes this library did not see (the change-stream watcher). Modules
+     * that need to know whether the other nodes learnt of it use {@link io.mongocache.spi.CacheHooks}.
      *
      * @throws IllegalArgumentException if null
      */
     void invalidate(io.mongocache.spi.Invalidation invalidation);
-
-    /**
-     * Like {@link #invalidate(io.mongocache.spi.Invalidation)}, and says whether every other node will learn of it:
-     * true when Redis acknowledged the new version tokens and the channel message (or there is no Redis, so no
-     * shared state), false when it is applied on this node only and pending until Redis answers again. The
-     * change-stream watcher checkpoints an event only after this returned true, so an event whose invalidation
-     * never left the node is replayed rather than lost.
-     *
-     * @throws IllegalArgumentException if null
-     */
-    boolean invalidateShared(io.mongocache.spi.Invalidation invalidation);
-
-    /**
-     * Installs a component that may answer this node's cache misses elsewhere (see {@link
-     * io.mongocache.spi.ReadDelegate}), or with null removes it. The coordination module's {@code Coordinator}
-     * installs itself when delegation is configured, so a miss on a saturated pool is run by a peer.
-     */
-    void readDelegate(io.mongocache.spi.@org.jspecify.annotations.Nullable ReadDelegate delegate);
 
     /** Forgets every cached result of every namespace on this node, and in Redis for the namespaces it knows. */
     void invalidateAll();

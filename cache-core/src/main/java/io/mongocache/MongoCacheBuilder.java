@@ -1,6 +1,5 @@
 package io.mongocache;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import com.mongodb.annotations.NotThreadSafe;
 import io.mongocache.internal.Checks;
 import io.mongocache.internal.DefaultMongoCache;
@@ -23,7 +22,7 @@ public final class MongoCacheBuilder {
     Duration redisTimeout = Duration.ofMillis(500);
     Duration redisRetryInterval = Duration.ofSeconds(1);
     String keyPrefix = "mc";
-    Ticker ticker = Ticker.systemTicker();
+    java.util.function.LongSupplier nanoClock = System::nanoTime;
     Duration maxStaleness = Duration.ofSeconds(2);
     boolean preciseInvalidation = true;
     private boolean preciseInvalidationSet;
@@ -246,15 +245,16 @@ public final class MongoCacheBuilder {
     }
 
     /**
-     * The time source for expiry, for tests that drive time. Default {@link Ticker#systemTicker()}.
+     * The time source for expiry, in nanoseconds from an arbitrary origin, for tests that drive time (like
+     * {@code Coordinator.Builder.nanoClock}). Default {@link System#nanoTime()}.
      *
      * @throws IllegalArgumentException if null
      */
-    public MongoCacheBuilder ticker(Ticker ticker) {
-        if (ticker == null) {
-            throw new IllegalArgumentException("ticker must not be null");
+    public MongoCacheBuilder nanoClock(java.util.function.LongSupplier clock) {
+        if (clock == null) {
+            throw new IllegalArgumentException("nanoClock must not be null");
         }
-        this.ticker = ticker;
+        this.nanoClock = clock;
         return this;
     }
 

@@ -1,6 +1,5 @@
 package io.mongocache;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import com.mongodb.annotations.Immutable;
 import io.mongocache.internal.Redaction;
 import java.time.Duration;
@@ -32,7 +31,7 @@ public final class MongoCacheConfig {
     private final Duration redisTimeout;
     private final Duration redisRetryInterval;
     private final String keyPrefix;
-    private final Ticker ticker;
+    private final java.util.function.LongSupplier nanoClock;
     private final Duration maxStaleness;
     private final boolean preciseInvalidation;
     private final InvalidationMode invalidationMode;
@@ -51,7 +50,7 @@ public final class MongoCacheConfig {
         this.redisTimeout = b.redisTimeout;
         this.redisRetryInterval = b.redisRetryInterval;
         this.keyPrefix = b.keyPrefix;
-        this.ticker = b.ticker;
+        this.nanoClock = b.nanoClock;
         this.maxStaleness = b.maxStaleness;
         this.preciseInvalidation = preciseInvalidation;
         this.invalidationMode = b.invalidationMode;
@@ -101,9 +100,9 @@ public final class MongoCacheConfig {
         return keyPrefix;
     }
 
-    /** The time source for expiry. Default the system ticker. */
-    public Ticker ticker() {
-        return ticker;
+    /** The time source for expiry, in nanoseconds. Default {@link System#nanoTime()}. */
+    public java.util.function.LongSupplier nanoClock() {
+        return nanoClock;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.mongocache;
 import static com.mongodb.client.model.Filters.eq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import io.mongocache.testing.TestMongo;
@@ -19,9 +18,8 @@ class ExpiryIT {
     @Test
     void shouldExpireLocalEntriesAfterTheirOwnTtl() {
         AtomicLong nanos = new AtomicLong();
-        Ticker ticker = nanos::get;
         MongoDatabase db = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("ttl"));
-        try (MongoCache cache = MongoCache.builder().ticker(ticker).defaultTtl(Duration.ofMinutes(5)).build()) {
+        try (MongoCache cache = MongoCache.builder().nanoClock(nanos::get).defaultTtl(Duration.ofMinutes(5)).build()) {
             MongoCollection<Document> raw = db.getCollection("c");
             raw.insertOne(new Document("_id", 1).append("v", "a"));
             CachedCollection<Document> cached = cache.wrap(raw);

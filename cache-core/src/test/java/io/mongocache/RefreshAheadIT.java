@@ -41,7 +41,7 @@ class RefreshAheadIT {
 
     @Test
     void shouldReloadHotEntriesOfEveryReadKindInTheBackground() throws Exception {
-        try (MongoCache cache = MongoCache.builder().ticker(now::get).defaultTtl(Duration.ofSeconds(10)).ttlJitter(0)
+        try (MongoCache cache = MongoCache.builder().nanoClock(now::get).defaultTtl(Duration.ofSeconds(10)).ttlJitter(0)
                 .refreshAhead(0.5).build()) {
             CachedCollection<Document> c = cache.wrap(raw);
             List<Document> pipeline = new ArrayList<>(List.of(new Document("$match", new Document("v", new Document(

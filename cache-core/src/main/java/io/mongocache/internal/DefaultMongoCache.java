@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * channel's heartbeats alone, which never wait. Failure modes: a slow or stuck maintenance task delays the next
  * one, never a heartbeat, so it cannot make this node distrust its own local tier.
  */
-public final class DefaultMongoCache implements MongoCache {
+public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.CacheHooks {
     private volatile io.mongocache.spi.@Nullable ReadDelegate readDelegate;
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMongoCache.class);
 
@@ -59,9 +59,9 @@ public final class DefaultMongoCache implements MongoCache {
         this.defaultTtlNanos = config.defaultTtl().toNanos();
         ProxyClasses.warmUpInBackground(); // while Redis connects, so the first wrap finds them ready
         this.stats = new StatsRegistry(config.maxTrackedNamespaces());
-        this.collations = new CollectionCollations(config.ticker());
+        this.collations = new CollectionCollations(config.nanoClock()::getAsLong);
         this.scheduler = singleThreadScheduler("mongocache-scheduler");
-        this.local = config.maxLocalBytes() > 0 ? new LocalTier(config.maxLocalBytes(), config.ticker(), stats) : null;
+        this.local = config.maxLocalBytes() > 0 ? new LocalTier(config.maxLocalBytes(), config.nanoClock()::getAsLong, stats) : null;
         if (config.redisMode() == MongoCacheConfig.RedisMode.NONE) {
             this.redis = null;
             this.channel = null;
@@ -188,6 +188,13 @@ public final class DefaultMongoCache implements MongoCache {
 
     io.mongocache.spi.@Nullable ReadDelegate readDelegate() {
         return readDelegate;
+    }
+
+    @Override
+    public java.util.Optional<SharedRedis> sharedRedis() {
+        RedisTier tier = redis;
+        return tier == null ? java.util.Optional.empty() : java.util.Optional.of(new SharedRedis(config.redisUris(),
+                config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER, config.keyPrefix(), tier.resources()));
     }
 
     @Override

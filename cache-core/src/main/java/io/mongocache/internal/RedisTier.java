@@ -20,6 +20,8 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.mongocache.InvalidationMode;
 import io.mongocache.MongoCacheConfig;
 import io.mongocache.NamespaceStats;
@@ -119,6 +121,8 @@ final class RedisTier implements AutoCloseable {
     private final StatsRegistry stats;
     private final ScheduledExecutorService scheduler;
     private final AbstractRedisClient client;
+    /** Event loops and timers of this tier's client, shared with other modules through {@code CacheHooks}. */
+    private final ClientResources resources;
     private final String maskedUris;
     private final byte[] eraKey;
     private final boolean cluster;
@@ -158,12 +162,13 @@ final class RedisTier implements AutoCloseable {
         this.tokenExpiry = SetArgs.Builder.px(Math.max(1, config.defaultTtl().toMillis()));
         Duration timeout = config.redisTimeout();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+        this.resources = DefaultClientResources.create();
         if (cluster) {
             List<RedisURI> seeds = new ArrayList<>();
             for (String uri : config.redisUris()) {
                 seeds.add(withTimeout(uri, timeout));
             }
-            RedisClusterClient clusterClient = RedisClusterClient.create(seeds);
+            RedisClusterClient clusterClient = RedisClusterClient.create(resources, seeds);
             // Cluster node connections open on first use: rejecting commands while disconnected would fail
             // the first command to every node. Queued commands are still bounded by the command timeout.
             clusterClient.setOptions(ClusterClientOptions.builder()
@@ -179,7 +184,7 @@ final class RedisTier implements AutoCloseable {
                     .build());
             this.client = clusterClient;
         } else {
-            RedisClient standalone = RedisClient.create(withTimeout(config.redisUris().get(0), timeout));
+            RedisClient standalone = RedisClient.create(resources, withTimeout(config.redisUris().get(0), timeout));
             // RESP2: nothing here relies on RESP3 features, and plain frames keep fault-injecting proxies simple.
             standalone.setOptions(ClientOptions.builder()
                     .protocolVersion(ProtocolVersion.RESP2)
@@ -214,6 +219,22 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
+    /** Shuts the event loops down and waits for them (a closed cache leaves no Lettuce thread behind). */
+    private static void shutDown(ClientResources resources, long timeoutMillis) {
+        try {
+            resources.shutdown(0, timeoutMillis, TimeUnit.MILLISECONDS).get(timeoutMillis + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.debug("mongocache: the Redis client resources did not shut down in time", e);
+        }
+    }
+
+    /** The client resources this tier's client runs on (other modules' clients share them). */
+    ClientResources resources() {
+        return resources;
+    }
+
     /** Why Redis is not in use (the server's or the socket's words), or null while it is. */
     @Nullable String problem() {
         return healthy ? null : problem;
@@ -227,6 +248,7 @@ final class RedisTier implements AutoCloseable {
                 t.interrupt();
             }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            shutDown(resources, 1_000);
         } catch (RuntimeException e) {
             LOG.debug("mongocache: closing the Redis client after a refused build failed", e);
         }
@@ -953,6 +975,7 @@ final class RedisTier implements AutoCloseable {
         }
         try {
             client.shutdown(0, config.redisTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
+            shutDown(resources, config.redisTimeout().toMillis() * 4);
         } catch (RuntimeException e) {
             LOG.debug("mongocache: shutting the Redis client down failed", e);
         }

@@ -17,6 +17,7 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import io.mongocache.MongoCache;
+import io.mongocache.spi.CacheHooks;
 import io.mongocache.spi.Invalidation;
 import java.time.Duration;
 import java.util.List;
@@ -91,7 +92,7 @@ public final class ChangeStreamWatcher {
     private final String database;
     private final @Nullable String collection;
     private final String scopeName;
-    private final MongoCache cache;
+    private final CacheHooks cache;
     private final MongoCollection<Document> checkpoints;
     private volatile String checkpointId;
     private volatile String leaseName = "";
@@ -163,7 +164,7 @@ public final class ChangeStreamWatcher {
         this.database = database;
         this.collection = collection;
         this.scopeName = collection == null ? database : database + "." + collection;
-        this.cache = cache;
+        this.cache = CacheHooks.of(cache);
         this.checkpoints = checkpoints;
         this.checkpointId = checkpointId("", scopeName);
         this.stateDatabase = checkpoints.getNamespace().getDatabaseName();

@@ -10,6 +10,7 @@ import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import io.mongocache.MongoCache;
 import io.mongocache.internal.Checks;
 import io.mongocache.pooling.MongoPools;
+import io.mongocache.spi.CacheHooks;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +88,8 @@ public final class Coordinator implements AutoCloseable {
     private Coordinator(Settings b) {
         this.config = b;
         this.state = b.client.getDatabase(b.stateDatabase);
-        this.channel = b.delegated.isEmpty() ? null : b.keyPrefix + ":dlg:" + b.nodeId;
+        CacheHooks.SharedRedis redis = b.redis;
+        this.channel = b.delegated.isEmpty() || redis == null ? null : redis.keyPrefix() + ":dlg:" + b.nodeId;
         this.registry = new NodeRegistry(state.getCollection("nodes"), new NodeRegistry.NodeInfo(b.nodeId, host(),
                 ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
         this.electorThread = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-elector-"));
@@ -110,9 +112,13 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         MongoPools pools = config.pools;
+        CacheHooks.SharedRedis redis = config.redis;
+        if (redis == null || pools == null) {
+            return; // start() refuses delegation without them
+        }
         try {
-            delegation = new Delegation(config.nodeId, channel, RedisTransport.connect(config.redisUris,
-                    config.redisCluster, config.delegation.ackTimeout()), config.delegation,
+            delegation = new Delegation(config.nodeId, channel, RedisTransport.connect(redis,
+                    config.delegation.ackTimeout()), config.delegation,
                     java.util.Set.copyOf(config.delegated), pools::database,
                     db -> pools.pools().freeConnections(db), () -> alive);
             if (closed) {
@@ -140,7 +146,7 @@ public final class Coordinator implements AutoCloseable {
     private Coordinator begin() {
         connectDelegation();
         if (channel != null) {
-            config.cache.readDelegate(new Misses());
+            config.hooks.readDelegate(new Misses());
         }
         heartbeat();
         background.scheduleWithFixedDelay(this::heartbeat, config.heartbeatInterval.toNanos(),
@@ -547,7 +553,7 @@ public final class Coordinator implements AutoCloseable {
                         Long flushedAt = vanished.get(scope);
                         if (scope.startsWith(db + ".") && !listed.contains(scope)
                                 && (flushedAt == null || events > flushedAt)
-                                && config.cache.invalidateShared(io.mongocache.spi.Invalidation.namespace(scope))) {
+                                && config.hooks.invalidateShared(io.mongocache.spi.Invalidation.namespace(scope))) {
                             vanished.put(scope, events);
                         }
                     }
@@ -605,7 +611,7 @@ public final class Coordinator implements AutoCloseable {
         }
         closed = true; // no more heartbeats or watcher starts
         if (channel != null) {
-            config.cache.readDelegate(null);
+            config.hooks.readDelegate(null);
         }
         if (elector != null) {
             elector.close();
@@ -652,10 +658,7 @@ public final class Coordinator implements AutoCloseable {
         };
         private @Nullable MongoPools pools;
         private List<String> delegated = List.of();
-        private List<String> redisUris = List.of();
-        private boolean redisCluster;
         private DelegationSettings delegation = DelegationSettings.DEFAULTS;
-        private String keyPrefix = "mc";
         private Duration missDeadline = Duration.ofSeconds(2);
         private boolean requireChangeStreams = true;
 
@@ -792,28 +795,6 @@ public final class Coordinator implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Redis (standalone) carrying delegated reads.
-         *
-         * @throws IllegalArgumentException if the URI is malformed (the message masks its password)
-         */
-        public Builder redis(String uri) {
-            this.redisUris = List.of(Checks.redisUri("redis", uri));
-            this.redisCluster = false;
-            return this;
-        }
-
-        /**
-         * Redis Cluster carrying delegated reads, reached through these seed URIs (any nodes of the cluster).
-         *
-         * @throws IllegalArgumentException if there is no seed or one is malformed
-         */
-        public Builder redisCluster(String... seedUris) {
-            this.redisUris = Checks.redisUris("redisCluster", seedUris);
-            this.redisCluster = true;
-            return this;
-        }
-
         /** Delegation timing and limits. */
         public Builder delegation(DelegationSettings settings) {
             if (settings == null) {
@@ -847,12 +828,6 @@ public final class Coordinator implements AutoCloseable {
             return this;
         }
 
-        /** Prefix of the delegation channels; use the cache's key prefix. Default {@code mc}. */
-        public Builder keyPrefix(String prefix) {
-            this.keyPrefix = name("keyPrefix", prefix);
-            return this;
-        }
-
         /**
          * Validates and starts: registers the node, starts competing for the lease (with a scope) and serving
          * peers (with delegation).
@@ -868,9 +843,10 @@ public final class Coordinator implements AutoCloseable {
             if (cache == null) {
                 throw new IllegalStateException("cache(MongoCache) is required");
             }
-            if (!delegated.isEmpty() && (pools == null || redisUris.isEmpty())) {
+            if (!delegated.isEmpty() && (pools == null || CacheHooks.of(cache).sharedRedis().isEmpty())) {
                 throw new IllegalStateException("delegate(" + delegated + ") needs pools(MongoPools), to know when "
-                        + "a database is saturated, and redis(uri) or redisCluster(uri), to reach peers");
+                        + "a database is saturated, and a cache built with redis(uri) or redisCluster(uri), whose "
+                        + "Redis carries the reads to peers");
             }
             if (scope != null && scope.databaseNames().isEmpty() && scope.namespaces().stream()
                     .allMatch(ns -> ChangeStreamWatcher.isStateCollection(stateDatabase, ns))) {
@@ -934,10 +910,9 @@ public final class Coordinator implements AutoCloseable {
         final LeaderElector.Listener listener;
         final @Nullable MongoPools pools;
         final List<String> delegated;
-        final List<String> redisUris;
-        final boolean redisCluster;
+        final CacheHooks hooks;
+        final CacheHooks.@Nullable SharedRedis redis;
         final DelegationSettings delegation;
-        final String keyPrefix;
         final Duration missDeadline;
 
         Settings(Builder b) {
@@ -955,10 +930,9 @@ public final class Coordinator implements AutoCloseable {
             this.listener = b.listener;
             this.pools = b.pools;
             this.delegated = List.copyOf(b.delegated);
-            this.redisUris = List.copyOf(b.redisUris);
-            this.redisCluster = b.redisCluster;
+            this.hooks = CacheHooks.of(b.cache);
+            this.redis = hooks.sharedRedis().orElse(null);
             this.delegation = b.delegation;
-            this.keyPrefix = b.keyPrefix;
             this.missDeadline = b.missDeadline;
         }
     }

@@ -13,6 +13,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.mongocache.spi.CacheHooks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,17 +48,22 @@ final class RedisTransport implements AutoCloseable {
         this.publishConnection = publishConnection;
     }
 
-    /** Connects; on failure everything opened so far is closed again (no client threads left behind). */
-    static RedisTransport connect(List<String> uris, boolean cluster, Duration timeout) {
+    /**
+     * Connects to the cache's Redis on its client resources; on failure everything opened so far is closed again
+     * (no client left behind; the shared resources stay the cache's).
+     */
+    static RedisTransport connect(CacheHooks.SharedRedis redis, Duration timeout) {
         List<RedisURI> parsed = new ArrayList<>();
-        for (String uri : uris) {
+        for (String uri : redis.uris()) {
             RedisURI redisUri = RedisURI.create(uri);
             redisUri.setTimeout(timeout);
             parsed.add(redisUri);
         }
+        boolean cluster = redis.cluster();
+        ClientResources resources = redis.resources();
         RedisURI redisUri = parsed.get(0);
         if (cluster) {
-            RedisClusterClient client = RedisClusterClient.create(parsed);
+            RedisClusterClient client = RedisClusterClient.create(resources, parsed);
             StatefulRedisClusterConnection<String, byte[]> conn = null;
             try {
                 client.setOptions(ClusterClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
@@ -72,7 +79,7 @@ final class RedisTransport implements AutoCloseable {
                 throw e;
             }
         }
-        RedisClient client = RedisClient.create(redisUri);
+        RedisClient client = RedisClient.create(resources, redisUri);
         StatefulRedisConnection<String, byte[]> conn = null;
         try {
             client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());

@@ -106,8 +106,7 @@ class CachedMissDelegationIT {
     private static Coordinator start(String node, MongoCache cache, MongoPools pools, MongoDatabase app,
             String state, String prefix) {
         return Coordinator.builder().client(TestMongo.client()).cache(cache).stateDatabase(state).nodeId(node)
-                .keyPrefix(prefix).heartbeatInterval(Duration.ofMillis(200)).pools(pools).delegate(app.getName())
-                .redis(TestRedis.uri()).missDeadline(Duration.ofMillis(500)).start();
+                .heartbeatInterval(Duration.ofMillis(200)).pools(pools).delegate(app.getName()).missDeadline(Duration.ofMillis(500)).start();
     }
 
     /** Holds this node's only connection with a read the proxy delays by 1.5 s. */

@@ -60,19 +60,6 @@ class CoordinationInputsTest {
     }
 
     @Test
-    void shouldRefuseMalformedRedisUrisAtBuildTimeWithoutShowingThePassword() {
-        for (String bad : new String[] {"localhost:6379", "redis://:s3cret@", "http://:s3cret@host", "redis://"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Coordinator.builder().redis(bad));
-            assertTrue(e.getMessage().contains("redis"), e.getMessage());
-            assertTrue(!e.getMessage().contains("s3cret"), "the password is masked: " + e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> Coordinator.builder().redisCluster("redis://a:1", bad));
-        }
-        assertRefused("redisCluster", () -> Coordinator.builder().redisCluster());
-        Coordinator.builder().redisCluster("redis://127.0.0.1:7000", "redis://127.0.0.1:7001");
-    }
-
-    @Test
     void shouldRefuseWritesAndBadOptionsInReads() {
         assertRefused("pipeline", () -> ReadRequest.aggregate("shop", "orders",
                 List.of(Aggregates.match(eq("a", 1)), Aggregates.out("copy"))));

@@ -49,7 +49,7 @@ public final class CoordinatorNode {
                 .maxStaleness(Duration.ofSeconds(2)).build();
         String[] lease = a.getOrDefault("lease", "3000,2000,500").split(",");
         Coordinator.Builder builder = Coordinator.builder().client(client).cache(cache).stateDatabase(a.get("state"))
-                .nodeId(a.get("node")).keyPrefix(a.get("prefix")).heartbeatInterval(Duration.ofMillis(300))
+                .nodeId(a.get("node")).heartbeatInterval(Duration.ofMillis(300))
                 .collectionRefresh(Duration.ofMillis(Long.parseLong(a.getOrDefault("refresh", "500"))))
                 .lease(new LeaseSettings(Duration.ofMillis(Long.parseLong(lease[0])),
                         Duration.ofMillis(Long.parseLong(lease[1])), Duration.ofMillis(Long.parseLong(lease[2]))))
@@ -75,7 +75,7 @@ public final class CoordinatorNode {
             pools = MongoPools.builder().primary(a.get("mongo")).database(delegated, PoolOptions.builder()
                     .uri(a.get("delegateUri")).maxConnections(Integer.parseInt(a.get("delegateMax"))).build())
                     .shutdownHook(false).build();
-            builder.pools(pools).delegate(delegated).redis(a.get("redis"))
+            builder.pools(pools).delegate(delegated)
                     .delegation(new DelegationSettings(Duration.ofMillis(Long.parseLong(a.getOrDefault("ack", "1000"))),
                             3, 4, 64 * 1024));
         }

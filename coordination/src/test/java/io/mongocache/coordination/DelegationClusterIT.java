@@ -37,7 +37,7 @@ class DelegationClusterIT {
         app.getCollection("orders").insertMany(docs);
         String seed = TestRedis.cluster().seedUri();
         String prefix = "cdlg" + System.nanoTime();
-        try (TcpProxy link = TcpProxy.raw(TestMongo.port()); MongoCache cache = MongoCache.builder().build();
+        try (TcpProxy link = TcpProxy.raw(TestMongo.port()); MongoCache cache = MongoCache.builder().redisCluster(seed).keyPrefix(prefix).build();
                 MongoPools mine = pools(app, "mongodb://127.0.0.1:" + link.port(), 1);
                 MongoPools theirs = pools(app, TestMongo.connectionString(), 4)) {
             Coordinator peer = coordinator("peer", cache, theirs, app, state, seed, prefix);
@@ -76,8 +76,7 @@ class DelegationClusterIT {
     private static Coordinator coordinator(String node, MongoCache cache, MongoPools pools, MongoDatabase app,
             String state, String seed, String prefix) {
         return Coordinator.builder().client(TestMongo.client()).cache(cache).stateDatabase(state).nodeId(node)
-                .keyPrefix(prefix).heartbeatInterval(Duration.ofMillis(200)).pools(pools).delegate(app.getName())
-                .redisCluster(seed).delegation(new DelegationSettings(Duration.ofMillis(500), 3, 4, 16 * 1024))
+                .heartbeatInterval(Duration.ofMillis(200)).pools(pools).delegate(app.getName()).delegation(new DelegationSettings(Duration.ofMillis(500), 3, 4, 16 * 1024))
                 .start();
     }
 }

@@ -73,8 +73,7 @@ class DelegationIT {
                         .maxConnections(1).build()).build();
         cache = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix).build();
         coordinator = Coordinator.builder().client(TestMongo.client()).cache(cache).stateDatabase(stateDb)
-                .nodeId("requester").keyPrefix(prefix).heartbeatInterval(Duration.ofMillis(300)).pools(pools)
-                .delegate(app.getName()).redis(TestRedis.uri())
+                .nodeId("requester").heartbeatInterval(Duration.ofMillis(300)).pools(pools).delegate(app.getName())
                 .delegation(new DelegationSettings(ACK, 3, 4, 64 * 1024)).start();
         Await.until(() -> capacity("big") > 0 && capacity("small") > 0, Duration.ofSeconds(10),
                 "both peers to advertise capacity");

@@ -32,13 +32,13 @@ class DelegationRedisDownIT {
         String state = TestMongo.uniqueDatabaseName("state");
         app.getCollection("c").insertOne(new Document("_id", 1));
         try (RedisServer redis = RedisServer.start(); TcpProxy link = TcpProxy.raw(TestMongo.port());
-                MongoCache cache = MongoCache.builder().build();
+                MongoCache cache = MongoCache.builder().redis(redis.uri()).build();
                 MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
                         .database(app.getName(), PoolOptions.builder().uri("mongodb://127.0.0.1:" + link.port())
                                 .maxConnections(1).build()).build()) {
             redis.stop();
             Coordinator coordinator = Coordinator.builder().client(TestMongo.client()).cache(cache)
-                    .stateDatabase(state).pools(pools).delegate(app.getName()).redis(redis.uri()).start();
+                    .stateDatabase(state).pools(pools).delegate(app.getName()).start();
             try {
                 assertTrue(coordinator.delegation().isEmpty(), "not connected while Redis is down");
                 assertEquals(List.of(new Document("_id", 1)), coordinator.read(ReadRequest.find(app.getName(), "c",
