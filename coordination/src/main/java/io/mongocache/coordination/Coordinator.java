@@ -16,17 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.bson.Document;
 import org.jspecify.annotations.Nullable;
@@ -41,94 +36,57 @@ import org.slf4j.LoggerFactory;
  * Coordinator coordinator = Coordinator.builder()
  *         .client(mongoClient).cache(cache)
  *         .watch(WatchScope.databases("shop"))
- *         .pools(pools).delegate("shop").redis("redis://cache:6379")
+ *         .pools(pools).delegate("shop")      // over the cache's Redis
  *         .start();
  * List<Document> open = coordinator.read(ReadRequest.find("shop", "orders", eq("state", "open")),
  *         Duration.ofSeconds(2));   // runs here, or on a peer when this node's "shop" pool is saturated
  * }</pre>
  *
+ * <p>A facade over its parts: {@link NodeHeartbeats} (this node's registry record and the live peers),
+ * {@link LeaderElector} with {@link WatcherSupervisor} (the lease, and the watchers run while it is held) and
+ * {@link ReadRouting} (delegated reads, sent and served over {@link Delegation}). It builds them from frozen
+ * {@link Settings}, starts them in order (delegation, first heartbeat, elector) and closes them in reverse.
+ *
  * <p>State lives in the state database (default {@code mongocache}): {@code leases}, {@code checkpoints} and
  * {@code nodes}. Background work runs on two daemon threads: the elector's, and one for heartbeats, the
- * collection refresh and starting watchers.
+ * collection refresh, starting watchers and reconnecting delegation.
  */
 @ThreadSafe
 public final class Coordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
     private final Settings config;
-    private final MongoDatabase state;
     private final NodeRegistry registry;
-    private final @Nullable LeaderElector elector;
-    private final @Nullable String channel;
-    private volatile @Nullable Delegation delegation;
     private final ScheduledExecutorService electorThread;
+    /** Heartbeats, watcher starts, the collection refresh, delegation reconnects. */
     private final ScheduledExecutorService background;
-    private final Object watchLock = new Object();
-    private final Map<String, ChangeStreamWatcher> watchers = new ConcurrentHashMap<>();
-    /** Watched collections flushed for vanishing from the list, with the events their stream had seen then. */
-    private final Map<String, Long> vanished = new ConcurrentHashMap<>();
-    private volatile List<NodeRegistry.Peer> alive = List.of();
-    private volatile @Nullable Lease watching;
-    private @Nullable ScheduledFuture<?> refresh;
-    private @Nullable Boolean databaseStreams;
-    /** Whether this leadership term said at WARN that a stream cannot open (said once, not per stream). */
-    private AtomicBoolean cannotOpenWarned = new AtomicBoolean();
+    private final NodeHeartbeats heartbeats;
+    private final WatcherSupervisor supervisor;
+    private final @Nullable LeaderElector elector;
+    private final @Nullable ReadRouting routing;
     private volatile boolean closed;
-    /** Runs the per-collection streams of database scopes (its threads start with the first such stream). */
-    private final StreamPool streams;
-    private final java.util.concurrent.atomic.AtomicLong stepDowns = new java.util.concurrent.atomic.AtomicLong();
-    private volatile @Nullable StepDown lastStepDown;
-    /**
-     * Whether this node already handed the watcher over because no stream could open, since it last saw one open:
-     * each node hands over once (another node may be able to open streams), then the leader of the moment keeps
-     * retrying instead of the lease bouncing between nodes none of which can.
-     */
-    private volatile boolean handedOverCannotOpen;
 
     private Coordinator(Settings b) {
         this.config = b;
-        this.state = b.client.getDatabase(b.stateDatabase);
+        MongoDatabase state = b.client.getDatabase(b.stateDatabase);
         CacheHooks.SharedRedis redis = b.redis;
-        this.channel = b.delegated.isEmpty() || redis == null ? null : redis.keyPrefix() + ":dlg:" + b.nodeId;
+        String channel = b.delegated.isEmpty() || redis == null ? null : redis.keyPrefix() + ":dlg:" + b.nodeId;
         this.registry = new NodeRegistry(state.getCollection("nodes"), new NodeRegistry.NodeInfo(b.nodeId, host(),
                 ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
         this.electorThread = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-elector-"));
         this.background = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-coordinator-"));
-        this.streams = new StreamPool(b.streamThreads);
+        this.heartbeats = new NodeHeartbeats(registry, b, this::lease);
+        this.supervisor = new WatcherSupervisor(b, state, background, heartbeats::alive, heartbeats::beat);
         // A lease call that cannot finish within the renew deadline is a lost renewal anyway: bound it (the
         // driver's client-side operation timeout), so a hung server cannot keep a leader leading past its lease.
         MongoCollection<Document> leases = state.getCollection("leases")
                 .withTimeout(b.lease.renewDeadline().toMillis(), TimeUnit.MILLISECONDS);
         this.elector = b.scope == null ? null : new LeaderElector(new LeaseStore(leases), b.leaseName, b.nodeId,
-                b.lease, electorThread, b.nanoClock, new Leadership());
-    }
-
-    /**
-     * Connects the delegation channel; while Redis is unreachable it retries every 2 s, and until then a saturated
-     * read fails with {@link NoPeerAvailableException} and peers asking this node find nobody listening.
-     */
-    private void connectDelegation() {
-        if (closed || channel == null) {
-            return;
+                b.lease, electorThread, b.nanoClock, supervisor);
+        if (elector != null) {
+            supervisor.attach(elector);
         }
-        MongoPools pools = config.pools;
-        CacheHooks.SharedRedis redis = config.redis;
-        if (redis == null || pools == null) {
-            return; // start() refuses delegation without them
-        }
-        try {
-            delegation = new Delegation(config.nodeId, channel, RedisTransport.connect(redis,
-                    config.delegation.ackTimeout()), config.delegation,
-                    java.util.Set.copyOf(config.delegated), pools::database,
-                    db -> pools.pools().freeConnections(db), () -> alive);
-            if (closed) {
-                delegation.close();
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("mongocache: delegation channel not connected ({}); retrying in 2 s",
-                    io.mongocache.internal.Redaction.maskUri(e.toString()));
-            background.schedule(this::connectDelegation, 2, TimeUnit.SECONDS);
-        }
+        this.routing = channel == null ? null : new ReadRouting(b, channel, background, heartbeats::alive);
     }
 
     private static String host() {
@@ -144,17 +102,18 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private Coordinator begin() {
-        connectDelegation();
-        if (channel != null) {
-            config.hooks.readDelegate(new Misses());
+        ReadRouting r = routing;
+        if (r != null) {
+            r.connect();
+            config.hooks.readDelegate(r);
         }
-        heartbeat();
-        background.scheduleWithFixedDelay(this::heartbeat, config.heartbeatInterval.toNanos(),
+        heartbeats.beat();
+        background.scheduleWithFixedDelay(heartbeats::beat, config.heartbeatInterval.toNanos(),
                 config.heartbeatInterval.toNanos(), TimeUnit.NANOSECONDS);
         if (elector != null) {
             elector.start();
             long every = config.lease.retryPeriod().toNanos();
-            background.scheduleWithFixedDelay(this::handOverIfWatcherFails, every, every, TimeUnit.NANOSECONDS);
+            background.scheduleWithFixedDelay(supervisor::handOverIfWatcherFails, every, every, TimeUnit.NANOSECONDS);
         }
         return this;
     }
@@ -181,7 +140,7 @@ public final class Coordinator implements AutoCloseable {
 
     /** Live nodes as of the last heartbeat, this one included. */
     public List<NodeRegistry.Peer> peers() {
-        return alive;
+        return heartbeats.alive();
     }
 
     /**
@@ -207,28 +166,7 @@ public final class Coordinator implements AutoCloseable {
             long stepDowns, @Nullable String lastStepDown) {}
 
     public Status status() {
-        List<String> scopes = List.copyOf(watchers.keySet());
-        long events = 0;
-        long flushes = 0;
-        long lost = 0;
-        long cannotOpen = 0;
-        String cannotOpenReason = null;
-        int open = 0;
-        long checkpointWrites = 0;
-        for (ChangeStreamWatcher w : watchers.values()) {
-            checkpointWrites += w.checkpointWrites();
-            events += w.eventsSeen();
-            flushes += w.flushes();
-            lost += w.historyLost();
-            cannotOpen += w.cannotOpen();
-            if (cannotOpenReason == null) {
-                cannotOpenReason = w.cannotOpenReason();
-            }
-            open += w.isWatching() ? 1 : 0;
-        }
-        StepDown last = lastStepDown;
-        return new Status(isLeader(), lease().map(Lease::epoch).orElse(0L), scopes, open, events, flushes, lost,
-                cannotOpen, cannotOpenReason, checkpointWrites, stepDowns.get(), last == null ? null : last.reason());
+        return supervisor.status();
     }
 
     /**
@@ -242,34 +180,13 @@ public final class Coordinator implements AutoCloseable {
     public record Health(boolean healthy, List<String> problems) {}
 
     public Health health() {
-        List<String> problems = new ArrayList<>();
-        if (isLeader()) {
-            for (ChangeStreamWatcher w : watchers.values()) {
-                if (w.fencedOff()) {
-                    problems.add("the watcher of " + w.scope() + " was fenced off by a newer epoch's checkpoint");
-                } else if (w.cannotOpenReason() != null) {
-                    problems.add("a change stream cannot open on " + w.scope() + " (" + w.cannotOpenReason()
-                            + "): writes by other programs stay cached up to their TTL");
-                } else if (w.publishFailingFor().compareTo(Duration.ZERO) > 0) {
-                    problems.add("the watcher of " + w.scope() + " has not got an invalidation to Redis for "
-                            + w.publishFailingFor());
-                }
-            }
-        }
-        StepDown last = lastStepDown;
-        if (last != null && config.nanoClock.getAsLong() - last.atNanos()
-                < config.lease.leaseDuration().multipliedBy(2).toNanos()) {
-            problems.add("handed the watcher over: " + last.reason());
-        }
+        List<String> problems = supervisor.problems();
         return new Health(problems.isEmpty(), List.copyOf(problems));
     }
 
-    private record StepDown(String reason, long atNanos) {}
-
     /** Delegation counters; empty without delegation. */
     public Optional<Delegation.Stats> delegationStats() {
-        Delegation d = delegation;
-        return d == null ? Optional.empty() : Optional.of(d.stats());
+        return delegation().map(Delegation::stats);
     }
 
     /**
@@ -284,23 +201,12 @@ public final class Coordinator implements AutoCloseable {
         if (request == null) {
             throw new IllegalArgumentException("request must not be null");
         }
-        if (!config.delegated.contains(request.database())) {
+        ReadRouting r = routing;
+        if (r == null) {
             throw new IllegalStateException("read: database '" + request.database()
                     + "' is not open to delegation (Coordinator.Builder.delegate(...): " + config.delegated + ")");
         }
-        MongoPools pools = config.pools;
-        if (!pools.pools().isSaturated(request.database())) {
-            List<org.bson.RawBsonDocument> out = new ArrayList<>();
-            request.run(pools.database(request.database()).withTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS),
-                    out::add);
-            return Delegation.documents(out);
-        }
-        Delegation d = delegation;
-        if (d == null) {
-            throw new NoPeerAvailableException(request.database(), 0,
-                    List.of("this node's delegation channel is not connected (Redis unreachable)"));
-        }
-        return d.read(request, deadline);
+        return r.read(request, deadline);
     }
 
     /**
@@ -308,296 +214,8 @@ public final class Coordinator implements AutoCloseable {
      * while its Redis connection is not up.
      */
     public Optional<Delegation> delegation() {
-        return Optional.ofNullable(delegation);
-    }
-
-    /**
-     * The cache's read delegate: a miss on a delegated database whose pool is saturated runs on a peer; when no peer
-     * can serve within {@code missDeadline} it runs here after all (waiting for a connection, as without
-     * delegation) — a cached read never fails because of delegation.
-     */
-    private final class Misses implements io.mongocache.spi.ReadDelegate {
-        @Override
-        public @Nullable List<org.bson.RawBsonDocument> find(String database, String collection,
-                org.bson.BsonDocument filter, org.bson.@Nullable BsonDocument projection,
-                org.bson.@Nullable BsonDocument sort, int skip, int limit) {
-            return find(database, collection, filter, projection, sort, skip, limit, Long.MAX_VALUE);
-        }
-
-        @Override
-        public @Nullable List<org.bson.RawBsonDocument> find(String database, String collection,
-                org.bson.BsonDocument filter, org.bson.@Nullable BsonDocument projection,
-                org.bson.@Nullable BsonDocument sort, int skip, int limit, long maxBytes) {
-            return elsewhere(database, () -> ReadRequest.find(database, collection, filter).projection(projection)
-                    .sort(sort).skip(skip).limit(limit), maxBytes);
-        }
-
-        @Override
-        public @Nullable List<org.bson.RawBsonDocument> aggregate(String database, String collection,
-                List<org.bson.BsonDocument> pipeline) {
-            return aggregate(database, collection, pipeline, Long.MAX_VALUE);
-        }
-
-        @Override
-        public @Nullable List<org.bson.RawBsonDocument> aggregate(String database, String collection,
-                List<org.bson.BsonDocument> pipeline, long maxBytes) {
-            return elsewhere(database, () -> ReadRequest.aggregate(database, collection, pipeline), maxBytes);
-        }
-
-        @Override
-        public @Nullable Long count(String database, String collection, org.bson.BsonDocument filter) {
-            List<org.bson.RawBsonDocument> result = elsewhere(database,
-                    () -> ReadRequest.count(database, collection, filter), Long.MAX_VALUE);
-            if (result == null || result.size() != 1 || !result.get(0).isNumber("n")) {
-                return null;
-            }
-            return result.get(0).getNumber("n").longValue();
-        }
-
-        private @Nullable List<org.bson.RawBsonDocument> elsewhere(String database,
-                java.util.function.Supplier<ReadRequest> request, long maxBytes) {
-            Delegation d = delegation;
-            if (d == null || !config.delegated.contains(database) || !config.pools.pools().isSaturated(database)) {
-                return null;
-            }
-            try {
-                return d.readRaw(request.get(), config.missDeadline, maxBytes);
-            } catch (DelegationException | IllegalArgumentException e) {
-                LOG.debug("mongocache: delegating a miss on {} failed ({}); running it here", database,
-                        e.getMessage());
-                return null;
-            }
-        }
-    }
-
-    private void heartbeat() {
-        if (closed) {
-            return;
-        }
-        try {
-            Map<String, Integer> capacity = new LinkedHashMap<>();
-            for (String db : config.delegated) {
-                capacity.put(db, config.pools.pools().freeConnections(db));
-            }
-            registry.heartbeat(lease().map(Lease::epoch).orElse(null), capacity);
-            alive = registry.alive();
-        } catch (RuntimeException e) {
-            LOG.warn("mongocache: node heartbeat failed ({}); peers see this node as gone after {}", e.toString(),
-                    config.heartbeatInterval.multipliedBy(3));
-        }
-    }
-
-    /**
-     * A leader whose watcher cannot do its job hands it over, loudly (WARN, {@link #status()}, {@link #health()}):
-     * a watcher fenced off by a newer epoch's checkpoint, or one that cannot get invalidations to Redis (this node
-     * is cut off from it, the others may not be: it checkpoints nothing, and after {@code renewDeadline} of that it
-     * resigns and stays out for a lease duration, so a node that can reach Redis takes over and replays from the
-     * last checkpoint), or one that died. A watcher the server refuses to open a stream for (a standalone server,
-     * a missing privilege) hands over once while another node is alive — that node's client may be allowed, or
-     * connected elsewhere — and then, if the watcher comes back and still cannot open, leads on and retries with
-     * back-off: a lease bouncing between nodes none of which can open a stream would help nobody.
-     */
-    private void handOverIfWatcherFails() {
-        if (closed || elector == null || !elector.isLeader()) {
-            return;
-        }
-        if (watchers.values().stream().anyMatch(ChangeStreamWatcher::isWatching)) {
-            handedOverCannotOpen = false; // streams open here: a later refusal is news again
-        }
-        for (ChangeStreamWatcher w : watchers.values()) {
-            String cannotOpen = w.cannotOpenReason();
-            if (cannotOpen != null && !handedOverCannotOpen && alive.stream()
-                    .anyMatch(peer -> !peer.nodeId().equals(config.nodeId))) {
-                handedOverCannotOpen = true;
-                stepDown(w.scope() + ": a change stream cannot open (" + cannotOpen + "); another node may be able to");
-                return;
-            }
-            if (w.fencedOff()) {
-                // Under keyed checkpoints only a newer epoch of this very lease can own the checkpoint: this node's
-                // lease is gone whatever its local deadline says. Leading on without a watcher would leave outside
-                // writes uninvalidated, silently.
-                stepDown(w.scope() + ": its checkpoint belongs to a newer epoch than " + lease().map(Lease::epoch)
-                        .orElse(0L) + " (another node leads the lease '" + config.leaseName + "')");
-                return;
-            }
-            if (w.publishFailingFor().compareTo(config.lease.renewDeadline()) > 0) {
-                stepDown(w.scope() + ": cannot get invalidations to Redis (for " + w.publishFailingFor() + ")");
-                return;
-            }
-        }
-    }
-
-    private void stepDown(String reason) {
-        LOG.warn("mongocache: node {} hands the watcher over: {}", config.nodeId, reason);
-        stepDowns.incrementAndGet();
-        lastStepDown = new StepDown(reason, config.nanoClock.getAsLong());
-        elector.resign(config.lease.leaseDuration());
-    }
-
-    /** Starts and stops the watchers as leadership comes and goes; stopping is synchronous (the lease rule). */
-    private final class Leadership implements LeaderElector.Listener {
-        @Override
-        public void becameLeader(Lease lease) {
-            LOG.info("mongocache: node {} leads the watcher (epoch {})", config.nodeId, lease.epoch());
-            watching = lease;
-            background.execute(() -> startWatching(lease));
-            background.execute(Coordinator.this::heartbeat); // the registry shows the new leader at once
-            try {
-                config.listener.becameLeader(lease);
-            } catch (RuntimeException e) {
-                LOG.warn("mongocache: the onLeadership listener threw on becameLeader; ignored", e);
-            }
-        }
-
-        @Override
-        public void stoppedLeading(Lease lease) {
-            // Tell every watcher at once (no lock: the background thread may hold it during I/O), then wait.
-            watching = null;
-            for (ChangeStreamWatcher w : watchers.values()) {
-                w.requestStop();
-            }
-            synchronized (watchLock) {
-                if (refresh != null) {
-                    refresh.cancel(false);
-                    refresh = null;
-                }
-                for (ChangeStreamWatcher w : watchers.values()) {
-                    w.stop();
-                }
-                watchers.clear();
-                vanished.clear();
-            }
-            LOG.info("mongocache: node {} stopped leading the watcher (epoch {})", config.nodeId, lease.epoch());
-            if (!closed) {
-                background.execute(Coordinator.this::heartbeat);
-            }
-            config.listener.stoppedLeading(lease);
-        }
-    }
-
-    private void startWatching(Lease lease) {
-        synchronized (watchLock) {
-            if (watching != lease || closed) {
-                return;
-            }
-            cannotOpenWarned = new AtomicBoolean();
-            WatchScope scope = config.scope;
-            for (MongoNamespace ns : scope.namespaces()) {
-                if (!ChangeStreamWatcher.isStateCollection(config.stateDatabase, ns)) {
-                    watch(lease, new ChangeStreamWatcher(config.client, ns, config.cache, checkpoints()));
-                }
-            }
-            if (scope.databaseNames().isEmpty()) {
-                return;
-            }
-            if (databaseStreams == null) {
-                databaseStreams = probeDatabaseStreams();
-                LOG.info("mongocache: database-level change streams {}", databaseStreams ? "available"
-                        : "unavailable; one stream per collection");
-            }
-            if (databaseStreams) {
-                for (String db : scope.databaseNames()) {
-                    watch(lease, ChangeStreamWatcher.database(config.client, db, config.cache, checkpoints()));
-                }
-            } else {
-                refreshCollections(lease);
-                long every = config.collectionRefresh.toNanos();
-                refresh = background.scheduleWithFixedDelay(() -> refreshCollections(lease), every, every,
-                        TimeUnit.NANOSECONDS);
-            }
-        }
-    }
-
-    private MongoCollection<Document> checkpoints() {
-        return state.getCollection("checkpoints");
-    }
-
-    private void watch(Lease lease, ChangeStreamWatcher watcher) {
-        watch(lease, watcher, null);
-    }
-
-    private void watch(Lease lease, ChangeStreamWatcher watcher, @Nullable StreamPool pool) {
-        if (watching == lease && watchers.putIfAbsent(watcher.scope(), watcher) == null) {
-            watcher.shareCannotOpenWarning(cannotOpenWarned);
-            watcher.start(lease, pool);
-        }
-    }
-
-    private void refreshCollections(Lease lease) {
-        synchronized (watchLock) {
-            if (watching != lease || closed) {
-                return;
-            }
-            try {
-                for (String db : config.scope.databaseNames()) {
-                    java.util.Set<String> listed = new java.util.HashSet<>();
-                    for (String coll : config.client.getDatabase(db).listCollectionNames()) {
-                        String ns = db + "." + coll;
-                        if (!coll.startsWith("system.") && !ChangeStreamWatcher.isStateCollection(
-                                config.stateDatabase, new MongoNamespace(db, coll))) {
-                            listed.add(ns);
-                            vanished.remove(ns);
-                            if (!watchers.containsKey(ns)) {
-                                watch(lease, new ChangeStreamWatcher(config.client, new MongoNamespace(db, coll),
-                                        config.cache, checkpoints()), streams);
-                            }
-                        }
-                    }
-                    // A watched collection gone from the list was dropped or renamed away; a server whose
-                    // collection streams miss that event (the in-process test server sends none for a rename)
-                    // still gets it flushed, once per life: a collection recreated and renamed away again between
-                    // two listings is told apart by the events its stream saw since the last flush.
-                    for (Map.Entry<String, ChangeStreamWatcher> w : watchers.entrySet()) {
-                        String scope = w.getKey();
-                        long events = w.getValue().eventsSeen();
-                        Long flushedAt = vanished.get(scope);
-                        if (scope.startsWith(db + ".") && !listed.contains(scope)
-                                && (flushedAt == null || events > flushedAt)
-                                && config.hooks.invalidateShared(io.mongocache.spi.Invalidation.namespace(scope))) {
-                            vanished.put(scope, events);
-                        }
-                    }
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("mongocache: listing collections to watch failed ({}); retrying", e.toString());
-            }
-        }
-    }
-
-    /**
-     * Whether the server sends document events on a database-level stream: opens one on the state database,
-     * inserts a probe document and waits up to 2 s for its event.
-     */
-    private boolean probeDatabaseStreams() {
-        MongoCollection<Document> probe = state.getCollection("probe");
-        Object id = config.nodeId + ":" + System.nanoTime();
-        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor =
-                state.watch().maxAwaitTime(200, TimeUnit.MILLISECONDS).cursor()) {
-            probe.insertOne(new Document("_id", id));
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (System.nanoTime() < end) {
-                ChangeStreamDocument<Document> event = cursor.tryNext();
-                if (event != null && "insert".equals(event.getOperationTypeString())) {
-                    return true;
-                }
-                if (event == null) {
-                    Thread.sleep(20);
-                }
-            }
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (RuntimeException e) {
-            LOG.debug("mongocache: database-level change stream probe failed", e);
-            return false;
-        } finally {
-            try {
-                probe.deleteOne(new Document("_id", id));
-            } catch (RuntimeException e) {
-                LOG.debug("mongocache: removing the probe document failed", e);
-            }
-        }
+        ReadRouting r = routing;
+        return r == null ? Optional.empty() : r.delegation();
     }
 
     /**
@@ -609,8 +227,9 @@ public final class Coordinator implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true; // no more heartbeats or watcher starts
-        if (channel != null) {
+        closed = true;
+        supervisor.stopping(); // no more watcher starts; the last term ends without re-announcing
+        if (routing != null) {
             config.hooks.readDelegate(null);
         }
         if (elector != null) {
@@ -623,16 +242,11 @@ public final class Coordinator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        streams.close();
-        Delegation d = delegation;
-        if (d != null) {
-            d.close();
+        supervisor.close();
+        if (routing != null) {
+            routing.close();
         }
-        try {
-            registry.remove();
-        } catch (RuntimeException e) {
-            LOG.debug("mongocache: removing this node from the registry failed; it goes stale", e);
-        }
+        heartbeats.stop();
     }
 
     /** Configures a {@link Coordinator}; {@link #start()} validates and starts it. */
@@ -895,7 +509,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /** A builder's values as {@link Builder#start()} saw them; immutable. */
-    private static final class Settings {
+    static final class Settings {
         final MongoClient client;
         final MongoCache cache;
         final @Nullable WatchScope scope;
