@@ -52,10 +52,10 @@ public interface MongoCache extends AutoCloseable {
      *
      * @throws IllegalArgumentException if null
      */
-    void invalidate(io.mongocache.spi.Invalidation invalidation);
+    void invalidate(io.mongocache.invalidation.Invalidation invalidation);
 
     /**
-     * Like {@link #invalidate(io.mongocache.spi.Invalidation)}, and says whether every other node will learn of it:
+     * Like {@link #invalidate(io.mongocache.invalidation.Invalidation)}, and says whether every other node will learn of it:
      * true when Redis acknowledged the new version tokens and the channel message (or there is no Redis, so no
      * shared state), false when it is applied on this node only and pending until Redis answers again. The
      * change-stream watcher checkpoints an event only after this returned true, so an event whose invalidation
@@ -63,7 +63,7 @@ public interface MongoCache extends AutoCloseable {
      *
      * @throws IllegalArgumentException if null
      */
-    boolean invalidateShared(io.mongocache.spi.Invalidation invalidation);
+    boolean invalidateShared(io.mongocache.invalidation.Invalidation invalidation);
 
     /**
      * Installs a component that may answer this node's cache misses elsewhere (see {@link

@@ -1,7 +1,8 @@
 /**
- * Service-provider interfaces through which other modules extend the cache: {@link io.mongocache.spi.CacheExtension}
- * (the cross-node invalidation channel, precise analysis of filters). Implementations are found with
- * {@link java.util.ServiceLoader} or given to {@code MongoCacheBuilder.extension(…)}.
+ * Service-provider interfaces through which other modules extend the cache: {@link io.mongocache.spi.ReadDelegate}
+ * (a miss answered elsewhere, e.g. by a peer through the coordination module's delegation), installed with
+ * {@code MongoCache.readDelegate(…)}. What operations read and write is not pluggable: it is the pure analysis of
+ * {@code io.mongocache.invalidation}, a required dependency.
  */
 @NullMarked
 package io.mongocache.spi;

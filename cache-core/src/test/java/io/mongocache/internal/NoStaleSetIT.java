@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheBuilder;
-import io.mongocache.spi.Invalidation;
+import io.mongocache.invalidation.Invalidation;
 import io.mongocache.testing.TestRedis;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;

@@ -547,7 +547,7 @@ public final class Coordinator implements AutoCloseable {
                         Long flushedAt = vanished.get(scope);
                         if (scope.startsWith(db + ".") && !listed.contains(scope)
                                 && (flushedAt == null || events > flushedAt)
-                                && config.cache.invalidateShared(io.mongocache.spi.Invalidation.namespace(scope))) {
+                                && config.cache.invalidateShared(io.mongocache.invalidation.Invalidation.namespace(scope))) {
                             vanished.put(scope, events);
                         }
                     }
