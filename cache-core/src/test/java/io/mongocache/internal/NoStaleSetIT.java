@@ -89,7 +89,7 @@ class NoStaleSetIT {
 
     @Test
     void shouldNeverInstallAPreWriteLoadInRedisForOtherNodes() throws Exception {
-        // Two nodes sharing Redis, local tiers off (cross-node L1 invalidation is the invalidation module's).
+        // Two nodes sharing Redis, local tiers off (cross-node L1 invalidation is the channel's, tested elsewhere).
         MongoCacheBuilder shared = MongoCache.builder().redis(TestRedis.uri()).maxLocalBytes(0);
         try (DefaultMongoCache a = cache(shared); DefaultMongoCache b = cache(MongoCache.builder()
                 .redis(TestRedis.uri()).maxLocalBytes(0))) {

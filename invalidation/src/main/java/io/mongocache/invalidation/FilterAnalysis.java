@@ -32,7 +32,7 @@ public final class FilterAnalysis {
      * The {@code _id} values a filter restricts its matches to under binary comparison of strings, or null if it
      * may match other documents.
      */
-    public static @Nullable List<BsonValue> pinnedIds(BsonDocument filter) {
+    static @Nullable List<BsonValue> pinnedIds(BsonDocument filter) {
         BsonValue condition = filter.get("_id");
         if (condition == null) {
             return null;
@@ -89,7 +89,7 @@ public final class FilterAnalysis {
      * @param operationCollation the operation's own collation, or null if it has none
      * @param collectionDefault the collection's default collation, asked at most once and only when needed
      */
-    public static @Nullable List<BsonValue> pinnedIds(BsonDocument filter, @Nullable Collation operationCollation,
+    static @Nullable List<BsonValue> pinnedIds(BsonDocument filter, @Nullable Collation operationCollation,
             Supplier<CollectionCollation> collectionDefault) {
         List<BsonValue> ids = pinnedIds(filter);
         return ids == null ? null : CollationRule.pinnedUnder(ids,

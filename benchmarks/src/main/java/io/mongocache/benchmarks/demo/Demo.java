@@ -47,9 +47,9 @@ import static com.mongodb.client.model.Updates.set;
  * {@code demo.l1Bytes} (8 MiB).
  *
  * <p>About the writes: every write through a cached collection invalidates what it may have changed before it
- * returns, on this node and in Redis. With {@code mongocache-invalidation} on the class path (it is, in this
- * module) a write by {@code _id} invalidates only point reads of that id (more exactly: of its id stripe);
- * without it, every cached read of the collection. The demo says which applies. {@code -Ddemo.userWriteShare=0}
+ * returns, on this node and in Redis. With precise invalidation (the default) a write by {@code _id} invalidates
+ * only point reads of that id; with {@code preciseInvalidation(false)}, every cached read of the collection. The
+ * demo says which applies. {@code -Ddemo.userWriteShare=0}
  * sends all writes to {@code demo.orders}, leaving {@code demo.users} read-only; 1 sends them all to users.
  */
 public final class Demo {
@@ -143,7 +143,7 @@ public final class Demo {
                         100 * WRITES);
             }
             System.out.println(cache.config().preciseInvalidation()
-                    ? "            (invalidation is precise: a write by _id invalidates only point reads of that id's stripe)"
+                    ? "            (invalidation is precise: a write by _id invalidates only point reads of that id)"
                     : "            (invalidation is per collection: preciseInvalidation(false), so a write invalidates every"
                             + " cached read of its collection)");
             System.out.println();
