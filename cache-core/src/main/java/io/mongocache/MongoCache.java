@@ -53,7 +53,7 @@ public interface MongoCache extends AutoCloseable {
      *
      * @throws IllegalArgumentException if null
      */
-    void invalidate(io.mongocache.spi.Invalidation invalidation);
+    void invalidate(io.mongocache.invalidation.Invalidation invalidation);
 
     /** Forgets every cached result of every namespace on this node, and in Redis for the namespaces it knows. */
     void invalidateAll();

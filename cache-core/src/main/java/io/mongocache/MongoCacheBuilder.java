@@ -25,9 +25,6 @@ public final class MongoCacheBuilder {
     java.util.function.LongSupplier nanoClock = System::nanoTime;
     Duration maxStaleness = Duration.ofSeconds(2);
     boolean preciseInvalidation = true;
-    private boolean preciseInvalidationSet;
-    private static final java.util.concurrent.atomic.AtomicBoolean WARNED_NO_ANALYZER =
-            new java.util.concurrent.atomic.AtomicBoolean();
     InvalidationMode invalidationMode = InvalidationMode.SYNC;
     double ttlJitter = 0.05;
     double refreshAhead = 0;
@@ -151,16 +148,13 @@ public final class MongoCacheBuilder {
     }
 
     /**
-     * Whether writes by {@code _id} invalidate only point reads of those ids, or whole namespaces. Precision needs
-     * the analyzer of {@code io.mongocache:mongocache-invalidation} on the class path. Default: true when it is
-     * there; without it the default is false, said once at WARN, and {@link MongoCacheConfig#preciseInvalidation()}
-     * reports false.
+     * Whether writes by {@code _id} invalidate only point reads of those ids (the analysis of
+     * {@code io.mongocache.invalidation}, always present), or whole namespaces. Default true.
      *
-     * @param precise true to ask for precision: {@link #build()} then fails if the analyzer is missing
+     * @param precise false to invalidate the whole namespace on every write
      */
     public MongoCacheBuilder preciseInvalidation(boolean precise) {
         this.preciseInvalidation = precise;
-        this.preciseInvalidationSet = true;
         return this;
     }
 
@@ -269,22 +263,7 @@ public final class MongoCacheBuilder {
             throw new IllegalArgumentException("maxResultBytes (" + maxResultBytes
                     + ") must be <= maxLocalBytes (" + maxLocalBytes + ") when the local tier is on");
         }
-        boolean precise = preciseInvalidation;
-        if (precise && !DefaultMongoCache.analyzerAvailable()) {
-            if (preciseInvalidationSet) {
-                throw new IllegalStateException("preciseInvalidation(true) needs the analyzer of "
-                        + "io.mongocache:mongocache-invalidation on the class path (add that dependency), or "
-                        + "preciseInvalidation(false) to invalidate whole namespaces on every write");
-            }
-            precise = false;
-            if (WARNED_NO_ANALYZER.compareAndSet(false, true)) {
-                org.slf4j.LoggerFactory.getLogger(MongoCacheBuilder.class).warn("mongocache: "
-                        + "io.mongocache:mongocache-invalidation is not on the class path, so every write invalidates "
-                        + "its whole namespace (point reads of other documents included); add it for per-document "
-                        + "invalidation, or set preciseInvalidation(false) to say this is intended");
-            }
-        }
-        return new DefaultMongoCache(new MongoCacheConfig(this, precise));
+        return new DefaultMongoCache(new MongoCacheConfig(this));
     }
 
     private void requireRedisUnset() {

@@ -41,7 +41,7 @@ public final class MongoCacheConfig {
     private final java.util.function.@org.jspecify.annotations.Nullable Function<String, com.mongodb.client.MongoDatabase>
             databases;
 
-    MongoCacheConfig(MongoCacheBuilder b, boolean preciseInvalidation) {
+    MongoCacheConfig(MongoCacheBuilder b) {
         this.redisMode = b.redisMode;
         this.redisUris = List.copyOf(b.redisUris);
         this.maxLocalBytes = b.maxLocalBytes;
@@ -52,7 +52,7 @@ public final class MongoCacheConfig {
         this.keyPrefix = b.keyPrefix;
         this.nanoClock = b.nanoClock;
         this.maxStaleness = b.maxStaleness;
-        this.preciseInvalidation = preciseInvalidation;
+        this.preciseInvalidation = b.preciseInvalidation;
         this.invalidationMode = b.invalidationMode;
         this.ttlJitter = b.ttlJitter;
         this.refreshAhead = b.refreshAhead;
@@ -115,9 +115,8 @@ public final class MongoCacheConfig {
     }
 
     /**
-     * Whether writes by {@code _id} invalidate only point reads of those ids: true when precision was asked for
-     * (the default) and the analyzer of {@code mongocache-invalidation} is on the class path; false invalidates
-     * whole namespaces.
+     * Whether writes by {@code _id} invalidate only point reads of those ids. Default true; false invalidates whole
+     * namespaces.
      */
     public boolean preciseInvalidation() {
         return preciseInvalidation;

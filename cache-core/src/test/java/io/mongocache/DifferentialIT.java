@@ -6,6 +6,7 @@ import static com.mongodb.client.model.Filters.gte;
 import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static io.mongocache.testing.DifferentialWorkload.item;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.mongodb.MongoException;
@@ -26,19 +27,17 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
+import io.mongocache.testing.DifferentialWorkload;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.bson.Document;
 import org.bson.conversions.Bson;
-import org.bson.types.Decimal128;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,7 +50,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public class DifferentialIT {
     private static final int OPERATIONS = 10_000;
-    private static final int KEY_SPACE = 120;
+    private static final int KEY_SPACE = DifferentialWorkload.KEY_SPACE;
 
     enum Tiers { L1, L1_AND_REDIS, REDIS_ONLY }
 
@@ -70,7 +69,8 @@ public class DifferentialIT {
     @ParameterizedTest(name = "seed {0}, {1}")
     @MethodSource("runs")
     void shouldReturnWhatTheRawDriverReturns(long seed, Tiers tiers) throws InterruptedException {
-        MongoCacheBuilder builder = MongoCache.builder();
+        // Whole-namespace invalidation here; PreciseDifferentialIT runs the same oracle with precision (the default).
+        MongoCacheBuilder builder = MongoCache.builder().preciseInvalidation(false);
         if (tiers != Tiers.L1) {
             builder.redis(TestRedis.uri());
         }
@@ -150,29 +150,14 @@ public class DifferentialIT {
         }
     }
 
-    private static Document item(Random r, int id) {
-        List<String> tags = new ArrayList<>();
-        for (int t = r.nextInt(4); t > 0; t--) {
-            tags.add("t" + r.nextInt(6));
-        }
-        return new Document("_id", id)
-                .append("n", r.nextInt(100))
-                .append("g", r.nextInt(5))
-                .append("s", "name-" + r.nextInt(50))
-                .append("tags", tags)
-                .append("when", new Date(1_700_000_000_000L + r.nextInt(1_000_000) * 1000L))
-                .append("price", new Decimal128(BigDecimal.valueOf(r.nextInt(100_000), 2)))
-                .append("nested", new Document("a", r.nextInt(3)).append("b", List.of(r.nextInt(3), "x")));
-    }
-
     enum Operation {
         FIND_BY_ID(true, 14), FIND_IN(true, 5), FIND_RANGE(true, 6), FIND_GROUP(true, 5), FIND_FIRST_SORTED(true, 4),
         FIND_MAPPED(true, 3), FIND_NO_CACHE(true, 2), COUNT(true, 5), COUNT_WITH_OPTIONS(true, 2),
         ESTIMATED_COUNT(true, 2), DISTINCT(true, 3), DISTINCT_FILTERED(true, 2), AGGREGATE_GROUP(true, 3),
-        AGGREGATE_LOOKUP(true, 3),
+        AGGREGATE_LOOKUP(true, 3), FIND_FILTERED(true, 2),
         INSERT_ONE(false, 4), INSERT_MANY(false, 2), UPDATE_ONE(false, 6), UPSERT(false, 2), UPDATE_MANY(false, 2),
         REPLACE_ONE(false, 2), DELETE_ONE(false, 3), DELETE_MANY(false, 1), FIND_ONE_AND_UPDATE(false, 2),
-        FIND_ONE_AND_REPLACE(false, 1), FIND_ONE_AND_DELETE(false, 1), BULK_WRITE(false, 2), WRITE_TAGS(false, 2),
+        FIND_ONE_AND_REPLACE(false, 1), FIND_ONE_AND_DELETE(false, 1), BULK_WRITE(false, 2), BULK_RANDOM(false, 2), WRITE_TAGS(false, 2),
         DROP(false, 0);
 
         final boolean read;
@@ -212,7 +197,7 @@ public class DifferentialIT {
     private static String execute(Operation op, Side s, Random r) {
         MongoCollection<Document> c = s.items();
         // A hot set of a dozen documents takes three quarters of the traffic, reads and writes alike.
-        int id = r.nextInt(4) == 0 ? r.nextInt(KEY_SPACE) : r.nextInt(12);
+        int id = DifferentialWorkload.id(r);
         switch (op) {
             case FIND_BY_ID:
                 return json(c.find(eq("_id", id)).first());
@@ -301,6 +286,16 @@ public class DifferentialIT {
                         new InsertOneModel<>(item(r, KEY_SPACE + r.nextInt(KEY_SPACE))),
                         new UpdateOneModel<>(eq("_id", id), Updates.set("s", "bulk-" + r.nextInt(9))),
                         new DeleteOneModel<>(eq("_id", r.nextInt(KEY_SPACE))));
+                return c.bulkWrite(models).toString();
+            }
+            case FIND_FILTERED:
+                // Random filters, pinned to ids in every form MongoDB compares by value, or not pinned.
+                return json(c.find(DifferentialWorkload.filter(r)).sort(Sorts.ascending("_id")).into(new ArrayList<>()));
+            case BULK_RANDOM: {
+                List<WriteModel<Document>> models = new ArrayList<>();
+                for (int i = 1 + r.nextInt(3); i > 0; i--) {
+                    models.add(DifferentialWorkload.writeModel(r));
+                }
                 return c.bulkWrite(models).toString();
             }
             case WRITE_TAGS:

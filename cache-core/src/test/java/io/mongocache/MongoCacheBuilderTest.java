@@ -24,16 +24,17 @@ class MongoCacheBuilderTest {
     }
 
     @Test
-    void shouldTellTheTruthAboutPrecisionWithoutTheAnalyzerModule() {
-        // cache-core's tests run without mongocache-invalidation on the class path, as a user of core alone does.
+    void shouldBePreciseByDefaultSinceTheAnalysisIsARequiredDependency() {
+        // mongocache-invalidation is a dependency of mongocache-core: precision cannot be missing, only turned off.
         try (MongoCache cache = MongoCache.builder().build()) {
-            assertFalse(cache.config().preciseInvalidation(), "core alone invalidates whole namespaces, and says so");
+            assertTrue(cache.config().preciseInvalidation(), "per-document invalidation is the default");
         }
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> MongoCache.builder().preciseInvalidation(true).build());
-        assertTrue(e.getMessage().contains("io.mongocache:mongocache-invalidation"), e.getMessage());
+        try (MongoCache cache = MongoCache.builder().preciseInvalidation(true).build()) {
+            assertTrue(cache.config().preciseInvalidation());
+        }
         try (MongoCache cache = MongoCache.builder().preciseInvalidation(false).build()) {
-            assertFalse(cache.config().preciseInvalidation());
+            assertFalse(cache.config().preciseInvalidation(), "turned off, it says so");
+            assertTrue(cache.config().toString().contains("preciseInvalidation=false"), cache.config().toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mongocache.internal;
 
+import io.mongocache.invalidation.Dependency;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;

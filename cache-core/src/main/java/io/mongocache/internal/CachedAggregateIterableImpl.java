@@ -7,6 +7,8 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.cursor.TimeoutMode;
 import com.mongodb.client.model.Collation;
 import io.mongocache.CachedAggregateIterable;
+import io.mongocache.invalidation.Invalidation;
+import io.mongocache.invalidation.PipelineAnalysis;
 import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,7 +90,8 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
     private PipelineAnalysis analysis() {
         PipelineAnalysis a = analysis;
         if (a == null) {
-            a = PipelineAnalysis.analyze(owner.getNamespace().getDatabaseName(), owner.ns(), encodedPipeline());
+            a = PipelineAnalysis.analyze(owner.getNamespace().getDatabaseName(),
+                    owner.getNamespace().getCollectionName(), encodedPipeline());
             analysis = a;
         }
         return a;
@@ -161,7 +164,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
                 .bson("hint", hint, documentClass, registry)
                 .string("hintString", hintString)
                 .bson("let", let, documentClass, registry);
-        return key.buildIfDeterministic(() -> Dependency.wholeNamespaces(a.reads()));
+        return key.buildIfDeterministic(a::dependencies);
     }
 
     @Override
@@ -198,14 +201,14 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
 
     @Override
     <R> R executeUncached(Supplier<R> execution) {
-        String target = pipeline.isEmpty() ? null : analysis().writeTarget();
-        if (target == null) {
+        Invalidation write = pipeline.isEmpty() ? null : analysis().write();
+        if (write == null) {
             return execution.get();
         }
         try {
             return execution.get();
         } finally {
-            owner.invalidateWritten(target);
+            owner.invalidateWritten(write);
         }
     }
 

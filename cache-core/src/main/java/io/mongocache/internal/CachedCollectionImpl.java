@@ -32,15 +32,12 @@ import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Collation;
-import com.mongodb.client.model.DeleteManyModel;
-import com.mongodb.client.model.DeleteOneModel;
-import com.mongodb.client.model.InsertOneModel;
-import com.mongodb.client.model.ReplaceOneModel;
-import com.mongodb.client.model.UpdateManyModel;
-import com.mongodb.client.model.UpdateOneModel;
-import io.mongocache.spi.DocumentId;
-import io.mongocache.spi.Invalidation;
-import java.util.Collection;
+import io.mongocache.invalidation.CollectionCollation;
+import io.mongocache.invalidation.Dependency;
+import io.mongocache.invalidation.FilterAnalysis;
+import io.mongocache.invalidation.Invalidation;
+import io.mongocache.invalidation.ReadFreshness;
+import io.mongocache.invalidation.WriteAnalysis;
 import com.mongodb.client.result.DeleteResult;
 import com.mongodb.client.result.InsertManyResult;
 import com.mongodb.client.result.InsertOneResult;
@@ -59,7 +56,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.bson.BsonDocument;
 import org.bson.BsonInt64;
-import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonValueCodecProvider;
 import org.bson.codecs.RawBsonDocumentCodec;
@@ -97,6 +93,8 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     private final long timeoutNanos;
     /** Whether reads through this view may return data older than the newest write (fixed per view). */
     private final boolean readsOlderData;
+    /** What writes through this view change (the proxy runs them; the analysis is pure). */
+    private final WriteAnalysis writes;
     private volatile @Nullable MongoCollection<T> rawView;
 
     protected CachedCollectionImpl(DefaultMongoCache cache, MongoCollection<T> delegate, CollectionView view) {
@@ -107,6 +105,9 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         Long timeout = delegate.getTimeout(TimeUnit.NANOSECONDS);
         this.timeoutNanos = timeout == null ? 0 : timeout;
         this.readsOlderData = ReadFreshness.mayReadOlderData(delegate.getReadPreference(), delegate.getReadConcern());
+        this.writes = cache.precise() ? WriteAnalysis.precise(namespace, delegate.getDocumentClass(),
+                delegate.getCodecRegistry(), () -> cache.defaultCollation(namespace, delegate))
+                : WriteAnalysis.wholeNamespace(namespace);
     }
 
     @SuppressWarnings("unchecked")
@@ -267,7 +268,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
      */
     void invalidateWritten(Invalidation invalidation) {
         cache.invalidate(invalidation);
-        if (!delegate.getWriteConcern().isAcknowledged()) {
+        if (WriteAnalysis.returnsBeforeApplied(delegate.getWriteConcern())) {
             cache.invalidateAgainLater(invalidation);
         }
     }
@@ -287,61 +288,19 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
      * whole namespace.
      */
     Dependency[] readDependencies(@Nullable BsonDocument filter, @Nullable Collation collation) {
-        if (filter != null && cache.precise()) {
-            List<BsonValue> ids = cache.pinnedIds(filter, collation, namespace, delegate);
-            if (ids != null) {
-                return Dependency.points(namespace, canonical(ids));
-            }
+        if (filter == null || !cache.precise()) {
+            return Dependency.wholeNamespace(namespace);
         }
-        return Dependency.wholeNamespace(namespace);
+        return FilterAnalysis.readDependencies(namespace, filter, collation, this::defaultCollation);
     }
 
-    /** The distinct canonical ids of some {@code _id} values. */
-    private static List<DocumentId> canonical(Collection<? extends BsonValue> ids) {
-        java.util.LinkedHashSet<DocumentId> distinct = new java.util.LinkedHashSet<>();
-        for (BsonValue id : ids) {
-            distinct.add(DocumentId.of(id));
-        }
-        return List.copyOf(distinct);
-    }
-
-    /** What a write with this filter can change: the documents it pins, else the whole namespace. */
-    private Invalidation effectOf(@Nullable Bson filter, @Nullable Collation collation) {
-        if (filter != null && cache.precise()) {
-            List<BsonValue> ids = cache.pinnedIds(filter.toBsonDocument(getDocumentClass(), getCodecRegistry()),
-                    collation, namespace, delegate);
-            if (ids != null && !ids.isEmpty()) {
-                return Invalidation.documents(namespace, canonical(ids));
-            }
-        }
-        return Invalidation.namespace(namespace);
-    }
-
-    private Invalidation documentsOrNamespace(Collection<? extends BsonValue> ids) {
-        if (!cache.precise()) {
-            return Invalidation.namespace(namespace);
-        }
-        for (BsonValue id : ids) {
-            if (id == null) {
-                return Invalidation.namespace(namespace);
-            }
-        }
-        return ids.isEmpty() ? Invalidation.namespace(namespace) : Invalidation.documents(namespace, canonical(ids));
-    }
-
-    private Invalidation insertedEffect(InsertOneResult result) {
-        BsonValue id = result.wasAcknowledged() ? result.getInsertedId() : null;
-        return id == null ? Invalidation.namespace(namespace) : documentsOrNamespace(List.of(id));
-    }
-
-    private Invalidation insertedManyEffect(InsertManyResult result) {
-        return result.wasAcknowledged() ? documentsOrNamespace(result.getInsertedIds().values())
-                : Invalidation.namespace(namespace);
+    private CollectionCollation defaultCollation() {
+        return cache.defaultCollation(namespace, delegate);
     }
 
     /** Runs a write whose effect is known from its result; on failure the whole namespace is invalidated. */
     private <R> R writeWithResult(Supplier<R> operation, java.util.function.Function<R, Invalidation> effect) {
-        Invalidation invalidation = Invalidation.namespace(namespace);
+        Invalidation invalidation = writes.whole();
         try {
             R result = operation.get();
             invalidation = safely(() -> effect.apply(result));
@@ -361,104 +320,30 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(CachedCollectionImpl.class)
                     .warn("mongocache: could not analyse a write on {}; invalidating the namespace", namespace, e);
-            return Invalidation.namespace(namespace);
+            return writes.whole();
         }
     }
 
     /**
-     * Runs a write that can change only what its filter matches. An upsert may also create a document: an
-     * {@code UpdateResult} names it; a {@code findOneAnd…} upsert does not, so it invalidates the namespace.
+     * Runs a write that can change only what its filter matches ({@link WriteAnalysis#filtered}); an upsert's
+     * effect also depends on its result ({@link WriteAnalysis#upserted}).
      */
     private <R> R writeFiltered(Bson filter, @Nullable Collation collation, boolean upsert, Supplier<R> operation) {
-        Invalidation effect = safely(() -> effectOf(filter, collation));
-        if (!upsert || effect.kind() != Invalidation.Kind.DOCUMENTS) {
-            try {
-                return operation.get();
-            } finally {
-                invalidateWritten(effect);
-            }
+        Invalidation effect = safely(() -> writes.filtered(filter, collation));
+        if (upsert) {
+            return writeWithResult(operation, result -> writes.upserted(effect, result));
         }
-        Invalidation invalidation = Invalidation.namespace(namespace);
         try {
-            R result = operation.get();
-            invalidation = safely(() -> upsertEffect(effect, result));
-            return result;
+            return operation.get();
         } finally {
-            invalidateWritten(invalidation);
+            invalidateWritten(effect);
         }
     }
 
-    private Invalidation upsertEffect(Invalidation effect, Object result) {
-        if (!(result instanceof UpdateResult update) || !update.wasAcknowledged()) {
-            return Invalidation.namespace(namespace);
-        }
-        BsonValue upserted = update.getUpsertedId();
-        if (upserted == null) {
-            return effect;
-        }
-        List<DocumentId> ids = new java.util.ArrayList<>(effect.ids());
-        ids.add(DocumentId.of(upserted));
-        return Invalidation.documents(namespace, ids);
-    }
-
-    /** A bulk write is as precise as its least precise model. */
+    /** A bulk write is as precise as its least precise model ({@link WriteAnalysis#bulk}). */
     private BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests,
             Supplier<BulkWriteResult> operation) {
-        Invalidation invalidation = Invalidation.namespace(namespace);
-        try {
-            BulkWriteResult result = operation.get();
-            invalidation = safely(() -> bulkEffect(requests, result));
-            return result;
-        } finally {
-            invalidateWritten(invalidation);
-        }
-    }
-
-    private Invalidation bulkEffect(List<? extends WriteModel<? extends T>> requests, BulkWriteResult result) {
-        Invalidation whole = Invalidation.namespace(namespace);
-        if (!cache.precise() || !result.wasAcknowledged()) {
-            return whole;
-        }
-        java.util.Set<DocumentId> ids = new java.util.LinkedHashSet<>();
-        for (WriteModel<? extends T> model : requests) {
-            Bson filter;
-            Collation collation;
-            if (model instanceof InsertOneModel<?>) {
-                continue; // ids come from the result
-            } else if (model instanceof UpdateOneModel<?> m) {
-                filter = m.getFilter();
-                collation = m.getOptions().getCollation();
-            } else if (model instanceof UpdateManyModel<?> m) {
-                filter = m.getFilter();
-                collation = m.getOptions().getCollation();
-            } else if (model instanceof ReplaceOneModel<?> m) {
-                filter = m.getFilter();
-                collation = m.getReplaceOptions().getCollation();
-            } else if (model instanceof DeleteOneModel<?> m) {
-                filter = m.getFilter();
-                collation = m.getOptions().getCollation();
-            } else if (model instanceof DeleteManyModel<?> m) {
-                filter = m.getFilter();
-                collation = m.getOptions().getCollation();
-            } else {
-                return whole;
-            }
-            Invalidation effect = effectOf(filter, collation);
-            if (effect.kind() != Invalidation.Kind.DOCUMENTS) {
-                return whole;
-            }
-            ids.addAll(effect.ids());
-        }
-        for (var insert : result.getInserts()) {
-            if (insert.getId() == null) {
-                return whole;
-            }
-            ids.add(DocumentId.of(insert.getId()));
-        }
-        for (var upsert : result.getUpserts()) {
-            ids.add(DocumentId.of(upsert.getId()));
-        }
-        return ids.isEmpty() ? whole : Invalidation.documents(namespace, ids);
+        return writeWithResult(operation, result -> writes.bulk(requests, result));
     }
 
     @Override
@@ -899,22 +784,22 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     @Override
     public InsertOneResult insertOne(T document) {
-        return writeWithResult(() -> delegate.insertOne(document), this::insertedEffect);
+        return writeWithResult(() -> delegate.insertOne(document), writes::inserted);
     }
 
     @Override
     public InsertOneResult insertOne(T document, InsertOneOptions options) {
-        return writeWithResult(() -> delegate.insertOne(document, options), this::insertedEffect);
+        return writeWithResult(() -> delegate.insertOne(document, options), writes::inserted);
     }
 
     @Override
     public InsertManyResult insertMany(List<? extends T> documents) {
-        return writeWithResult(() -> delegate.insertMany(documents), this::insertedManyEffect);
+        return writeWithResult(() -> delegate.insertMany(documents), writes::insertedMany);
     }
 
     @Override
     public InsertManyResult insertMany(List<? extends T> documents, InsertManyOptions options) {
-        return writeWithResult(() -> delegate.insertMany(documents, options), this::insertedManyEffect);
+        return writeWithResult(() -> delegate.insertMany(documents, options), writes::insertedMany);
     }
 
     @Override
@@ -1109,22 +994,22 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     @Override
     public InsertOneResult insertOne(ClientSession session, T document) {
-        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertOne(session, document), this::insertedEffect));
+        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertOne(session, document), writes::inserted));
     }
 
     @Override
     public InsertOneResult insertOne(ClientSession session, T document, InsertOneOptions options) {
-        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertOne(session, document, options), this::insertedEffect));
+        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertOne(session, document, options), writes::inserted));
     }
 
     @Override
     public InsertManyResult insertMany(ClientSession session, List<? extends T> documents) {
-        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertMany(session, documents), this::insertedManyEffect));
+        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertMany(session, documents), writes::insertedMany));
     }
 
     @Override
     public InsertManyResult insertMany(ClientSession session, List<? extends T> documents, InsertManyOptions options) {
-        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertMany(session, documents, options), this::insertedManyEffect));
+        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertMany(session, documents, options), writes::insertedMany));
     }
 
     @Override

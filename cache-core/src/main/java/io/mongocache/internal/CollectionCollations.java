@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.mongocache.spi.CollectionCollation;
+import io.mongocache.invalidation.CollectionCollation;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;

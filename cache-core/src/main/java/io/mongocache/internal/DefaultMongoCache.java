@@ -10,17 +10,14 @@ import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheClosedException;
 import io.mongocache.MongoCacheConfig;
-import io.mongocache.spi.Invalidation;
-import io.mongocache.spi.OperationAnalyzer;
+import io.mongocache.invalidation.CollectionCollation;
+import io.mongocache.invalidation.Invalidation;
 import java.time.Duration;
-import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
 import org.bson.BsonDocument;
-import org.bson.BsonValue;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +42,6 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
     private final @Nullable LocalTier local;
     private final @Nullable RedisTier redis;
     private final @Nullable InvalidationChannel channel;
-    private final @Nullable OperationAnalyzer analyzer;
     private final CacheReads reads;
     private final SessionWrites sessionWrites = new SessionWrites();
     private final CollectionCollations collations;
@@ -88,7 +84,6 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
             });
             ch.start();
         }
-        this.analyzer = config.preciseInvalidation() ? Analyzer.FOUND : null;
         InvalidationChannel ch = channel;
         // Background reloads (refreshAhead): a few threads and a bounded queue; a reload that finds no room is
         // skipped and the entry expires as usual.
@@ -102,7 +97,7 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
         this.reads = new CacheReads(versions, local, redis, stats, config.maxResultBytes(),
                 ch == null ? () -> true : ch::localTierTrusted, ch == null ? () -> true : ch::sharedTierTrusted,
                 new CacheReads.Expiry(config.ttlJitter(), config.refreshAhead(), reloads));
-        LOG.debug("mongocache: built {} (analyzer: {})", config, analyzer == null ? "none" : analyzer.getClass().getName());
+        LOG.debug("mongocache: built {}", config);
     }
 
     private static ScheduledExecutorService singleThreadScheduler(String name) {
@@ -119,27 +114,6 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
     /** The maintenance scheduler (probes, recovery, subscribing), for tests that make it wait. */
     ScheduledExecutorService maintenanceScheduler() {
         return scheduler;
-    }
-
-    /** Whether the precise analyzer ({@code mongocache-invalidation}) is on the class path. */
-    public static boolean analyzerAvailable() {
-        return Analyzer.FOUND != null;
-    }
-
-    /**
-     * The analyzer on this class's class path, looked up once (the builder asks whether it is there, then the cache
-     * takes it: one service-loader scan instead of two per build). Analyzers are stateless, so one serves all.
-     */
-    private static final class Analyzer {
-        static final @Nullable OperationAnalyzer FOUND = discover();
-
-        private static @Nullable OperationAnalyzer discover() {
-            for (OperationAnalyzer found : ServiceLoader.load(OperationAnalyzer.class,
-                    DefaultMongoCache.class.getClassLoader())) {
-                return found;
-            }
-            return null;
-        }
     }
 
     @Override
@@ -392,24 +366,18 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
     }
 
     /**
-     * The ids a filter pins its result to under the collation the operation runs with (its own, else the
-     * collection's default, learned from {@code collection} when the answer depends on it), when precise
-     * invalidation is available; else null.
+     * The default collation of {@code collection} (whose namespace is {@code namespace}): known here, or learned
+     * from its {@code listIndexes} reply now. Asked by the analysis only when a string id makes it matter.
      */
-    @Nullable List<BsonValue> pinnedIds(BsonDocument filter, com.mongodb.client.model.@Nullable Collation collation,
-            String namespace, MongoCollection<?> collection) {
-        OperationAnalyzer a = analyzer;
-        if (a == null) {
-            return null;
-        }
-        return a.pinnedIds(filter, collation == null ? null : collation.asDocument(),
-                () -> collations.of(namespace, () -> collection
-                        .withCodecRegistry(com.mongodb.MongoClientSettings.getDefaultCodecRegistry())
-                        .listIndexes(BsonDocument.class).into(new java.util.ArrayList<>()), a::defaultCollation));
+    CollectionCollation defaultCollation(String namespace, MongoCollection<?> collection) {
+        return collations.of(namespace, () -> collection
+                .withCodecRegistry(com.mongodb.MongoClientSettings.getDefaultCodecRegistry())
+                .listIndexes(BsonDocument.class).into(new java.util.ArrayList<>()), CollectionCollation::fromIndexes);
     }
 
+    /** Whether writes invalidate what their analysis pins ({@code preciseInvalidation}), or whole namespaces. */
     boolean precise() {
-        return analyzer != null;
+        return config.preciseInvalidation();
     }
 
     /** {@code waitLimitNanos}: see {@link CacheReads#read}. */

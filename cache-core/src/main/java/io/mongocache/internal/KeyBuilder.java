@@ -1,5 +1,6 @@
 package io.mongocache.internal;
 
+import io.mongocache.invalidation.Dependency;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Set;

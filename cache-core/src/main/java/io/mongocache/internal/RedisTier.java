@@ -25,8 +25,9 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.mongocache.InvalidationMode;
 import io.mongocache.MongoCacheConfig;
 import io.mongocache.NamespaceStats;
-import io.mongocache.spi.DocumentId;
-import io.mongocache.spi.Invalidation;
+import io.mongocache.invalidation.Dependency;
+import io.mongocache.invalidation.DocumentId;
+import io.mongocache.invalidation.Invalidation;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -349,8 +350,17 @@ final class RedisTier implements AutoCloseable {
         return healthy && !closed && !inFlight.blocks(key);
     }
 
+    /**
+     * The Redis key of a dependency's token: {@code prefix:{namespace}:t} (namespace-wide), {@code …:a} (any document)
+     * or {@code …:i:<canonical id bytes>} (one document).
+     */
     private byte[] tokenKey(Dependency d) {
-        byte[] head = (config.keyPrefix() + ":{" + d.namespace() + "}:" + (char) d.kind()).getBytes(StandardCharsets.UTF_8);
+        char kind = switch (d.kind()) {
+            case NAMESPACE -> 't';
+            case ANY_DOCUMENT -> 'a';
+            case DOCUMENT -> 'i';
+        };
+        byte[] head = (config.keyPrefix() + ":{" + d.namespace() + "}:" + kind).getBytes(StandardCharsets.UTF_8);
         DocumentId id = d.id();
         if (id == null) {
             return head;
@@ -510,28 +520,11 @@ final class RedisTier implements AutoCloseable {
         if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
             r.replies.add(commands.del(eraKey));
         } else {
-            for (Dependency d : stale(invalidation)) {
+            for (Dependency d : Dependency.staleAfter(invalidation)) {
                 replace(commands, r, d);
             }
         }
         return r;
-    }
-
-    /**
-     * What a namespace or documents invalidation makes stale: the namespace token for a namespace write, the
-     * any-document token and each document's token for a write by id.
-     */
-    private static List<Dependency> stale(Invalidation invalidation) {
-        String ns = invalidation.namespace();
-        if (invalidation.kind() == Invalidation.Kind.NAMESPACE) {
-            return List.of(Dependency.namespaceWide(ns));
-        }
-        List<Dependency> deps = new ArrayList<>(invalidation.ids().size() + 1);
-        deps.add(Dependency.anyDocument(ns));
-        for (DocumentId id : invalidation.ids()) {
-            deps.add(Dependency.document(ns, id));
-        }
-        return deps;
     }
 
     private void replace(RedisClusterAsyncCommands<byte[], byte[]> commands, Replacement r, Dependency d) {
@@ -546,7 +539,7 @@ final class RedisTier implements AutoCloseable {
         if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
             return new byte[][] {eraKey};
         }
-        return stale(invalidation).stream().map(this::tokenKey).toArray(byte[][]::new);
+        return Dependency.staleAfter(invalidation).stream().map(this::tokenKey).toArray(byte[][]::new);
     }
 
     /**
@@ -626,7 +619,7 @@ final class RedisTier implements AutoCloseable {
      */
     private void writeByScript(RedisClusterAsyncCommands<byte[], byte[]> commands, Invalidation invalidation,
             byte @Nullable [] channel, @Nullable Supplier<byte[]> message) {
-        List<Dependency> deps = stale(invalidation);
+        List<Dependency> deps = Dependency.staleAfter(invalidation);
         int n = deps.size();
         boolean publish = channel != null && message != null;
         byte[][] keys = new byte[n][];
@@ -994,7 +987,7 @@ final class RedisTier implements AutoCloseable {
 
         void add(Invalidation invalidation) {
             total.incrementAndGet();
-            for (Dependency d : blockedBy(invalidation)) {
+            for (Dependency d : Dependency.staleAfter(invalidation)) {
                 blocked.computeIfAbsent(d, k -> new AtomicInteger()).incrementAndGet();
             }
             if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
@@ -1003,7 +996,7 @@ final class RedisTier implements AutoCloseable {
         }
 
         void remove(Invalidation invalidation) {
-            for (Dependency d : blockedBy(invalidation)) {
+            for (Dependency d : Dependency.staleAfter(invalidation)) {
                 blocked.computeIfPresent(d, (k, n) -> n.decrementAndGet() == 0 ? null : n);
             }
             if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
@@ -1025,22 +1018,6 @@ final class RedisTier implements AutoCloseable {
                 }
             }
             return false;
-        }
-
-        private static List<Dependency> blockedBy(Invalidation invalidation) {
-            String ns = invalidation.namespace();
-            return switch (invalidation.kind()) {
-                case NAMESPACE -> List.of(Dependency.namespaceWide(ns));
-                case DOCUMENTS -> {
-                    List<Dependency> deps = new ArrayList<>(invalidation.ids().size() + 1);
-                    deps.add(Dependency.anyDocument(ns));
-                    for (DocumentId id : invalidation.ids()) {
-                        deps.add(Dependency.document(ns, id));
-                    }
-                    yield deps;
-                }
-                case EVERYTHING -> List.of();
-            };
         }
     }
 }

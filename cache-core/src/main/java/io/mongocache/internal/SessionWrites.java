@@ -1,7 +1,7 @@
 package io.mongocache.internal;
 
 import com.mongodb.client.ClientSession;
-import io.mongocache.spi.Invalidation;
+import io.mongocache.invalidation.Invalidation;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package io.mongocache.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.mongocache.spi.DocumentId;
-import io.mongocache.spi.Invalidation;
+import io.mongocache.invalidation.Dependency;
+import io.mongocache.invalidation.Invalidation;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Function;
@@ -152,16 +152,12 @@ final class Versions {
     }
 
     void apply(Invalidation invalidation) {
-        String ns = invalidation.namespace();
-        switch (invalidation.kind()) {
-            case NAMESPACE -> bump(Dependency.namespaceWide(ns));
-            case DOCUMENTS -> {
-                for (DocumentId id : invalidation.ids()) {
-                    bump(Dependency.document(ns, id));
-                }
-                bump(Dependency.anyDocument(ns));
-            }
-            case EVERYTHING -> global.bump();
+        if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
+            global.bump();
+            return;
+        }
+        for (Dependency d : Dependency.staleAfter(invalidation)) {
+            bump(d);
         }
     }
 

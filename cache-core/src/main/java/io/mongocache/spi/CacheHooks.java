@@ -2,6 +2,7 @@ package io.mongocache.spi;
 
 import io.lettuce.core.resource.ClientResources;
 import io.mongocache.MongoCache;
+import io.mongocache.invalidation.Invalidation;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

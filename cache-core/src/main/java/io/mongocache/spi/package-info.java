@@ -1,9 +1,9 @@
 /**
- * What the cache offers modules built on it and what they may plug into it: {@link io.mongocache.spi.CacheHooks}
- * (shared invalidation, the read delegate, the cache's Redis settings and client resources, obtained with
- * {@code CacheHooks.of(cache)}), {@link io.mongocache.spi.ReadDelegate} (answering misses on a peer),
- * {@link io.mongocache.spi.Invalidation} (what a write made stale) and the analysis SPI. Applications need none of
- * it; the coordination module uses all of it.
+ * What the cache offers modules built on it: {@link io.mongocache.spi.CacheHooks} (shared invalidation, the read
+ * delegate, the cache's Redis settings and client resources, obtained with {@code CacheHooks.of(cache)}) and
+ * {@link io.mongocache.spi.ReadDelegate} (a miss answered elsewhere, e.g. by a peer through the coordination
+ * module's delegation). Applications need none of it. What operations read and write is not pluggable: it is the
+ * pure analysis of {@code io.mongocache.invalidation}, a required dependency.
  */
 @NullMarked
 package io.mongocache.spi;

@@ -118,7 +118,7 @@ class CacheReadsTest {
         java.util.function.Supplier<Loader> reloader = () -> cap -> {
             int n = loads.incrementAndGet();
             // The write lands while the reload's query runs: its result may be stale.
-            versions.apply(io.mongocache.spi.Invalidation.namespace("db.c"));
+            versions.apply(io.mongocache.invalidation.Invalidation.namespace("db.c"));
             return ReadResult.complete(Payloads.ofLong(n), null);
         };
         reads.read(key, TTL, loader(loads), reloader);

@@ -2,7 +2,7 @@ package io.mongocache.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.mongocache.spi.CollectionCollation;
+import io.mongocache.invalidation.CollectionCollation;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,10 +1,12 @@
 package io.mongocache.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mongocache.invalidation.Dependency;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +44,15 @@ class KeyBuilderTest {
 
     private static BsonDocument doc(String json) {
         return BsonDocument.parse(json);
+    }
+
+    @Test
+    void shouldFlagTimeAndRandomnessAsNonDeterministic() {
+        assertFalse(KeyBuilder.isDeterministic(BsonDocument.parse("{$expr: {$lt: ['$t', '$$NOW']}}")));
+        assertFalse(KeyBuilder.isDeterministic(BsonDocument.parse("{$sample: {size: 3}}")));
+        assertFalse(KeyBuilder.isDeterministic(BsonDocument.parse("{a: {$rand: {}}}")));
+        assertFalse(KeyBuilder.isDeterministic(BsonDocument.parse("{$where: 'this.a > 1'}")));
+        assertTrue(KeyBuilder.isDeterministic(BsonDocument.parse("{a: '$$ROOT', b: {$gt: 1}}")));
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheBuilder;
-import io.mongocache.spi.Invalidation;
+import io.mongocache.invalidation.Invalidation;
 import io.mongocache.testing.TestRedis;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -89,7 +89,7 @@ class NoStaleSetIT {
 
     @Test
     void shouldNeverInstallAPreWriteLoadInRedisForOtherNodes() throws Exception {
-        // Two nodes sharing Redis, local tiers off (cross-node L1 invalidation is the invalidation module's).
+        // Two nodes sharing Redis, local tiers off (cross-node L1 invalidation is the channel's, tested elsewhere).
         MongoCacheBuilder shared = MongoCache.builder().redis(TestRedis.uri()).maxLocalBytes(0);
         try (DefaultMongoCache a = cache(shared); DefaultMongoCache b = cache(MongoCache.builder()
                 .redis(TestRedis.uri()).maxLocalBytes(0))) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.ClientSession;
 import io.mongocache.MongoCache;
-import io.mongocache.spi.Invalidation;
+import io.mongocache.invalidation.Invalidation;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

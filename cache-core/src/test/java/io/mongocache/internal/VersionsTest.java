@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mongocache.spi.DocumentId;
-import io.mongocache.spi.Invalidation;
+import io.mongocache.invalidation.Dependency;
+import io.mongocache.invalidation.DocumentId;
+import io.mongocache.invalidation.Invalidation;
 import java.util.ArrayList;
 import java.util.List;
 import org.bson.BsonInt32;
@@ -16,7 +17,7 @@ class VersionsTest {
     private static final String NS = "db.c";
 
     private static Dependency[] point(int id) {
-        return Dependency.points(NS, List.of(DocumentId.of(new BsonInt32(id))));
+        return Dependency.points(NS, List.of(new BsonInt32(id)));
     }
 
     private static Invalidation write(int... ids) {
@@ -59,7 +60,7 @@ class VersionsTest {
     void shouldKillStampsOnNamespaceAndGlobalWritesOnly() {
         Versions versions = new Versions();
         Versions.Stamp read = versions.stamp(point(1));
-        Versions.Stamp other = versions.stamp(Dependency.points("db.other", List.of(DocumentId.of(new BsonInt32(1)))));
+        Versions.Stamp other = versions.stamp(Dependency.points("db.other", List.of(new BsonInt32(1))));
         versions.apply(Invalidation.namespace(NS));
         assertFalse(read.isCurrent());
         assertTrue(other.isCurrent());

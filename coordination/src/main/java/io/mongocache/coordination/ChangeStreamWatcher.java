@@ -17,8 +17,9 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import io.mongocache.MongoCache;
+import io.mongocache.invalidation.ChangeEvents;
+import io.mongocache.invalidation.Invalidation;
 import io.mongocache.spi.CacheHooks;
-import io.mongocache.spi.Invalidation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -474,7 +475,7 @@ public final class ChangeStreamWatcher {
                     continue; // the library's own bookkeeping (a checkpoint, a heartbeat): nothing to do
                 }
                 eventsSeen.incrementAndGet();
-                ChangeEventTranslator.Translation translation = ChangeEventTranslator.translate(raw(event));
+                ChangeEvents.Translation translation = ChangeEvents.translate(raw(event));
                 for (Invalidation invalidation : translation.invalidations()) {
                     shared(cache.invalidateShared(invalidation));
                 }

@@ -259,7 +259,7 @@ final class WatcherSupervisor implements LeaderElector.Listener {
                         Long flushedAt = vanished.get(scope);
                         if (scope.startsWith(db + ".") && !listed.contains(scope)
                                 && (flushedAt == null || events > flushedAt)
-                                && config.hooks.invalidateShared(io.mongocache.spi.Invalidation.namespace(scope))) {
+                                && config.hooks.invalidateShared(io.mongocache.invalidation.Invalidation.namespace(scope))) {
                             vanished.put(scope, events);
                         }
                     }

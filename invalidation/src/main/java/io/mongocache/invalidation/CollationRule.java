@@ -1,6 +1,5 @@
 package io.mongocache.invalidation;
 
-import io.mongocache.spi.CollectionCollation;
 import java.util.List;
 import java.util.function.Supplier;
 import org.bson.BsonDocument;

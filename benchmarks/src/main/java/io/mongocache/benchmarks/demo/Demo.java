@@ -9,7 +9,6 @@ import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheBuilder;
 import io.mongocache.NamespaceStats;
 import io.mongocache.benchmarks.Users;
-import io.mongocache.spi.OperationAnalyzer;
 import io.mongocache.testing.MongoServerHandle;
 import io.mongocache.testing.RedisServer;
 import io.mongocache.testing.TestMongo;
@@ -22,7 +21,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 import org.bson.Document;
 import org.bson.types.Decimal128;
@@ -49,9 +47,9 @@ import static com.mongodb.client.model.Updates.set;
  * {@code demo.l1Bytes} (8 MiB).
  *
  * <p>About the writes: every write through a cached collection invalidates what it may have changed before it
- * returns, on this node and in Redis. With {@code mongocache-invalidation} on the class path (it is, in this
- * module) a write by {@code _id} invalidates only point reads of that id (more exactly: of its id stripe);
- * without it, every cached read of the collection. The demo says which applies. {@code -Ddemo.userWriteShare=0}
+ * returns, on this node and in Redis. With precise invalidation (the default) a write by {@code _id} invalidates
+ * only point reads of that id; with {@code preciseInvalidation(false)}, every cached read of the collection. The
+ * demo says which applies. {@code -Ddemo.userWriteShare=0}
  * sends all writes to {@code demo.orders}, leaving {@code demo.users} read-only; 1 sends them all to users.
  */
 public final class Demo {
@@ -144,10 +142,10 @@ public final class Demo {
                 System.out.printf(Locale.ROOT, "            %.0f%% writes orders.insertOne(...)  (an order for the chosen user; demo.users is read-mostly)%n",
                         100 * WRITES);
             }
-            System.out.println(preciseInvalidation(cache)
-                    ? "            (invalidation is precise: a write by _id invalidates only point reads of that id's stripe)"
-                    : "            (invalidation is per collection: a write invalidates every cached read of its collection;"
-                            + " put mongocache-invalidation on the class path for precise invalidation)");
+            System.out.println(cache.config().preciseInvalidation()
+                    ? "            (invalidation is precise: a write by _id invalidates only point reads of that id)"
+                    : "            (invalidation is per collection: preciseInvalidation(false), so a write invalidates every"
+                            + " cached read of its collection)");
             System.out.println();
 
             System.out.printf(Locale.ROOT, "Warming up the JIT (%,d ops each way, not measured) ...%n", WARMUP_OPS);
@@ -351,12 +349,6 @@ public final class Demo {
         System.out.println("  (L2 serves what the previous life loaded and no later write invalidated; every node of a"
                 + " deployment shares it)");
         return fresh;
-    }
-
-    /** Whether writes by _id invalidate precisely: enabled (the default) and an analyzer on the class path. */
-    private static boolean preciseInvalidation(MongoCache cache) {
-        return cache.config().preciseInvalidation()
-                && ServiceLoader.load(OperationAnalyzer.class, MongoCache.class.getClassLoader()).findFirst().isPresent();
     }
 
     private static void row(String label, double uncached, double cached) {

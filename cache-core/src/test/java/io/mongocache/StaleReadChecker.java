@@ -1,4 +1,4 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gte;
@@ -8,9 +8,6 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
-import io.mongocache.CachedCollection;
-import io.mongocache.MongoCache;
-import io.mongocache.NamespaceStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,5 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
-import io.mongocache.DifferentialIT;
-import io.mongocache.MongoCache;
 import io.mongocache.testing.TestRedis;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,8 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The differential test of cache-core with precise invalidation on (this module's analyzer is on the class path)
- * and with three nodes sharing Redis, each operation going through a node chosen by the seed.
+ * The differential test with precise invalidation on (the default; {@link DifferentialIT} itself runs with whole
+ * namespaces), on one node and on three nodes sharing Redis, each operation going through a node chosen by the seed.
  */
 class PreciseDifferentialIT {
 

@@ -1,12 +1,10 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import io.mongocache.CachedCollection;
-import io.mongocache.MongoCache;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;
 import java.util.ArrayList;

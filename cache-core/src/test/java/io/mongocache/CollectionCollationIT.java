@@ -1,4 +1,4 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Updates.set;
@@ -10,8 +10,6 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Collation;
 import com.mongodb.client.model.CollationStrength;
 import com.mongodb.client.model.CreateCollectionOptions;
-import io.mongocache.CachedCollection;
-import io.mongocache.MongoCache;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;
 import java.time.Duration;

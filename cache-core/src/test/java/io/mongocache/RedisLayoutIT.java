@@ -1,4 +1,4 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
@@ -12,9 +12,6 @@ import com.mongodb.client.MongoDatabase;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.mongocache.CachedCollection;
-import io.mongocache.MongoCache;
-import io.mongocache.NamespaceStats;
 import io.mongocache.testing.RedisServer;
 import io.mongocache.testing.TestMongo;
 import java.time.Duration;

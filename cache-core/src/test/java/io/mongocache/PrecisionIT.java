@@ -1,4 +1,4 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
@@ -14,9 +14,6 @@ import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
-import io.mongocache.CachedCollection;
-import io.mongocache.MongoCache;
-import io.mongocache.NamespaceStats;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;
 import java.util.ArrayList;

@@ -14,11 +14,10 @@ import org.bson.BsonValue;
 import org.bson.types.Decimal128;
 import org.junit.jupiter.api.Test;
 
-class PreciseAnalyzerTest {
-    private final PreciseAnalyzer analyzer = new PreciseAnalyzer();
+class FilterAnalysisTest {
 
-    private List<BsonValue> pinned(String filter) {
-        return analyzer.pinnedIds(BsonDocument.parse(filter));
+    private static List<BsonValue> pinned(String filter) {
+        return FilterAnalysis.pinnedIds(BsonDocument.parse(filter));
     }
 
     @Test
@@ -67,12 +66,12 @@ class PreciseAnalyzerTest {
     }
 
     @Test
-    void shouldBePreciseByDefaultWithTheModuleOnTheClassPath() {
-        try (io.mongocache.MongoCache cache = io.mongocache.MongoCache.builder().build()) {
-            org.junit.jupiter.api.Assertions.assertTrue(cache.config().preciseInvalidation());
-        }
-        try (io.mongocache.MongoCache cache = io.mongocache.MongoCache.builder().preciseInvalidation(true).build()) {
-            org.junit.jupiter.api.Assertions.assertTrue(cache.config().preciseInvalidation());
-        }
+    void shouldMakeAPinnedReadDependOnItsDocumentsAndAnyOtherReadOnTheWholeNamespace() {
+        Dependency[] point = FilterAnalysis.readDependencies("db.c", BsonDocument.parse("{_id: {$in: [1, 1.0, 2]}}"),
+                null, () -> CollectionCollation.SIMPLE);
+        assertEquals(List.of(Dependency.namespaceWide("db.c"), Dependency.document("db.c", DocumentId.of(new BsonInt32(1))),
+                Dependency.document("db.c", DocumentId.of(new BsonInt32(2)))), List.of(point), "1 and 1.0 are one id");
+        assertEquals(List.of(Dependency.wholeNamespace("db.c")), List.of(FilterAnalysis.readDependencies("db.c",
+                BsonDocument.parse("{n: 5}"), null, () -> CollectionCollation.SIMPLE)));
     }
 }

@@ -1,4 +1,4 @@
-package io.mongocache.spi;
+package io.mongocache.invalidation;
 
 import com.mongodb.annotations.Immutable;
 import java.util.ArrayList;

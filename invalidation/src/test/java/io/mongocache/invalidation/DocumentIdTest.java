@@ -1,4 +1,4 @@
-package io.mongocache.spi;
+package io.mongocache.invalidation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

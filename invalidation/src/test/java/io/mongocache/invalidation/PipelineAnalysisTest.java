@@ -1,10 +1,11 @@
-package io.mongocache.internal;
+package io.mongocache.invalidation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Set;
 import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class PipelineAnalysisTest {
 
     private static PipelineAnalysis analyze(String... stages) {
-        return PipelineAnalysis.analyze("db", "db.orders",
+        return PipelineAnalysis.analyze("db", "orders",
                 java.util.Arrays.stream(stages).map(BsonDocument::parse).toList());
     }
 
@@ -21,7 +22,8 @@ class PipelineAnalysisTest {
         PipelineAnalysis a = analyze("{$match: {x: 1}}", "{$group: {_id: '$k', n: {$sum: 1}}}");
         assertTrue(a.cacheable());
         assertEquals(Set.of("db.orders"), a.reads());
-        assertNull(a.writeTarget());
+        assertNull(a.write());
+        assertEquals(List.of(Dependency.wholeNamespace("db.orders")), List.of(a.dependencies()));
     }
 
     @Test
@@ -50,12 +52,12 @@ class PipelineAnalysisTest {
 
     @Test
     void shouldTreatOutAndMergeAsWritesToTheirTarget() {
-        assertEquals("db.summary", analyze("{$match: {}}", "{$out: 'summary'}").writeTarget());
-        assertEquals("x.y", analyze("{$out: {db: 'x', coll: 'y'}}").writeTarget());
-        assertEquals("db.m", analyze("{$merge: 'm'}").writeTarget());
-        assertEquals("o.m", analyze("{$merge: {into: {db: 'o', coll: 'm'}}}").writeTarget());
+        assertEquals(Invalidation.namespace("db.summary"), analyze("{$match: {}}", "{$out: 'summary'}").write());
+        assertEquals(Invalidation.namespace("x.y"), analyze("{$out: {db: 'x', coll: 'y'}}").write());
+        assertEquals(Invalidation.namespace("db.m"), analyze("{$merge: 'm'}").write());
+        assertEquals(Invalidation.namespace("o.m"), analyze("{$merge: {into: {db: 'o', coll: 'm'}}}").write());
         assertFalse(analyze("{$out: 'summary'}").cacheable());
-        assertEquals("*", analyze("{$merge: {into: 42}}").writeTarget());
+        assertEquals(Invalidation.everything(), analyze("{$merge: {into: 42}}").write(), "a target it cannot name");
     }
 
     @Test
@@ -64,14 +66,5 @@ class PipelineAnalysisTest {
         assertFalse(analyze("{$collStats: {}}").cacheable());
         assertFalse(analyze("{$lookup: {from: 'a', pipeline: [{$currentOp: {}}], as: 'x'}}").cacheable());
         assertFalse(analyze("{$match: {}, $limit: 1}").cacheable());
-    }
-
-    @Test
-    void shouldFlagTimeAndRandomnessAsNonDeterministic() {
-        assertFalse(KeyBuilder.isDeterministic(BsonDocument.parse("{$expr: {$lt: ['$t', '$$NOW']}}")));
-        assertFalse(KeyBuilder.isDeterministic(BsonDocument.parse("{$sample: {size: 3}}")));
-        assertFalse(KeyBuilder.isDeterministic(BsonDocument.parse("{a: {$rand: {}}}")));
-        assertFalse(KeyBuilder.isDeterministic(BsonDocument.parse("{$where: 'this.a > 1'}")));
-        assertTrue(KeyBuilder.isDeterministic(BsonDocument.parse("{a: '$$ROOT', b: {$gt: 1}}")));
     }
 }

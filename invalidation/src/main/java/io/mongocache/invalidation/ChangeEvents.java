@@ -1,9 +1,10 @@
-package io.mongocache.coordination;
+package io.mongocache.invalidation;
 
-import io.mongocache.spi.Invalidation;
+import com.mongodb.annotations.Immutable;
 import java.util.List;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a change event — the raw document MongoDB emits — into the invalidations a write through the proxy would
@@ -22,7 +23,7 @@ import org.bson.BsonValue;
  *
  * @see <a href="https://www.mongodb.com/docs/manual/reference/change-events/">change events</a>
  */
-public final class ChangeEventTranslator {
+public final class ChangeEvents {
 
     /**
      * What one event means for the cache.
@@ -30,10 +31,20 @@ public final class ChangeEventTranslator {
      * @param invalidations what to invalidate, in order
      * @param reopen whether the stream is over (drop, rename, dropDatabase, invalidate) and must be reopened
      */
-    public record Translation(List<Invalidation> invalidations, boolean reopen) {}
+    @Immutable
+    public record Translation(List<Invalidation> invalidations, boolean reopen) {
+        /** @throws IllegalArgumentException if {@code invalidations} is null */
+        public Translation {
+            if (invalidations == null) {
+                throw new IllegalArgumentException("invalidations must not be null");
+            }
+            invalidations = List.copyOf(invalidations);
+        }
+    }
 
-    private ChangeEventTranslator() {}
+    private ChangeEvents() {}
 
+    /** What a change event, as the raw document the server sent, means for the cache. */
     public static Translation translate(BsonDocument event) {
         String type = event.containsKey("operationType") && event.get("operationType").isString()
                 ? event.getString("operationType").getValue() : "";
@@ -70,7 +81,7 @@ public final class ChangeEventTranslator {
     }
 
     /** {@code {db, coll}} as {@code db.coll}; null when the collection is not named. */
-    private static String namespace(BsonValue value) {
+    private static @Nullable String namespace(@Nullable BsonValue value) {
         if (value == null || !value.isDocument()) {
             return null;
         }
@@ -85,10 +96,11 @@ public final class ChangeEventTranslator {
 
     /**
      * The {@code _id} of {@code documentKey} if it names one document: present, and not an operator document
-     * (which is what a server that puts the update spec there produces). Sharded collections add the shard key
-     * next to {@code _id}; the {@code _id} alone still names the document.
+     * (which is what a server that puts the update spec there produces), and a plain value
+     * ({@link FilterAnalysis#plainValue}). Sharded collections add the shard key next to {@code _id}; the
+     * {@code _id} alone still names the document.
      */
-    private static BsonValue usableId(BsonValue documentKey) {
+    private static @Nullable BsonValue usableId(@Nullable BsonValue documentKey) {
         if (documentKey == null || !documentKey.isDocument()) {
             return null;
         }
@@ -99,16 +111,6 @@ public final class ChangeEventTranslator {
             }
         }
         BsonValue id = key.get("_id");
-        if (id == null || id.isArray() || id.isRegularExpression()) {
-            return null;
-        }
-        if (id.isDocument()) {
-            for (String field : id.asDocument().keySet()) {
-                if (field.startsWith("$")) {
-                    return null;
-                }
-            }
-        }
-        return id;
+        return id != null && FilterAnalysis.plainValue(id) ? id : null;
     }
 }

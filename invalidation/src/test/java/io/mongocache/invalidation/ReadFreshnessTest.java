@@ -1,4 +1,4 @@
-package io.mongocache.internal;
+package io.mongocache.invalidation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Updates.set;
@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import io.mongocache.CachedCollection;
-import io.mongocache.InvalidationMode;
-import io.mongocache.MongoCache;
-import io.mongocache.NamespaceStats;
 import io.mongocache.testing.Await;
 import io.mongocache.testing.RedisServer;
 import io.mongocache.testing.TestMongo;

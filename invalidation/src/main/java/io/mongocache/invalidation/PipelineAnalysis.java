@@ -1,5 +1,6 @@
-package io.mongocache.internal;
+package io.mongocache.invalidation;
 
+import com.mongodb.annotations.Immutable;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,40 +13,58 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Reads: the collection it runs on plus every {@code from} of {@code $lookup}/{@code $graphLookup} and every
  * {@code coll} of {@code $unionWith}, recursively through sub-pipelines and {@code $facet}. Writes: the target
- * of a final {@code $out}/{@code $merge}. A stage outside the known list makes the pipeline uncacheable — a new
- * server stage can never produce a cached result that no write invalidates.
+ * of a final {@code $out}/{@code $merge} (every namespace when the target cannot be named). A stage outside the
+ * known list makes the pipeline uncacheable — a new server stage can never produce a cached result that no write
+ * invalidates.
  *
  * @param cacheable whether the result may be cached (known stages only, no write)
  * @param reads every namespace the result depends on, the pipeline's own first
- * @param writeTarget the namespace a final {@code $out}/{@code $merge} writes, if any
+ * @param write what a final {@code $out}/{@code $merge} makes stale once it ran, or null if the pipeline only reads
  */
-record PipelineAnalysis(boolean cacheable, Set<String> reads, @Nullable String writeTarget) {
+@Immutable
+public record PipelineAnalysis(boolean cacheable, Set<String> reads, @Nullable Invalidation write) {
 
     private static final Set<String> KNOWN_STAGES = Set.of("$match", "$project", "$addFields", "$set", "$unset",
             "$group", "$sort", "$limit", "$skip", "$unwind", "$count", "$sortByCount", "$bucket", "$bucketAuto",
             "$replaceRoot", "$replaceWith", "$redact", "$facet", "$lookup", "$graphLookup", "$unionWith",
             "$densify", "$fill", "$setWindowFields", "$geoNear", "$documents");
 
-    static PipelineAnalysis analyze(String database, String ownNamespace, List<BsonDocument> stages) {
+    /** @throws IllegalArgumentException if {@code reads} is null */
+    public PipelineAnalysis {
+        if (reads == null) {
+            throw new IllegalArgumentException("reads must not be null");
+        }
+        reads = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(reads));
+    }
+
+    /**
+     * Analyses a pipeline run on {@code database.collection}.
+     *
+     * @param stages the pipeline's stages, encoded
+     */
+    public static PipelineAnalysis analyze(String database, String collection, List<BsonDocument> stages) {
         Set<String> reads = new LinkedHashSet<>();
-        reads.add(ownNamespace);
-        String writeTarget = null;
+        reads.add(database + "." + collection);
+        Invalidation write = null;
         boolean known = true;
         for (int i = 0; i < stages.size(); i++) {
             BsonDocument stage = stages.get(i);
             String name = stage.isEmpty() ? "" : stage.getFirstKey();
             boolean last = i == stages.size() - 1;
             if (last && (name.equals("$out") || name.equals("$merge"))) {
-                writeTarget = outputNamespace(database, name, stage.get(name));
-                if (writeTarget == null) {
-                    // A target we cannot name: treat the pipeline as writing somewhere unknown.
-                    writeTarget = "*";
-                }
+                String target = outputNamespace(database, name, stage.get(name));
+                // A target we cannot name: treat the pipeline as writing somewhere unknown.
+                write = target == null ? Invalidation.everything() : Invalidation.namespace(target);
             } else if (!collectReads(database, stage, reads)) {
                 known = false;
             }
         }
-        return new PipelineAnalysis(known && writeTarget == null, reads, writeTarget);
+        return new PipelineAnalysis(known && write == null, reads, write);
+    }
+
+    /** What a read of this pipeline's result depends on: every namespace it reads, whole. */
+    public Dependency[] dependencies() {
+        return Dependency.wholeNamespaces(reads);
     }
 
     /** Adds what one stage reads; false if the stage is unknown or malformed. */

@@ -1,4 +1,4 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Updates.set;
@@ -9,8 +9,6 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import io.mongocache.CachedCollection;
-import io.mongocache.MongoCache;
 import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;

@@ -1,10 +1,9 @@
-package io.mongocache.coordination;
+package io.mongocache.invalidation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mongocache.spi.Invalidation;
 import java.util.List;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -12,10 +11,10 @@ import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
 /** Events shaped exactly as MongoDB 6/7 emits them (resume tokens shortened). */
-class ChangeEventTranslatorTest {
+class ChangeEventsTest {
 
-    private static ChangeEventTranslator.Translation translate(String json) {
-        return ChangeEventTranslator.translate(BsonDocument.parse(json));
+    private static ChangeEvents.Translation translate(String json) {
+        return ChangeEvents.translate(BsonDocument.parse(json));
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.mongocache.invalidation;
 
-import com.mongodb.annotations.ThreadSafe;
-import io.mongocache.spi.CollectionCollation;
-import io.mongocache.spi.OperationAnalyzer;
+import com.mongodb.client.model.Collation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +11,8 @@ import org.bson.BsonValue;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides whether a filter pins its matches to known {@code _id} values.
+ * Which documents, by {@code _id}, a filter can match. A read whose filter pins ids depends only on those documents
+ * (and on namespace-wide writes); a write whose filter pins ids changes only those documents. Pure: no I/O.
  *
  * <p>Pinned: a top-level {@code _id} condition that is a plain value ({@code {_id: 5}}, including an embedded
  * document compared whole), {@code {$eq: v}} or {@code {$in: [v…]}}. Other top-level conditions next to it only
@@ -26,11 +25,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Under a collation ({@link CollationRule}: the operation's own, else the collection's default) ids holding a
  * string are not pinned, since the collation can make distinct strings equal; other ids still are.
  */
-@ThreadSafe
-public final class PreciseAnalyzer implements OperationAnalyzer {
+public final class FilterAnalysis {
+    private FilterAnalysis() {}
 
-    @Override
-    public @Nullable List<BsonValue> pinnedIds(BsonDocument filter) {
+    /**
+     * The {@code _id} values a filter restricts its matches to under binary comparison of strings, or null if it
+     * may match other documents.
+     */
+    static @Nullable List<BsonValue> pinnedIds(BsonDocument filter) {
         BsonValue condition = filter.get("_id");
         if (condition == null) {
             return null;
@@ -79,20 +81,33 @@ public final class PreciseAnalyzer implements OperationAnalyzer {
         return pinned;
     }
 
-    @Override
-    public @Nullable List<BsonValue> pinnedIds(BsonDocument filter, @Nullable BsonDocument operationCollation,
+    /**
+     * The {@code _id} values a filter restricts its matches to under the collation the operation runs with, or
+     * null if it may match other documents: a pinned id holding a string stays pinned only under binary comparison
+     * ({@link CollationRule}).
+     *
+     * @param operationCollation the operation's own collation, or null if it has none
+     * @param collectionDefault the collection's default collation, asked at most once and only when needed
+     */
+    static @Nullable List<BsonValue> pinnedIds(BsonDocument filter, @Nullable Collation operationCollation,
             Supplier<CollectionCollation> collectionDefault) {
         List<BsonValue> ids = pinnedIds(filter);
-        return ids == null ? null : CollationRule.pinnedUnder(ids, operationCollation, collectionDefault);
+        return ids == null ? null : CollationRule.pinnedUnder(ids,
+                operationCollation == null ? null : operationCollation.asDocument(), collectionDefault);
     }
 
-    @Override
-    public CollectionCollation defaultCollation(List<BsonDocument> indexes) {
-        return CollationRule.defaultCollation(indexes);
+    /**
+     * What a read with this filter depends on: its documents when the filter pins it to ids under the collation it
+     * runs with ({@link #pinnedIds(BsonDocument, Collation, Supplier)}), else the whole namespace.
+     */
+    public static Dependency[] readDependencies(String namespace, BsonDocument filter,
+            @Nullable Collation operationCollation, Supplier<CollectionCollation> collectionDefault) {
+        List<BsonValue> ids = pinnedIds(filter, operationCollation, collectionDefault);
+        return ids == null ? Dependency.wholeNamespace(namespace) : Dependency.points(namespace, ids);
     }
 
     /** A value that matches by equality only: not a regex, not an array, not a document holding operators. */
-    private static boolean plainValue(BsonValue value) {
+    static boolean plainValue(BsonValue value) {
         BsonType type = value.getBsonType();
         if (type == BsonType.REGULAR_EXPRESSION || type == BsonType.ARRAY) {
             return false;

@@ -1,4 +1,4 @@
-package io.mongocache.internal;
+package io.mongocache.invalidation;
 
 import com.mongodb.ReadConcern;
 import com.mongodb.ReadConcernLevel;

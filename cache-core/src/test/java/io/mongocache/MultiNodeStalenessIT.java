@@ -1,4 +1,4 @@
-package io.mongocache.invalidation;
+package io.mongocache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoDatabase;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.mongocache.InvalidationMode;
-import io.mongocache.MongoCache;
 import io.mongocache.testing.RedisServer;
 import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;

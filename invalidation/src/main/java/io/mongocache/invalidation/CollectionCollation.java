@@ -1,13 +1,14 @@
-package io.mongocache.spi;
+package io.mongocache.invalidation;
 
 import com.mongodb.annotations.Immutable;
+import java.util.List;
 import org.bson.BsonDocument;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What a node knows of a collection's default collation — the collation every operation without one of its own
- * runs with. Learned from the server ({@link OperationAnalyzer#defaultCollation}) and kept per namespace until
- * the namespace is invalidated as a whole (a drop or a re-creation always is).
+ * runs with. Learned from the server ({@link #fromIndexes}) and kept per namespace until the namespace is
+ * invalidated as a whole (a drop or a re-creation always is).
  *
  * @param kind what is known
  * @param collation the default collation as the server lists it, for {@link Kind#COLLATED}; null otherwise
@@ -39,6 +40,16 @@ public record CollectionCollation(Kind kind, @Nullable BsonDocument collation) {
             throw new IllegalArgumentException("collation must be given exactly for COLLATED, but " + kind
                     + " had " + collation);
         }
+    }
+
+    /**
+     * A collection's default collation, read from its {@code listIndexes} reply: the {@code _id} index always uses
+     * the collection's default collation, and the server lists that collation on it (never
+     * {@code {locale: "simple"}}). {@link #UNKNOWN} when the reply does not say — no {@code _id} index (a view, a
+     * time-series collection, a collection that does not exist yet).
+     */
+    public static CollectionCollation fromIndexes(List<BsonDocument> indexes) {
+        return CollationRule.defaultCollation(indexes);
     }
 
     /** A known non-simple default collation. */
