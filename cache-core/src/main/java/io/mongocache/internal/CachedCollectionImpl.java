@@ -38,6 +38,7 @@ import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.UpdateManyModel;
 import com.mongodb.client.model.UpdateOneModel;
+import io.mongocache.common.Checks;
 import io.mongocache.spi.DocumentId;
 import io.mongocache.spi.Invalidation;
 import java.util.Collection;
@@ -491,15 +492,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     @Override
     public CachedCollection<T> db(String databaseName) {
-        if (databaseName == null || databaseName.isEmpty()) {
-            throw new IllegalArgumentException("databaseName must be a non-empty database name");
-        }
-        try {
-            MongoNamespace.checkDatabaseNameValidity(databaseName);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("databaseName '" + databaseName + "' is not a valid database name: "
-                    + e.getMessage(), e);
-        }
+        Checks.databaseName("databaseName", databaseName);
         var router = cache.config().databases();
         if (router == null) {
             throw new IllegalStateException("db(name) needs a database router: MongoCacheBuilder.databases(client)"

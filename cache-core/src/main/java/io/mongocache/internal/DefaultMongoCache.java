@@ -10,12 +10,13 @@ import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheClosedException;
 import io.mongocache.MongoCacheConfig;
+import io.mongocache.common.Checks;
+import io.mongocache.common.DaemonThreadFactory;
 import io.mongocache.spi.Invalidation;
 import io.mongocache.spi.OperationAnalyzer;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
@@ -93,12 +94,7 @@ public final class DefaultMongoCache implements MongoCache {
         // Background reloads (refreshAhead): a few threads and a bounded queue; a reload that finds no room is
         // skipped and the entry expires as usual.
         this.reloads = new java.util.concurrent.ThreadPoolExecutor(0, 2, 30, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(1_000), r -> {
-                    Thread t = Executors.defaultThreadFactory().newThread(r);
-                    t.setName("mongocache-reload");
-                    t.setDaemon(true);
-                    return t;
-                });
+                new java.util.concurrent.ArrayBlockingQueue<>(1_000), DaemonThreadFactory.named("mongocache-reload"));
         this.reads = new CacheReads(versions, local, redis, stats, config.maxResultBytes(),
                 ch == null ? () -> true : ch::localTierTrusted, ch == null ? () -> true : ch::sharedTierTrusted,
                 new CacheReads.Expiry(config.ttlJitter(), config.refreshAhead(), reloads));
@@ -106,12 +102,7 @@ public final class DefaultMongoCache implements MongoCache {
     }
 
     private static ScheduledExecutorService singleThreadScheduler(String name) {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = Executors.defaultThreadFactory().newThread(r);
-            t.setName(name);
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, DaemonThreadFactory.named(name));
         executor.setRemoveOnCancelPolicy(true);
         return executor;
     }
@@ -239,9 +230,7 @@ public final class DefaultMongoCache implements MongoCache {
 
     @Override
     public void invalidateDatabase(String database) {
-        if (database == null || database.isEmpty()) {
-            throw new IllegalArgumentException("database must be a non-empty name");
-        }
+        Checks.databaseName("database", database);
         invalidateAll();
     }
 

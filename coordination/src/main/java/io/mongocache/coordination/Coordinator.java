@@ -7,8 +7,11 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import io.lettuce.core.RedisURI;
 import io.mongocache.MongoCache;
-import io.mongocache.internal.Checks;
+import io.mongocache.common.Checks;
+import io.mongocache.common.DaemonThreadFactory;
+import io.mongocache.common.Masking;
 import io.mongocache.pooling.MongoPools;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -90,8 +93,10 @@ public final class Coordinator implements AutoCloseable {
         this.channel = b.delegated.isEmpty() ? null : b.keyPrefix + ":dlg:" + b.nodeId;
         this.registry = new NodeRegistry(state.getCollection("nodes"), new NodeRegistry.NodeInfo(b.nodeId, host(),
                 ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
-        this.electorThread = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-elector-"));
-        this.background = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-coordinator-"));
+        this.electorThread =
+                Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.numbered("mongocache-elector-"));
+        this.background =
+                Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.numbered("mongocache-coordinator-"));
         this.streams = new StreamPool(b.streamThreads);
         // A lease call that cannot finish within the renew deadline is a lost renewal anyway: bound it (the
         // driver's client-side operation timeout), so a hung server cannot keep a leader leading past its lease.
@@ -120,7 +125,7 @@ public final class Coordinator implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("mongocache: delegation channel not connected ({}); retrying in 2 s",
-                    io.mongocache.internal.Redaction.maskUri(e.toString()));
+                    Masking.inText(e.toString()));
             background.schedule(this::connectDelegation, 2, TimeUnit.SECONDS);
         }
     }
@@ -668,6 +673,12 @@ public final class Coordinator implements AutoCloseable {
             return value;
         }
 
+        /** Lettuce's own parse finds something to connect to (it throws on what it cannot parse). */
+        private static boolean lettuceAccepts(String uri) {
+            RedisURI parsed = RedisURI.create(uri);
+            return parsed.getHost() != null || parsed.getSocket() != null || !parsed.getSentinels().isEmpty();
+        }
+
         /** The client for the lease, the state database and the change streams. Required. */
         public Builder client(MongoClient client) {
             if (client == null) {
@@ -695,9 +706,13 @@ public final class Coordinator implements AutoCloseable {
             return this;
         }
 
-        /** Where the lease, checkpoints and node registry live. Default {@code mongocache}. */
+        /**
+         * Where the lease, checkpoints and node registry live. Default {@code mongocache}.
+         *
+         * @throws IllegalArgumentException if {@code name} is not a valid database name
+         */
         public Builder stateDatabase(String name) {
-            this.stateDatabase = name("stateDatabase", name);
+            this.stateDatabase = Checks.databaseName("stateDatabase", name);
             return this;
         }
 
@@ -786,7 +801,7 @@ public final class Coordinator implements AutoCloseable {
             }
             List<String> list = new ArrayList<>();
             for (String db : databases) {
-                list.add(name("databases", db));
+                list.add(Checks.databaseName("databases", db));
             }
             this.delegated = List.copyOf(list);
             return this;
@@ -798,7 +813,7 @@ public final class Coordinator implements AutoCloseable {
          * @throws IllegalArgumentException if the URI is malformed (the message masks its password)
          */
         public Builder redis(String uri) {
-            this.redisUris = List.of(Checks.redisUri("redis", uri));
+            this.redisUris = List.of(Checks.redisUri("redis", uri, Builder::lettuceAccepts));
             this.redisCluster = false;
             return this;
         }
@@ -809,7 +824,7 @@ public final class Coordinator implements AutoCloseable {
          * @throws IllegalArgumentException if there is no seed or one is malformed
          */
         public Builder redisCluster(String... seedUris) {
-            this.redisUris = Checks.redisUris("redisCluster", seedUris);
+            this.redisUris = Checks.redisUris("redisCluster", seedUris, Builder::lettuceAccepts);
             this.redisCluster = true;
             return this;
         }
