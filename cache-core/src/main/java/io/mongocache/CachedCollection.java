@@ -41,7 +41,8 @@ public interface CachedCollection<T> extends MongoCollection<T> {
      * cache's database router gives that database ({@code MongoCacheBuilder.databases(…)}), cached the same way.
      * Cache keys and invalidation are per database.
      *
-     * @throws IllegalArgumentException if the name is null or empty
+     * @throws IllegalArgumentException if the name is not a valid database name: null, empty, 64 UTF-8 bytes or
+     *     more, or with any of {@code / \ . " $}, a space or NUL
      * @throws IllegalStateException if the cache has no database router
      */
     CachedCollection<T> db(String databaseName);

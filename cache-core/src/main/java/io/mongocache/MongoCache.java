@@ -94,6 +94,9 @@ public interface MongoCache extends AutoCloseable {
      * Invalidates every cached result of a database, on every node (for {@code dropDatabase} and bulk replaces).
      * Implemented as a flush of everything: dropping a database is rare, and other nodes may cache namespaces of
      * it that this node has never seen.
+     *
+     * @throws IllegalArgumentException if {@code database} is not a valid database name (as for
+     *     {@link CachedCollection#db})
      */
     void invalidateDatabase(String database);
 

@@ -1,9 +1,10 @@
 package io.mongocache;
 
 import com.mongodb.annotations.NotThreadSafe;
-import io.mongocache.internal.Checks;
+import io.lettuce.core.RedisURI;
+import io.mongocache.common.Checks;
+import io.mongocache.common.Masking;
 import io.mongocache.internal.DefaultMongoCache;
-import io.mongocache.internal.Redaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class MongoCacheBuilder {
      */
     public MongoCacheBuilder redis(String uri) {
         requireRedisUnset();
-        Checks.redisUri("redis", uri);
+        Checks.redisUri("redis", uri, MongoCacheBuilder::lettuceAccepts);
         redisMode = MongoCacheConfig.RedisMode.STANDALONE;
         redisUris.add(uri);
         return this;
@@ -54,7 +55,7 @@ public final class MongoCacheBuilder {
      */
     public MongoCacheBuilder redisCluster(String... seedUris) {
         requireRedisUnset();
-        List<String> seeds = Checks.redisUris("redisCluster", seedUris);
+        List<String> seeds = Checks.redisUris("redisCluster", seedUris, MongoCacheBuilder::lettuceAccepts);
         redisMode = MongoCacheConfig.RedisMode.CLUSTER;
         redisUris.addAll(seeds);
         return this;
@@ -266,10 +267,16 @@ public final class MongoCacheBuilder {
         return new DefaultMongoCache(new MongoCacheConfig(this));
     }
 
+    /** Lettuce's own parse finds something to connect to (it throws on what it cannot parse). */
+    private static boolean lettuceAccepts(String uri) {
+        RedisURI parsed = RedisURI.create(uri);
+        return parsed.getHost() != null || parsed.getSocket() != null || !parsed.getSentinels().isEmpty();
+    }
+
     private void requireRedisUnset() {
         if (redisMode != MongoCacheConfig.RedisMode.NONE) {
             throw new IllegalArgumentException("redis: the shared tier was already set to " + redisMode + " "
-                    + redisUris.stream().map(Redaction::maskUri).toList());
+                    + redisUris.stream().map(Masking::connectionString).toList());
         }
     }
 

@@ -1,7 +1,7 @@
 package io.mongocache;
 
 import com.mongodb.annotations.Immutable;
-import io.mongocache.internal.Redaction;
+import io.mongocache.common.Masking;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -151,7 +151,7 @@ public final class MongoCacheConfig {
     @Override
     public String toString() {
         return "MongoCacheConfig{redisMode=" + redisMode
-                + ", redisUris=" + redisUris.stream().map(Redaction::maskUri).collect(Collectors.toList())
+                + ", redisUris=" + redisUris.stream().map(Masking::connectionString).collect(Collectors.toList())
                 + ", maxLocalBytes=" + maxLocalBytes
                 + ", defaultTtl=" + defaultTtl
                 + ", maxResultBytes=" + maxResultBytes

@@ -105,7 +105,11 @@ class MisuseIT {
         try (MongoCache cache = MongoCache.builder().build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> cache.wrap(raw).db("bad/name"));
-            assertTrue(e.getMessage().contains("databaseName 'bad/name'"), e.getMessage());
+            assertEquals("databaseName must be a database name without any of / \\ . space \" $ or NUL, but was "
+                    + "'bad/name'", e.getMessage());
+            // The driver's own check let '$' and 64-byte names through; the one rule of every module does not.
+            assertThrows(IllegalArgumentException.class, () -> cache.wrap(raw).db("a$b"));
+            assertThrows(IllegalArgumentException.class, () -> cache.wrap(raw).db("d".repeat(64)));
             IllegalStateException router = assertThrows(IllegalStateException.class,
                     () -> cache.wrap(raw).db("fine"));
             assertTrue(router.getMessage().contains("router"), router.getMessage());

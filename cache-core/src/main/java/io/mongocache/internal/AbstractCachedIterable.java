@@ -3,6 +3,7 @@ package io.mongocache.internal;
 import com.mongodb.Function;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoIterable;
+import io.mongocache.common.Checks;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -32,6 +32,7 @@ import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Collation;
+import io.mongocache.common.Checks;
 import io.mongocache.invalidation.CollectionCollation;
 import io.mongocache.invalidation.Dependency;
 import io.mongocache.invalidation.FilterAnalysis;
@@ -55,8 +56,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.bson.BsonDocument;
-import org.bson.BsonInt64;
-import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonValueCodecProvider;
 import org.bson.codecs.RawBsonDocumentCodec;
 import org.bson.codecs.configuration.CodecRegistries;
@@ -376,15 +375,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
 
     @Override
     public CachedCollection<T> db(String databaseName) {
-        if (databaseName == null || databaseName.isEmpty()) {
-            throw new IllegalArgumentException("databaseName must be a non-empty database name");
-        }
-        try {
-            MongoNamespace.checkDatabaseNameValidity(databaseName);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("databaseName '" + databaseName + "' is not a valid database name: "
-                    + e.getMessage(), e);
-        }
+        Checks.databaseName("databaseName", databaseName);
         var router = cache.config().databases();
         if (router == null) {
             throw new IllegalStateException("db(name) needs a database router: MongoCacheBuilder.databases(client)"

@@ -10,10 +10,11 @@ import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheClosedException;
 import io.mongocache.MongoCacheConfig;
+import io.mongocache.common.Checks;
+import io.mongocache.common.DaemonThreadFactory;
 import io.mongocache.invalidation.CollectionCollation;
 import io.mongocache.invalidation.Invalidation;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
@@ -88,12 +89,7 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
         // Background reloads (refreshAhead): a few threads and a bounded queue; a reload that finds no room is
         // skipped and the entry expires as usual.
         this.reloads = new java.util.concurrent.ThreadPoolExecutor(0, 2, 30, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(1_000), r -> {
-                    Thread t = Executors.defaultThreadFactory().newThread(r);
-                    t.setName("mongocache-reload");
-                    t.setDaemon(true);
-                    return t;
-                });
+                new java.util.concurrent.ArrayBlockingQueue<>(1_000), DaemonThreadFactory.named("mongocache-reload"));
         this.reads = new CacheReads(versions, local, redis, stats, config.maxResultBytes(),
                 ch == null ? () -> true : ch::localTierTrusted, ch == null ? () -> true : ch::sharedTierTrusted,
                 new CacheReads.Expiry(config.ttlJitter(), config.refreshAhead(), reloads));
@@ -101,12 +97,7 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
     }
 
     private static ScheduledExecutorService singleThreadScheduler(String name) {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = Executors.defaultThreadFactory().newThread(r);
-            t.setName(name);
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, DaemonThreadFactory.named(name));
         executor.setRemoveOnCancelPolicy(true);
         return executor;
     }
@@ -220,9 +211,7 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
 
     @Override
     public void invalidateDatabase(String database) {
-        if (database == null || database.isEmpty()) {
-            throw new IllegalArgumentException("database must be a non-empty name");
-        }
+        Checks.databaseName("database", database);
         invalidateAll();
     }
 

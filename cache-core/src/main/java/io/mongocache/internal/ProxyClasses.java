@@ -11,6 +11,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
+import io.mongocache.common.DaemonThreadFactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -73,7 +74,7 @@ final class ProxyClasses {
         if (!WARMING.compareAndSet(false, true)) {
             return;
         }
-        Thread t = new Thread(() -> {
+        Thread t = DaemonThreadFactory.named("mongocache-proxy-warmup").newThread(() -> {
             try {
                 for (Class<?> base : new Class<?>[] {CachedCollectionImpl.class, CachedFindIterableImpl.class,
                         CachedAggregateIterableImpl.class, CachedDistinctIterableImpl.class}) {
@@ -82,8 +83,7 @@ final class ProxyClasses {
             } catch (RuntimeException | LinkageError e) {
                 // The first wrap generates them, and reports what failed.
             }
-        }, "mongocache-proxy-warmup");
-        t.setDaemon(true);
+        });
         t.start();
     }
 

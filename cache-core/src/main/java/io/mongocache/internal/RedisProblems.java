@@ -1,5 +1,6 @@
 package io.mongocache.internal;
 
+import io.mongocache.common.Masking;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,7 +29,7 @@ public final class RedisProblems {
             }
         }
         String text = message == null ? innermost.getClass().getSimpleName() : message.strip();
-        return Redaction.maskUri(text);
+        return Masking.inText(text);
     }
 
     /** Whether some message in the chain says the settings are wrong (no retry will help). */

@@ -25,6 +25,8 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.mongocache.InvalidationMode;
 import io.mongocache.MongoCacheConfig;
 import io.mongocache.NamespaceStats;
+import io.mongocache.common.DaemonThreadFactory;
+import io.mongocache.common.Masking;
 import io.mongocache.invalidation.Dependency;
 import io.mongocache.invalidation.DocumentId;
 import io.mongocache.invalidation.Invalidation;
@@ -153,7 +155,7 @@ final class RedisTier implements AutoCloseable {
         this.config = config;
         this.stats = stats;
         this.scheduler = scheduler;
-        this.maskedUris = config.redisUris().stream().map(Redaction::maskUri).toList().toString();
+        this.maskedUris = config.redisUris().stream().map(Masking::connectionString).toList().toString();
         this.eraKey = (config.keyPrefix() + ":era").getBytes(StandardCharsets.UTF_8);
         this.cluster = config.redisMode() == MongoCacheConfig.RedisMode.CLUSTER;
         this.writeDigest = sha1(WRITE_SCRIPT);
@@ -198,8 +200,7 @@ final class RedisTier implements AutoCloseable {
         }
         if (config.invalidationMode() == InvalidationMode.ASYNC) {
             this.outgoing = new LinkedBlockingQueue<>();
-            Thread t = new Thread(this::sendLoop, "mongocache-invalidation-sender");
-            t.setDaemon(true);
+            Thread t = DaemonThreadFactory.named("mongocache-invalidation-sender").newThread(this::sendLoop);
             this.sender = t;
             t.start();
         } else {
@@ -842,7 +843,7 @@ final class RedisTier implements AutoCloseable {
                 throw noScript;
             }
             throw new RedisException("Redis command failed: " + cause.getClass().getSimpleName() + " "
-                    + Redaction.maskUri(String.valueOf(cause.getMessage())));
+                    + Masking.inText(String.valueOf(cause.getMessage())));
         } catch (java.util.concurrent.TimeoutException e) {
             throw new RedisException("Redis command timed out after " + config.redisTimeout());
         }

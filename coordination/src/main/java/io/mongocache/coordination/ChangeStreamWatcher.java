@@ -17,11 +17,12 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import io.mongocache.MongoCache;
+import io.mongocache.common.Backoff;
+import io.mongocache.common.DaemonThreadFactory;
 import io.mongocache.invalidation.ChangeEvents;
 import io.mongocache.invalidation.Invalidation;
 import io.mongocache.spi.CacheHooks;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +74,7 @@ public final class ChangeStreamWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeStreamWatcher.class);
     private static final Duration MAX_AWAIT = Duration.ofMillis(500);
     private static final long IDLE_CAP_MILLIS = 50;
+    private static final long FIRST_BACKOFF_MILLIS = 10;
     private static final long MAX_BACKOFF_MILLIS = 2000;
     /** A server that cannot open a stream will not be able to in 10 ms either: its retries start slower. */
     private static final long CANNOT_OPEN_FIRST_BACKOFF_MILLIS = 1000;
@@ -143,8 +145,8 @@ public final class ChangeStreamWatcher {
     private long epoch;
     private boolean claimed;
     private @Nullable BsonDocument startAfter;
-    private long backoffMillis = 10;
-    private long idleMillis = 1;
+    private final Backoff failures = new Backoff(FIRST_BACKOFF_MILLIS);
+    private final Backoff idle = new Backoff(1);
     private @Nullable MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor;
     private volatile boolean running;
     private volatile boolean fencedOff;
@@ -218,8 +220,7 @@ public final class ChangeStreamWatcher {
             pool.add(this);
             return;
         }
-        Thread t = new Thread(this::runOnOwnThread, "mongocache-watcher-" + scopeName);
-        t.setDaemon(true);
+        Thread t = DaemonThreadFactory.named("mongocache-watcher-" + scopeName).newThread(this::runOnOwnThread);
         thread = t;
         t.start();
     }
@@ -236,8 +237,8 @@ public final class ChangeStreamWatcher {
         epoch = lease.epoch();
         claimed = false;
         startAfter = null;
-        backoffMillis = 10;
-        idleMillis = 1;
+        failures.reset();
+        idle.reset();
         cannotOpenReason = null;
         finished = new CountDownLatch(1);
         this.pool = pool;
@@ -440,8 +441,8 @@ public final class ChangeStreamWatcher {
                     flushScope();
                 }
                 watching = true;
-                backoffMillis = 10;
-                idleMillis = 1;
+                failures.reset();
+                idle.reset();
             }
             MongoChangeStreamCursor<ChangeStreamDocument<Document>> open = cursor;
             for (int n = 0; n < MAX_BATCH && running; n++) {
@@ -462,13 +463,11 @@ public final class ChangeStreamWatcher {
                     // test server, or a pooled stream's short await) gets a growing pause so idle polling never
                     // spins a core.
                     if (System.nanoTime() - polled < awaitMillis() * 1_000_000L / 2) {
-                        long pause = idleMillis;
-                        idleMillis = Math.min(idleCapMillis(), idleMillis * 2);
-                        return pause;
+                        return idle.next(idleCapMillis());
                     }
                     return 0;
                 }
-                idleMillis = 1;
+                idle.reset();
                 MongoNamespace eventNamespace = event.getNamespace() != null ? event.getNamespace()
                         : collection != null ? new MongoNamespace(database, collection) : null;
                 if (eventNamespace != null && isStateCollection(stateDatabase, eventNamespace)) {
@@ -552,7 +551,7 @@ public final class ChangeStreamWatcher {
         } else {
             LOG.debug("mongocache: a change stream cannot open on {} ({}); retrying", scopeName, reason);
         }
-        return backOff(CANNOT_OPEN_FIRST_BACKOFF_MILLIS, CANNOT_OPEN_MAX_BACKOFF_MILLIS);
+        return failures.next(CANNOT_OPEN_FIRST_BACKOFF_MILLIS, CANNOT_OPEN_MAX_BACKOFF_MILLIS);
     }
 
     private void flushScope() {
@@ -645,14 +644,7 @@ public final class ChangeStreamWatcher {
 
     /** The pause before the next try, doubled for the one after (at most {@code MAX_BACKOFF_MILLIS}). */
     private long backOff() {
-        return backOff(0, MAX_BACKOFF_MILLIS);
-    }
-
-    /** The pause before the next try (at least {@code floorMillis}), doubled for the one after, up to a cap. */
-    private long backOff(long floorMillis, long capMillis) {
-        long pause = Math.max(backoffMillis, floorMillis);
-        backoffMillis = Math.min(capMillis, pause * 2);
-        return pause;
+        return failures.next(MAX_BACKOFF_MILLIS);
     }
 
     private long awaitMillis() {

@@ -8,7 +8,8 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import io.mongocache.MongoCache;
-import io.mongocache.internal.Checks;
+import io.mongocache.common.Checks;
+import io.mongocache.common.DaemonThreadFactory;
 import io.mongocache.pooling.MongoPools;
 import io.mongocache.spi.CacheHooks;
 import java.net.InetAddress;
@@ -73,8 +74,10 @@ public final class Coordinator implements AutoCloseable {
         String channel = b.delegated.isEmpty() || redis == null ? null : redis.keyPrefix() + ":dlg:" + b.nodeId;
         this.registry = new NodeRegistry(state.getCollection("nodes"), new NodeRegistry.NodeInfo(b.nodeId, host(),
                 ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
-        this.electorThread = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-elector-"));
-        this.background = Executors.newSingleThreadScheduledExecutor(Delegation.daemon("mongocache-coordinator-"));
+        this.electorThread = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreadFactory.numbered("mongocache-elector-"));
+        this.background = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreadFactory.numbered("mongocache-coordinator-"));
         this.heartbeats = new NodeHeartbeats(registry, b, this::lease);
         this.supervisor = new WatcherSupervisor(b, state, background, heartbeats::alive, heartbeats::beat);
         // A lease call that cannot finish within the renew deadline is a lost renewal anyway: bound it (the
@@ -312,9 +315,13 @@ public final class Coordinator implements AutoCloseable {
             return this;
         }
 
-        /** Where the lease, checkpoints and node registry live. Default {@code mongocache}. */
+        /**
+         * Where the lease, checkpoints and node registry live. Default {@code mongocache}.
+         *
+         * @throws IllegalArgumentException if {@code name} is not a valid database name
+         */
         public Builder stateDatabase(String name) {
-            this.stateDatabase = name("stateDatabase", name);
+            this.stateDatabase = Checks.databaseName("stateDatabase", name);
             return this;
         }
 
@@ -403,7 +410,7 @@ public final class Coordinator implements AutoCloseable {
             }
             List<String> list = new ArrayList<>();
             for (String db : databases) {
-                list.add(name("databases", db));
+                list.add(Checks.databaseName("databases", db));
             }
             this.delegated = List.copyOf(list);
             return this;

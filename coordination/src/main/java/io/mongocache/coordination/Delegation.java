@@ -3,6 +3,9 @@ package io.mongocache.coordination;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.annotations.ThreadSafe;
 import com.mongodb.client.MongoDatabase;
+import io.mongocache.common.Checks;
+import io.mongocache.common.DaemonThreadFactory;
+import io.mongocache.common.Masking;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,24 +114,16 @@ public final class Delegation implements AutoCloseable {
         this.freeCapacity = freeCapacity;
         this.peers = peers;
         this.permits = new Semaphore(settings.servingPermits());
-        this.workers = Executors.newFixedThreadPool(settings.servingPermits(), daemon("mongocache-delegate-"));
-        this.keepAlive = Executors.newSingleThreadScheduledExecutor(daemon("mongocache-delegate-alive-"));
+        this.workers = Executors.newFixedThreadPool(settings.servingPermits(),
+                DaemonThreadFactory.numbered("mongocache-delegate-"));
+        this.keepAlive =
+                Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.numbered("mongocache-delegate-alive-"));
         try {
             transport.subscribe(channel, this::onMessage);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-    }
-
-    /** Daemon threads named {@code prefix} + a running number. */
-    static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        AtomicLong n = new AtomicLong();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** The channel peers send this node's requests and replies to. */
@@ -180,7 +175,7 @@ public final class Delegation implements AutoCloseable {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
         }
-        io.mongocache.internal.Checks.positive("deadline", deadline);
+        Checks.positive("deadline", deadline);
         if (request == null) {
             throw new IllegalArgumentException("request must not be null");
         }
@@ -428,7 +423,7 @@ public final class Delegation implements AutoCloseable {
                     || e instanceof java.util.concurrent.RejectedExecutionException;
             // The message names the failure, never the connection string.
             reply(replyTo, id, "err", new BsonDocument("error", new BsonString(e.getClass().getSimpleName() + ": "
-                    + io.mongocache.internal.Redaction.maskUri(String.valueOf(e.getMessage()))))
+                    + Masking.inText(String.valueOf(e.getMessage()))))
                     .append("retry", BsonBoolean.valueOf(retry)));
         } finally {
             if (alive != null) {

@@ -1,7 +1,7 @@
 package io.mongocache.coordination;
 
 import com.mongodb.annotations.Immutable;
-import io.mongocache.internal.Checks;
+import io.mongocache.common.Checks;
 import java.time.Duration;
 
 /**

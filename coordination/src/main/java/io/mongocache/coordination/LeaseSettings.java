@@ -1,6 +1,7 @@
 package io.mongocache.coordination;
 
 import com.mongodb.annotations.Immutable;
+import io.mongocache.common.Checks;
 import java.time.Duration;
 
 /**
@@ -15,27 +16,18 @@ import java.time.Duration;
 @Immutable
 public record LeaseSettings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
 
-    private static void requirePositive(String parameter, Duration value) {
-        if (value == null) {
-            throw new IllegalArgumentException(parameter + " is required");
-        }
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(parameter + " must be positive but was " + value);
-        }
-    }
-
     /** 15 s / 10 s / 2 s. */
     public static final LeaseSettings DEFAULTS =
             new LeaseSettings(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
 
     /**
-     * @throws IllegalArgumentException if a value is null ("retryPeriod is required"), zero or negative, or unless
-     *     {@code leaseDuration > renewDeadline > 1.2 × retryPeriod}
+     * @throws IllegalArgumentException if a value is null ("retryPeriod must not be null"), zero or negative, or
+     *     unless {@code leaseDuration > renewDeadline > 1.2 × retryPeriod}
      */
     public LeaseSettings {
-        requirePositive("leaseDuration", leaseDuration);
-        requirePositive("renewDeadline", renewDeadline);
-        requirePositive("retryPeriod", retryPeriod);
+        Checks.positive("leaseDuration", leaseDuration);
+        Checks.positive("renewDeadline", renewDeadline);
+        Checks.positive("retryPeriod", retryPeriod);
         if (leaseDuration.compareTo(renewDeadline) <= 0) {
             throw new IllegalArgumentException("leaseDuration (" + leaseDuration + ") must be > renewDeadline ("
                     + renewDeadline + ")");

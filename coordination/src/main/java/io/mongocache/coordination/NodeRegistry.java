@@ -7,6 +7,7 @@ import com.mongodb.annotations.ThreadSafe;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
+import io.mongocache.common.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class NodeRegistry {
         }
         this.nodes = nodes;
         this.self = self;
-        this.staleAfter = io.mongocache.internal.Checks.positive("staleAfter", staleAfter);
+        this.staleAfter = Checks.positive("staleAfter", staleAfter);
     }
 
     /** Writes this node's record: alive now (server time), its leadership, its free capacity. */

@@ -5,6 +5,7 @@ import com.mongodb.annotations.Immutable;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import io.mongocache.common.Checks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -70,14 +71,14 @@ public final class ReadRequest {
 
     /** A find on {@code database.collection}. */
     public static ReadRequest find(String database, String collection, Bson filter) {
-        return new ReadRequest(Kind.FIND, name("database", database), name("collection", collection),
-                bson("filter", filter, true), null, null, 0, 0, List.of());
+        return new ReadRequest(Kind.FIND, Checks.databaseName("database", database),
+                name("collection", collection), bson("filter", filter, true), null, null, 0, 0, List.of());
     }
 
     /** A count of the documents matching {@code filter}; its result is one document {@code {n: <count>}}. */
     public static ReadRequest count(String database, String collection, Bson filter) {
-        return new ReadRequest(Kind.COUNT, name("database", database), name("collection", collection),
-                bson("filter", filter, true), null, null, 0, 0, List.of());
+        return new ReadRequest(Kind.COUNT, Checks.databaseName("database", database),
+                name("collection", collection), bson("filter", filter, true), null, null, 0, 0, List.of());
     }
 
     /**
@@ -99,8 +100,8 @@ public final class ReadRequest {
             }
             stages.add(s);
         }
-        return new ReadRequest(Kind.AGGREGATE, name("database", database), name("collection", collection),
-                new BsonDocument(), null, null, 0, 0, stages);
+        return new ReadRequest(Kind.AGGREGATE, Checks.databaseName("database", database),
+                name("collection", collection), new BsonDocument(), null, null, 0, 0, stages);
     }
 
     private void requireFind(String parameter) {
@@ -203,7 +204,7 @@ public final class ReadRequest {
             if (kind == Kind.AGGREGATE) {
                 return aggregate(d.getString("db").getValue(), d.getString("coll").getValue(), stages);
             }
-            return new ReadRequest(kind, name("database", d.getString("db").getValue()),
+            return new ReadRequest(kind, Checks.databaseName("database", d.getString("db").getValue()),
                     name("collection", d.getString("coll").getValue()), d.getDocument("filter"),
                     d.containsKey("projection") ? d.getDocument("projection") : null,
                     d.containsKey("sort") ? d.getDocument("sort") : null, d.getInt32("skip").getValue(),

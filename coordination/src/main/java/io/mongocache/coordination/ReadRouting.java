@@ -67,7 +67,7 @@ final class ReadRouting implements ReadDelegate {
             }
         } catch (RuntimeException e) {
             LOG.warn("mongocache: delegation channel not connected ({}); retrying in 2 s",
-                    io.mongocache.internal.Redaction.maskUri(e.toString()));
+                    io.mongocache.common.Masking.inText(e.toString()));
             background.schedule(this::connect, 2, TimeUnit.SECONDS);
         }
     }

@@ -1,5 +1,6 @@
 package io.mongocache.coordination;
 
+import io.mongocache.common.DaemonThreadFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +39,7 @@ final class StreamPool implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("streamThreads must be at least 1, was " + threads);
         }
-        this.executor = new ScheduledThreadPoolExecutor(threads, Delegation.daemon("mongocache-streams-"));
+        this.executor = new ScheduledThreadPoolExecutor(threads, DaemonThreadFactory.numbered("mongocache-streams-"));
     }
 
     /** Streams this pool runs now. */

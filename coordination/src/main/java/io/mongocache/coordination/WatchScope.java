@@ -2,6 +2,7 @@ package io.mongocache.coordination;
 
 import com.mongodb.MongoNamespace;
 import com.mongodb.annotations.Immutable;
+import io.mongocache.common.Checks;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,7 +30,8 @@ public final class WatchScope {
     /**
      * Watches these collections, each named {@code "database.collection"}.
      *
-     * @throws IllegalArgumentException if none is given, or a name is not {@code database.collection}
+     * @throws IllegalArgumentException if none is given, or a name is not {@code database.collection} with a valid
+     *     database name
      */
     public static WatchScope collections(String... namespaces) {
         if (namespaces == null || namespaces.length == 0) {
@@ -41,6 +43,7 @@ public final class WatchScope {
                 throw new IllegalArgumentException("namespaces: '" + name
                         + "' is not of the form \"database.collection\"");
             }
+            Checks.databaseName("namespaces: the database of '" + name + "'", name.substring(0, name.indexOf('.')));
             try {
                 list.add(new MongoNamespace(name));
             } catch (IllegalArgumentException e) {
@@ -54,8 +57,8 @@ public final class WatchScope {
     /**
      * Watches every collection of these databases, including collections created later.
      *
-     * @throws IllegalArgumentException if none is given, or a name is empty or contains '.', '/', '\', '"', '$'
-     *     or a space
+     * @throws IllegalArgumentException if none is given, or a name is not a valid database name (empty, 64 UTF-8
+     *     bytes or more, or with any of {@code / \ . " $}, a space or NUL)
      */
     public static WatchScope databases(String... names) {
         if (names == null || names.length == 0) {
@@ -63,11 +66,7 @@ public final class WatchScope {
         }
         Set<String> list = new LinkedHashSet<>();
         for (String name : names) {
-            if (name == null || name.isEmpty() || name.chars().anyMatch(c -> "./\\\"$ ".indexOf(c) >= 0)) {
-                throw new IllegalArgumentException("databases: '" + name
-                        + "' is not a database name (non-empty, without . / \\ \" $ or space)");
-            }
-            list.add(name);
+            list.add(Checks.databaseName("databases", name));
         }
         return new WatchScope(List.of(), new ArrayList<>(list));
     }

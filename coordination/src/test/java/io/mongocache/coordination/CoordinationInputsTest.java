@@ -36,6 +36,31 @@ class CoordinationInputsTest {
         assertEquals(List.of("a", "b"), WatchScope.databases("a", "b").databaseNames());
     }
 
+    /** One database-name rule in every module; these names got through the scope's and the builder's own checks. */
+    @Test
+    void shouldRefuseInvalidDatabaseNamesInScopesStateAndDelegationWithTheOneRule() {
+        String tooLong = "d".repeat(64);
+        assertEquals("databases must be a database name without any of / \\ . space \" $ or NUL, but was 'a\\u0000b'",
+                assertThrows(IllegalArgumentException.class, () -> WatchScope.databases("a\0b")).getMessage());
+        assertRefused("databases must be a database name of at most 63 UTF-8 bytes",
+                () -> WatchScope.databases(tooLong));
+        assertRefused("namespaces: the database of 'a$b.orders' must be a database name without any of",
+                () -> WatchScope.collections("a$b.orders"));
+        assertRefused("stateDatabase must be a database name without any of", () -> Coordinator.builder()
+                .stateDatabase("ops state"));
+        assertRefused("stateDatabase must be a database name without any of", () -> Coordinator.builder()
+                .stateDatabase("a$b"));
+        assertRefused("stateDatabase must be a database name of at most 63 UTF-8 bytes", () -> Coordinator.builder()
+                .stateDatabase(tooLong));
+        assertRefused("databases must be a database name without any of", () -> Coordinator.builder()
+                .delegate("shop", "a.b"));
+        assertRefused("database must be a database name without any of",
+                () -> ReadRequest.find("a$b", "orders", eq("a", 1)));
+        // Characters only Windows servers refuse stay allowed (MongoPools refused them before).
+        assertEquals(List.of("a:b"), WatchScope.databases("a:b").databaseNames());
+        Coordinator.builder().stateDatabase("ops-state_1").delegate("tenant*1");
+    }
+
     /** Regression: with instance accessors of the same names these calls did not compile ("non-static method"). */
     @Test
     void shouldRefuseAnEmptyScopeCalledWithNoArgumentsNamingTheParameter() {

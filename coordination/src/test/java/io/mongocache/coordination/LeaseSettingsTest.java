@@ -23,16 +23,16 @@ class LeaseSettingsTest {
     }
 
     @Test
-    void shouldSayAMissingDurationIsRequiredNotThatNullIsNotPositive() {
+    void shouldSayAMissingDurationMustNotBeNullNotThatNullIsNotPositive() {
         var lease = assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(null,
                 Duration.ofSeconds(10), Duration.ofSeconds(2)));
-        assertEquals("leaseDuration is required", lease.getMessage());
+        assertEquals("leaseDuration must not be null", lease.getMessage());
         var deadline = assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(Duration.ofSeconds(15),
                 null, Duration.ofSeconds(2)));
-        assertEquals("renewDeadline is required", deadline.getMessage());
+        assertEquals("renewDeadline must not be null", deadline.getMessage());
         var retry = assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(Duration.ofSeconds(15),
                 Duration.ofSeconds(10), null));
-        assertEquals("retryPeriod is required", retry.getMessage());
+        assertEquals("retryPeriod must not be null", retry.getMessage());
         var zero = assertThrows(IllegalArgumentException.class, () -> new LeaseSettings(Duration.ZERO,
                 Duration.ofSeconds(10), Duration.ofSeconds(2)));
         assertEquals("leaseDuration must be positive but was PT0S", zero.getMessage());

@@ -9,13 +9,15 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import io.mongocache.common.Checks;
+import io.mongocache.common.DaemonThreadFactory;
+import io.mongocache.common.Masking;
 import io.mongocache.pooling.bulk.BulkTasks;
 import io.mongocache.pooling.bulk.CopyReport;
 import io.mongocache.pooling.bulk.ExportReport;
 import io.mongocache.pooling.bulk.ImportReport;
 import io.mongocache.pooling.bulk.ProgressListener;
 import io.mongocache.pooling.internal.DriverEvents;
-import io.mongocache.pooling.internal.Masking;
 import io.mongocache.pooling.internal.Pool;
 import io.mongocache.pooling.internal.ReopeningProxies;
 import io.mongocache.pooling.internal.TransactionRunner;
@@ -38,7 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
@@ -86,7 +87,6 @@ public final class MongoPools implements AutoCloseable {
     public static final String PRIMARY = "(primary)";
 
     private static final Logger LOG = LoggerFactory.getLogger(MongoPools.class);
-    private static final Pattern INVALID_DATABASE_NAME = Pattern.compile("[/\\\\. \"$*<>:|?\\x00]");
 
     private final MongoClientSettings baseSettings;
     private final @Nullable String primaryUri;
@@ -143,11 +143,7 @@ public final class MongoPools implements AutoCloseable {
             settings.applyToConnectionPoolSettings(pool -> pool.maxSize(b.primaryMaxConnections));
         }
         this.primary = MongoClients.create(DriverEvents.addedTo(settings, primaryEvents).build());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "mongocache-pools");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("mongocache-pools"));
         fire(connectHooks, new PoolEvent(PRIMARY, PoolEvent.Reason.EAGER));
         configured.forEach((name, pool) -> register(name, pool, b.databases.get(name), false));
         scheduler.scheduleWithFixedDelay(() -> closeIdlePools(System.currentTimeMillis()), 100, 100,
@@ -181,7 +177,7 @@ public final class MongoPools implements AutoCloseable {
      */
     public MongoDatabase database(String name) {
         checkOpen();
-        validateName("name", name);
+        Checks.databaseName("name", name);
         if (!pools.containsKey(name)) {
             primaryEvents.touch();
             return primary.getDatabase(name);
@@ -226,7 +222,7 @@ public final class MongoPools implements AutoCloseable {
      */
     public MongoClient clientFor(String database) {
         checkOpen();
-        validateName("database", database);
+        Checks.databaseName("database", database);
         return clientOf(database);
     }
 
@@ -252,7 +248,7 @@ public final class MongoPools implements AutoCloseable {
         public void configure(Collection<String> names, PoolOptions options) {
             checkOpen();
             for (String name : names) {
-                validateName("name", name);
+                Checks.databaseName("name", name);
                 register(name, newPool(name, options), options, false);
             }
         }
@@ -261,7 +257,7 @@ public final class MongoPools implements AutoCloseable {
         public void connect(Collection<String> names, PoolOptions options) {
             checkOpen();
             for (String name : names) {
-                validateName("name", name);
+                Checks.databaseName("name", name);
                 register(name, newPool(name, options), options, true);
             }
         }
@@ -347,7 +343,7 @@ public final class MongoPools implements AutoCloseable {
                 settings = builder.build();
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("clientSettings of database '" + name + "' failed: "
-                        + e.getClass().getSimpleName() + ": " + Masking.uri(String.valueOf(e.getMessage())), e);
+                        + e.getClass().getSimpleName() + ": " + Masking.inText(String.valueOf(e.getMessage())), e);
             }
             ConnectionPoolSettings after = settings.getConnectionPoolSettings();
             requireSizeFromOptions(name, "maxSize", before.getMaxSize(), after.getMaxSize(), "maxConnections",
@@ -615,7 +611,7 @@ public final class MongoPools implements AutoCloseable {
                     .runCommand(new Document("ping", 1));
             return new HealthReport.PoolHealth(name, true, (System.nanoTime() - start) / 1_000_000, null);
         } catch (RuntimeException e) {
-            String message = e.getClass().getSimpleName() + ": " + Masking.uri(String.valueOf(e.getMessage()));
+            String message = e.getClass().getSimpleName() + ": " + Masking.inText(String.valueOf(e.getMessage()));
             return new HealthReport.PoolHealth(name, false, (System.nanoTime() - start) / 1_000_000, message);
         }
     }
@@ -847,16 +843,6 @@ public final class MongoPools implements AutoCloseable {
         }
     }
 
-    static void validateName(String parameter, String name) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException(parameter + " must be a non-empty database name");
-        }
-        if (name.length() >= 64 || INVALID_DATABASE_NAME.matcher(name).find()) {
-            throw new IllegalArgumentException(parameter + " '" + name
-                    + "' is not a valid database name (under 64 characters, none of /\\. \"$*<>:|?)");
-        }
-    }
-
     /** Builds {@link MongoPools}. */
     public static final class Builder {
         private @Nullable String primaryUri;
@@ -894,7 +880,7 @@ public final class MongoPools implements AutoCloseable {
          * @throws IllegalArgumentException if null or malformed (the message masks credentials)
          */
         public Builder primary(String uri) {
-            this.primaryUri = Masking.validatedConnectionString("primary", uri);
+            this.primaryUri = ConnectionStrings.validated("primary", uri);
             return this;
         }
 
@@ -961,7 +947,7 @@ public final class MongoPools implements AutoCloseable {
          * @throws IllegalArgumentException on an invalid name or null options
          */
         public Builder database(String name, PoolOptions options) {
-            validateName("name", name);
+            Checks.databaseName("name", name);
             if (options == null) {
                 throw new IllegalArgumentException("options must not be null");
             }
@@ -1012,11 +998,8 @@ public final class MongoPools implements AutoCloseable {
             if (samples < 1) {
                 throw new IllegalArgumentException("samples must be >= 1 but was " + samples);
             }
-            if (interval == null || interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("interval must be positive but was " + interval);
-            }
+            this.historyInterval = Checks.positive("interval", interval);
             this.historySize = samples;
-            this.historyInterval = interval;
             return this;
         }
 

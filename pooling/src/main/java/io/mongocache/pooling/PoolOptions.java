@@ -2,6 +2,8 @@ package io.mongocache.pooling;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.annotations.Immutable;
+import io.mongocache.common.Checks;
+import io.mongocache.common.Masking;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -82,7 +84,7 @@ public final class PoolOptions {
 
     @Override
     public String toString() {
-        return "PoolOptions{uri=" + (uri == null ? "primary" : io.mongocache.pooling.internal.Masking.uri(uri))
+        return "PoolOptions{uri=" + (uri == null ? "primary" : Masking.connectionString(uri))
                 + ", maxConnections=" + maxConnections + ", minConnections=" + minConnections + ", coldStart="
                 + coldStart + ", autoClose=" + autoClose + ", idleTtl=" + idleTtl + ", clientSettings="
                 + (clientSettings == null ? "base" : "base with changes") + '}';
@@ -107,7 +109,7 @@ public final class PoolOptions {
          * @throws IllegalArgumentException if malformed (the message masks credentials)
          */
         public Builder uri(String uri) {
-            this.uri = io.mongocache.pooling.internal.Masking.validatedConnectionString("uri", uri);
+            this.uri = ConnectionStrings.validated("uri", uri);
             return this;
         }
 
@@ -167,11 +169,8 @@ public final class PoolOptions {
          * @throws IllegalArgumentException if the TTL is null, zero or negative
          */
         public Builder autoClose(Duration idleTtl) {
-            if (idleTtl == null || idleTtl.isZero() || idleTtl.isNegative()) {
-                throw new IllegalArgumentException("idleTtl must be positive but was " + idleTtl);
-            }
+            this.idleTtl = Checks.positive("idleTtl", idleTtl);
             this.autoClose = true;
-            this.idleTtl = idleTtl;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.mongocache.pooling;
 import com.mongodb.TransactionOptions;
 import com.mongodb.annotations.Immutable;
 import com.mongodb.client.ClientSession;
+import io.mongocache.common.Checks;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -44,13 +45,14 @@ public final class TransactionSettings {
 
     /** @throws IllegalArgumentException if not positive */
     public TransactionSettings timeout(Duration timeout) {
-        return new TransactionSettings(options, positive("timeout", timeout), initialBackoff, maxBackoff, onEnd);
+        return new TransactionSettings(options, Checks.positive("timeout", timeout), initialBackoff, maxBackoff,
+                onEnd);
     }
 
     /** @throws IllegalArgumentException if not positive, or the initial back-off exceeds the maximum */
     public TransactionSettings backoff(Duration initial, Duration max) {
-        positive("initialBackoff", initial);
-        positive("maxBackoff", max);
+        Checks.positive("initialBackoff", initial);
+        Checks.positive("maxBackoff", max);
         if (initial.compareTo(max) > 0) {
             throw new IllegalArgumentException("initialBackoff (" + initial + ") must be <= maxBackoff (" + max + ")");
         }
@@ -83,12 +85,5 @@ public final class TransactionSettings {
 
     public Consumer<ClientSession> onEnd() {
         return onEnd;
-    }
-
-    private static Duration positive(String parameter, Duration value) {
-        if (value == null || value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(parameter + " must be positive but was " + value);
-        }
-        return value;
     }
 }

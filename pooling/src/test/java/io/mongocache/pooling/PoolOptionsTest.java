@@ -27,8 +27,23 @@ class PoolOptionsTest {
         rejects("idleTtl", () -> PoolOptions.builder().autoClose(Duration.ZERO));
         rejects("maxOpenPools", () -> MongoPools.builder().maxOpenPools(0));
         rejects("primary", () -> MongoPools.builder().build());
-        rejects("not a valid database name", () -> MongoPools.builder().database("a.b", PoolOptions.defaults()));
+        rejects("name must be a database name without any of", () -> MongoPools.builder().database("a.b",
+                PoolOptions.defaults()));
         rejects("non-empty", () -> MongoPools.builder().database("", PoolOptions.defaults()));
+    }
+
+    /** MongoPools now checks database names with the rule every module shares (it had a stricter one of its own). */
+    @Test
+    void shouldCheckDatabaseNamesWithTheOneRuleOfEveryModule() {
+        // 32 characters but 64 UTF-8 bytes: it counted characters.
+        rejects("name must be a database name of at most 63 UTF-8 bytes",
+                () -> MongoPools.builder().database("é".repeat(32), PoolOptions.defaults()));
+        rejects("name must be a database name without any of", () -> MongoPools.builder().database("a$b",
+                PoolOptions.defaults()));
+        rejects("name must not be null", () -> MongoPools.builder().database(null, PoolOptions.defaults()));
+        // Characters only Windows servers refuse are not refused on every platform any more.
+        MongoPools.builder().database("tenant:1", PoolOptions.defaults()).database("a*b?", PoolOptions.defaults())
+                .database("d".repeat(63), PoolOptions.defaults());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.mongocache.testing;
 import com.mongodb.MongoCommandException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import io.mongocache.common.Masking;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -161,7 +162,7 @@ public final class TestMongo {
         String uri = System.getenv(MONGODB_URI_ENV);
         if (uri != null && !uri.isBlank()) {
             String trimmed = uri.trim();
-            return new Choice(Backend.URI, trimmed, Uris.maskPassword(trimmed), null);
+            return new Choice(Backend.URI, trimmed, Masking.connectionString(trimmed), null);
         }
         if (dockerDaemonAnswers()) {
             MongoDBContainer container = new MongoDBContainer(MONGO_IMAGE).withReplicaSet();

@@ -1,5 +1,7 @@
 package io.mongocache.testing;
 
+import io.mongocache.common.Masking;
+
 /**
  * JVM-wide shared Redis for tests that leave Redis alone (no kill, pause, restart or config
  * changes), so a test run starts one server instead of one per test class.
@@ -34,7 +36,7 @@ public final class TestRedis {
             String external = System.getenv(REDIS_URL_ENV);
             if (external != null && !external.isBlank()) {
                 sharedUri = external.trim();
-                announce("Redis = " + REDIS_URL_ENV + " (" + Uris.maskPassword(sharedUri) + ")");
+                announce("Redis = " + REDIS_URL_ENV + " (" + Masking.connectionString(sharedUri) + ")");
             } else {
                 sharedServer = RedisServer.start();
                 sharedUri = sharedServer.uri();

@@ -9,6 +9,7 @@ import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheBuilder;
 import io.mongocache.NamespaceStats;
 import io.mongocache.benchmarks.Users;
+import io.mongocache.common.Masking;
 import io.mongocache.testing.MongoServerHandle;
 import io.mongocache.testing.RedisServer;
 import io.mongocache.testing.TestMongo;
@@ -197,7 +198,7 @@ public final class Demo {
     private static RedisChoice chooseRedis() {
         String url = System.getenv("REDIS_URL");
         if (url != null && !url.isBlank()) {
-            return new RedisChoice(url.trim(), "REDIS_URL = " + maskPassword(url.trim()), null);
+            return new RedisChoice(url.trim(), "REDIS_URL = " + Masking.connectionString(url.trim()), null);
         }
         String executable = System.getProperty("mongocache.redis-server", "redis-server");
         File binary = findExecutable(executable);
@@ -382,11 +383,6 @@ public final class Demo {
             }
         }
         return null;
-    }
-
-    /** {@code scheme://user:secret@host} becomes {@code scheme://user:****@host}. */
-    static String maskPassword(String uri) {
-        return uri.replaceFirst("^([a-z]+://[^:/@]*:)[^@/]*@", "$1****@");
     }
 
     private static double doubleProperty(String name, double fallback) {

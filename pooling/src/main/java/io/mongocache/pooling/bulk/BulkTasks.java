@@ -1,11 +1,13 @@
 package io.mongocache.pooling.bulk;
 
 import com.mongodb.client.MongoDatabase;
+import io.mongocache.common.Checks;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -92,6 +94,8 @@ public final class BulkTasks {
 
     /** Documents per cursor batch and per {@code insertMany}, unless set with {@link #batchSize(int)}. */
     public static final int DEFAULT_BATCH_SIZE = 1000;
+    /** Databases the server itself depends on; dropping them breaks the deployment. */
+    private static final Set<String> SYSTEM_DATABASES = Set.of("admin", "local", "config");
 
     private final Function<String, MongoDatabase> databases;
     private final Consumer<String> onDatabaseChanged;
@@ -196,7 +200,7 @@ public final class BulkTasks {
      *                                  the server's own databases
      */
     public void dropDatabase(String name) {
-        Checks.droppableDatabaseName("name", name);
+        droppableDatabaseName("name", name);
         changing(name, () -> {
             resolve(name).drop();
             return null;
@@ -310,5 +314,13 @@ public final class BulkTasks {
             throw new IllegalStateException("the databases function returned null for database '" + name + "'");
         }
         return database;
+    }
+
+    private static void droppableDatabaseName(String parameter, String name) {
+        Checks.databaseName(parameter, name);
+        if (SYSTEM_DATABASES.contains(name)) {
+            throw new IllegalArgumentException(parameter + " must not be one of the server's own databases "
+                    + "admin, local or config, but was '" + name + "'");
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.mongocache.pooling.internal;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.ClientSession;
+import io.mongocache.common.Backoff;
 import io.mongocache.pooling.TransactionSettings;
 import io.mongocache.pooling.TransactionWork;
 import java.util.function.LongSupplier;
@@ -110,9 +111,9 @@ public final class TransactionRunner {
 
     /** Full jitter: a random time up to min(max, initial × 2^(attempt-1)), never past the deadline. */
     private void backoff(int attempt, long deadline, TransactionSettings settings) {
-        long ceiling = Math.min(settings.maxBackoff().toNanos(),
-                settings.initialBackoff().toNanos() << Math.min(30, attempt - 1));
-        long pause = Math.min(random.nextLong(ceiling + 1), Math.max(0, deadline - nanoClock.getAsLong()));
+        long jittered = Backoff.fullJitter(settings.initialBackoff().toNanos(), settings.maxBackoff().toNanos(),
+                attempt, random);
+        long pause = Math.min(jittered, Math.max(0, deadline - nanoClock.getAsLong()));
         try {
             sleeper.sleep(pause);
         } catch (InterruptedException e) {

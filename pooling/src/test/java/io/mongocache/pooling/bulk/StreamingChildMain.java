@@ -2,7 +2,7 @@ package io.mongocache.pooling.bulk;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.mongocache.pooling.internal.Masking;
+import io.mongocache.common.Masking;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
@@ -49,7 +49,7 @@ public final class StreamingChildMain {
         Path file = Path.of(args[3]);
         int batchSize = Integer.parseInt(args[4]);
         System.out.println("child maxHeapBytes=" + Runtime.getRuntime().maxMemory()
-                + " mongo=" + Masking.uri(connectionString));
+                + " mongo=" + Masking.connectionString(connectionString));
         LiveHeap liveHeap = new LiveHeap();
         try (MongoClient client = MongoClients.create(connectionString)) {
             BulkTasks tasks = new BulkTasks(client::getDatabase).batchSize(batchSize);
