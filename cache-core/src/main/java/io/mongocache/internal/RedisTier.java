@@ -224,7 +224,8 @@ final class RedisTier implements AutoCloseable {
     /** Shuts the event loops down and waits for them (a closed cache leaves no Lettuce thread behind). */
     private static void shutDown(ClientResources resources, long timeoutMillis) {
         try {
-            resources.shutdown(0, timeoutMillis, TimeUnit.MILLISECONDS).get(timeoutMillis + 1_000, TimeUnit.MILLISECONDS);
+            java.util.concurrent.Future<Boolean> done = resources.shutdown(0, timeoutMillis, TimeUnit.MILLISECONDS);
+            done.get(timeoutMillis + 1_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
