@@ -389,7 +389,12 @@ final class RedisTier implements AutoCloseable {
                 || String.valueOf(e.getMessage()).contains("NOSCRIPT");
     }
 
-    private static byte @Nullable [] currentPayload(byte[] stored, byte[][] tokens) {
+    /**
+     * The payload of a stored entry ({@code [n][n tokens, 8 bytes each][payload]}) if it was stamped with exactly the
+     * {@code tokens} just read (era first, then the key's dependencies in order); null if any differs or the entry is
+     * malformed. Pure, for {@code RedisTierLayoutTest}.
+     */
+    static byte @Nullable [] currentPayload(byte[] stored, byte[][] tokens) {
         if (stored.length < 1 || (stored[0] & 0xff) != tokens.length) {
             return null;
         }
@@ -499,7 +504,7 @@ final class RedisTier implements AutoCloseable {
      * What a namespace or documents invalidation makes stale: the namespace token for a namespace write, the
      * any-document token and each document's token for a write by id.
      */
-    private static List<Dependency> stale(Invalidation invalidation) {
+    static List<Dependency> stale(Invalidation invalidation) {
         String ns = invalidation.namespace();
         if (invalidation.kind() == Invalidation.Kind.NAMESPACE) {
             return List.of(Dependency.namespaceWide(ns));
@@ -964,7 +969,7 @@ final class RedisTier implements AutoCloseable {
      *
      * <p>Concurrency: counts per dependency in a concurrent map; the common case (nothing pending) is one read.
      */
-    private static final class AsyncPending {
+    static final class AsyncPending {
         private final ConcurrentHashMap<Dependency, AtomicInteger> blocked = new ConcurrentHashMap<>();
         private final AtomicInteger everything = new AtomicInteger();
         private final AtomicInteger total = new AtomicInteger();
