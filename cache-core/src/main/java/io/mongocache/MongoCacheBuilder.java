@@ -284,7 +284,7 @@ public final class MongoCacheBuilder {
                         + "invalidation, or set preciseInvalidation(false) to say this is intended");
             }
         }
-        return new DefaultMongoCache(new MongoCacheConfig(this, precise));
+        return DefaultMongoCache.start(new MongoCacheConfig(this, precise));
     }
 
     private void requireRedisUnset() {
