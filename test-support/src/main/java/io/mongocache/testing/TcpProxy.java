@@ -42,6 +42,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong forwardedRequests = new AtomicLong();
+    private final AtomicLong receivedReplies = new AtomicLong();
     private volatile long latencyNanos;
     private volatile boolean closed;
     private final Object replyGate = new Object();
@@ -104,6 +105,14 @@ public final class TcpProxy implements AutoCloseable {
     /** How many client-to-server writes the proxy has forwarded so far (a request has reached the server). */
     public long forwardedRequests() {
         return forwardedRequests.get();
+    }
+
+    /**
+     * How many server-to-client reads (raw) or frames (RESP) the proxy has taken from the server so far: a reply has
+     * left the server, though it may still be held or delayed here.
+     */
+    public long receivedReplies() {
+        return receivedReplies.get();
     }
 
     /** Connections open through the proxy now (as the server sees them). */
@@ -257,6 +266,7 @@ public final class TcpProxy implements AutoCloseable {
         byte[] buffer = new byte[16384];
         int n;
         while ((n = in.read(buffer)) >= 0) {
+            receivedReplies.incrementAndGet();
             pause();
             out.write(buffer, 0, n);
             out.flush();
@@ -303,6 +313,7 @@ public final class TcpProxy implements AutoCloseable {
                     continue;
                 }
             }
+            receivedReplies.incrementAndGet();
             pause();
             frame.writeTo(out);
             if (buffered.available() == 0) {
