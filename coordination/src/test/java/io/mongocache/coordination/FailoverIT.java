@@ -33,9 +33,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Leader failure with nodes as separate JVMs: SIGKILL of the leader (once, and ten times in a row) and SIGSTOP until
- * another node has taken over, while an outside program keeps writing. Afterwards every node's cache (L1, and L2 on its own)
- * must agree with MongoDB for every key: an event missed during a failover would leave a stale entry behind for
- * the entry's whole TTL (5 minutes), so it cannot pass by waiting.
+ * another node has taken over, while an outside program keeps writing. Afterwards every node's cache (L1, and L2 on
+ * its own) must agree with MongoDB for every key: an event missed during a failover would leave a stale entry behind
+ * for the entry's whole TTL (5 minutes), so it cannot pass by waiting. Who leads and under which epoch is asserted;
+ * how long a failover takes is FailoverHarness's figure.
  */
 class FailoverIT {
     private static final int KEYS = 40;

@@ -23,8 +23,9 @@ import java.util.function.Predicate;
  * A loopback TCP proxy for fault injection between a client and a server on this machine.
  *
  * <p>Two modes of the server-to-client direction: {@link #raw} copies bytes (and can delay them, e.g. to make
- * MongoDB replies slow, or hold them until released); {@link #redis} parses the Redis RESP2 protocol into whole frames so that a test can drop
- * exactly one pub/sub message ({@link #dropNextMessage}) without corrupting the stream.
+ * MongoDB replies slow, or hold them until released); {@link #redis} parses the Redis RESP2 protocol into whole
+ * frames so that a test can drop exactly one pub/sub message ({@link #dropNextMessage}) without corrupting the
+ * stream.
  *
  * <p>Concurrency: two daemon threads per connection. Failure modes: a connection whose either side fails is
  * closed on both sides; {@link #close()} closes the listener and every connection.
