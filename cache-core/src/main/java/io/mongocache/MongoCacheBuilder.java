@@ -264,7 +264,7 @@ public final class MongoCacheBuilder {
             throw new IllegalArgumentException("maxResultBytes (" + maxResultBytes
                     + ") must be <= maxLocalBytes (" + maxLocalBytes + ") when the local tier is on");
         }
-        return new DefaultMongoCache(new MongoCacheConfig(this));
+        return DefaultMongoCache.start(new MongoCacheConfig(this));
     }
 
     /** Lettuce's own parse finds something to connect to (it throws on what it cannot parse). */

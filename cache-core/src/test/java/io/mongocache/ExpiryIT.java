@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.mongocache.testing.Await;
 import io.mongocache.testing.TestMongo;
 import io.mongocache.testing.TestRedis;
 import java.time.Duration;
@@ -51,7 +54,10 @@ class ExpiryIT {
     @Test
     void shouldExpireRedisEntriesAfterTheirTtl() throws InterruptedException {
         MongoDatabase db = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("ttl2"));
-        try (MongoCache cache = MongoCache.builder().redis(TestRedis.uri()).maxLocalBytes(0).build()) {
+        String prefix = "ttl" + System.nanoTime();
+        RedisClient admin = RedisClient.create(TestRedis.uri());
+        try (MongoCache cache = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix).maxLocalBytes(0)
+                .build(); StatefulRedisConnection<String, String> redis = admin.connect()) {
             MongoCollection<Document> raw = db.getCollection("c");
             raw.insertOne(new Document("_id", 1));
             CachedCollection<Document> cached = cache.wrap(raw);
@@ -59,10 +65,13 @@ class ExpiryIT {
             cached.find(eq("_id", 1)).cacheTTL(Duration.ofMillis(300)).first();
             cached.find(eq("_id", 1)).first();
             assertEquals(1, cache.stats().namespace(ns).l2Hits());
-            Thread.sleep(700); // Redis expires on its own clock; generous margin, nothing timed is asserted
+            // Redis expires on its own clock: wait until it has, then the entry is gone for the cache too.
+            Await.until(() -> redis.sync().keys(prefix + ":{" + ns + "}:e:*").isEmpty(), Duration.ofSeconds(10),
+                    "Redis to expire the entry");
             cached.find(eq("_id", 1)).first();
             assertEquals(2, cache.stats().namespace(ns).loads());
         } finally {
+            admin.shutdown();
             db.drop();
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import io.mongocache.testing.Await;
 import io.mongocache.testing.RedisServer;
 import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;
@@ -52,11 +53,8 @@ class RedisFaultIT {
     }
 
     private static void awaitRedis(MongoCache cache, boolean available) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (cache.stats().redisAvailable() != available && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(available, cache.stats().redisAvailable(), "Redis availability as seen by the cache");
+        Await.until(() -> cache.stats().redisAvailable() == available, Duration.ofSeconds(10),
+                "Redis " + (available ? "available" : "unavailable") + " as seen by the cache");
     }
 
     @Test
@@ -79,10 +77,14 @@ class RedisFaultIT {
                 awaitRedis(cache, true);
                 assertEquals(5, c.find(eq("_id", 1)).first().getInteger("v"));
                 c.updateOne(eq("_id", 1), set("v", 0));
-                assertEquals(0, c.find(eq("_id", 1)).first().getInteger("v"));
-                assertEquals(0, c.find(eq("_id", 1)).first().getInteger("v"));
-                NamespaceStats stats = cache.stats().namespace(raw.getNamespace().getFullName());
-                assertTrue(stats.l1Hits() + stats.l2Hits() > 0, "the cache is used again after recovery: " + stats);
+                // Recovery retires the era once more just after Redis is back in use: a read made before that costs
+                // a miss. So read until one is served from the cache, each read correct.
+                String ns = raw.getNamespace().getFullName();
+                Await.until(() -> {
+                    assertEquals(0, c.find(eq("_id", 1)).first().getInteger("v"));
+                    NamespaceStats stats = cache.stats().namespace(ns);
+                    return stats.l1Hits() + stats.l2Hits() > 0;
+                }, Duration.ofSeconds(10), "the cache to be used again after recovery");
             }
         }
     }
@@ -128,10 +130,8 @@ class RedisFaultIT {
             awaitRedis(cache, true);
             c.updateOne(eq("_id", 4), set("v", 9));
             assertEquals(9, c.find(eq("_id", 4)).first().getInteger("v"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!cache.stats().channel().localTierTrusted() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until(() -> cache.stats().channel().localTierTrusted(), Duration.ofSeconds(10),
+                    "the local tier to be trusted again");
             assertEquals(9, c.find(eq("_id", 4)).first().getInteger("v"));
             assertEquals(9, c.find(eq("_id", 4)).first().getInteger("v"));
             assertTrue(cache.stats().namespace(ns).l1Hits() >= 1, "the local tier serves again once current");

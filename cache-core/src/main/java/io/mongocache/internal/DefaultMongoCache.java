@@ -29,8 +29,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: the maintenance scheduler runs whatever may wait for Redis — probes, recovery, subscribing,
  * the second invalidation of unacknowledged writes — one task at a time; the heartbeat scheduler runs the
- * channel's heartbeats alone, which never wait. Failure modes: a slow or stuck maintenance task delays the next
- * one, never a heartbeat, so it cannot make this node distrust its own local tier.
+ * channel's heartbeats alone, which never wait. Nothing runs on them before {@link #start} has built the whole
+ * cache: no callback can see a field unset. Failure modes: a slow or stuck maintenance task delays the next one,
+ * never a heartbeat, so it cannot make this node distrust its own local tier.
+ *
+ * <p>Ordering invariants:
+ * <ul>
+ *   <li>A write moves the Redis tokens before the local versions: {@link #invalidate(Invalidation)} replaces the
+ *       tokens (waiting for Redis, or — asynchronously — with the tier skipping those entries for this node until
+ *       Redis took them) and only then applies the invalidation to the local versions. In the other order a read
+ *       here could stamp itself with the new local versions while Redis still serves the old entry, and install
+ *       that entry in the local tier as current.
+ *   <li>A remote invalidation moves only the local versions: its sender moved the tokens before publishing it.
+ *   <li>Anything that may have missed messages (a (re-)subscription, a gap, a Redis outage) bumps every local
+ *       version; after an outage every node is also told to flush, and the era in Redis is retired.
+ *   <li>Close bumps every local version first, so nothing is served from the local tier while the rest shuts down.
+ * </ul>
  */
 public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.CacheHooks {
     private volatile io.mongocache.spi.@Nullable ReadDelegate readDelegate;
@@ -51,7 +65,19 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
     private final java.util.concurrent.ThreadPoolExecutor reloads;
     private volatile boolean closed;
 
-    public DefaultMongoCache(MongoCacheConfig config) {
+    /**
+     * Builds a cache and starts its background work (heartbeats, probes, the asynchronous sender).
+     *
+     * @throws io.mongocache.MongoCacheConfigurationException if Redis refuses the configured credentials or database
+     */
+    public static DefaultMongoCache start(MongoCacheConfig config) {
+        DefaultMongoCache cache = new DefaultMongoCache(config);
+        cache.startBackgroundWork();
+        return cache;
+    }
+
+    /** Builds everything and starts nothing: no task is scheduled and no callback handed out can run yet. */
+    private DefaultMongoCache(MongoCacheConfig config) {
         this.config = config;
         this.defaultTtlNanos = config.defaultTtl().toNanos();
         ProxyClasses.warmUpInBackground(); // while Redis connects, so the first wrap finds them ready
@@ -71,19 +97,10 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
                 scheduler.shutdownNow();
                 throw e;
             }
-            tier.tokenMemo(versions::written);
             this.redis = tier;
             this.heartbeats = singleThreadScheduler("mongocache-heartbeat");
-            InvalidationChannel ch = new InvalidationChannel(tier, config.keyPrefix(), config.maxStaleness(),
-                    heartbeats, scheduler, this::applyRemote, this::flushLocal);
-            this.channel = ch;
-            tier.onRecovery(() -> {
-                // Invalidations of other nodes may have been lost while Redis was unreachable, and ours did not
-                // reach them: flush here and tell everyone to flush.
-                flushLocal();
-                scheduler.execute(() -> invalidate(Invalidation.everything()));
-            });
-            ch.start();
+            this.channel = new InvalidationChannel(tier, config.keyPrefix(), config.maxStaleness(), heartbeats,
+                    scheduler, this::applyRemote, this::flushLocal);
         }
         InvalidationChannel ch = channel;
         // Background reloads (refreshAhead): a few threads and a bounded queue; a reload that finds no room is
@@ -93,6 +110,26 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
         this.reads = new CacheReads(versions, local, redis, stats, config.maxResultBytes(),
                 ch == null ? () -> true : ch::localTierTrusted, ch == null ? () -> true : ch::sharedTierTrusted,
                 new CacheReads.Expiry(config.ttlJitter(), config.refreshAhead(), reloads));
+    }
+
+    /**
+     * Hands the tier its callbacks and starts the work on the schedulers: the tier's probe (if Redis did not answer
+     * at build) and sender, and the channel's heartbeats and subscription. Called once, after construction.
+     */
+    private void startBackgroundWork() {
+        RedisTier tier = redis;
+        InvalidationChannel ch = channel;
+        if (tier != null && ch != null) {
+            tier.tokenMemo(versions::written);
+            tier.onRecovery(() -> {
+                // Invalidations of other nodes may have been lost while Redis was unreachable, and ours did not
+                // reach them: flush here and tell everyone to flush.
+                flushLocal();
+                scheduler.execute(() -> invalidate(Invalidation.everything()));
+            });
+            tier.start();
+            ch.start();
+        }
         LOG.debug("mongocache: built {}", config);
     }
 
@@ -302,9 +339,8 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
             }
             return tier == null;
         } finally {
-            // Local versions move only after Redis holds the new tokens. The other order has a hole: a read on
-            // this node that stamps itself with the new local versions while Redis still serves the old entry
-            // would install that old entry in L1 as current (found by the multi-node stale-read checker).
+            // Local versions move only after Redis holds the new tokens (see the class note; the other order was
+            // found by the multi-node stale-read checker).
             versions.apply(invalidation);
             forgetCollations(invalidation);
         }

@@ -385,7 +385,8 @@ final class InvalidationChannel implements AutoCloseable {
         }
     }
 
-    private static Invalidation decode(ByteBuffer in) {
+    /** The body of an invalidation message, read from {@code in}'s position (just after the header). */
+    static Invalidation decode(ByteBuffer in) {
         try {
             Invalidation.Kind kind = Invalidation.Kind.values()[in.get()];
             byte[] ns = new byte[in.getInt()];

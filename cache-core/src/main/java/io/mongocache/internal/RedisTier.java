@@ -61,31 +61,34 @@ import org.slf4j.LoggerFactory;
  *   {prefix}:{ns}:i:{id}         one token per document id (canonical id bytes)       PX ≥ the longest entry on it
  *   {prefix}:{ns}:e:{digest}     [n][the n tokens the entry was stamped with, 8 bytes each][payload], PX = TTL
  * </pre>
- * Tokens are 8 random bytes. A write replaces the tokens of what it changed with fresh ones; a lookup creates the
- * missing ones. Tokens are random rather than counters so that a token lost to a delete, an expiry, a restart or an
- * eviction can never come back with a value an old entry carries: a missing token only ever causes misses.
+ * Tokens are 8 random bytes; an entry carries the era's first, then its dependencies' in order. A write replaces the
+ * tokens of what it changed with fresh ones; a lookup creates the missing ones. Tokens are random rather than counters
+ * so that a token lost to a delete, an expiry, a restart or an eviction can never come back with a value an old entry
+ * carries: a missing token only ever causes misses.
  *
- * <p>Algorithm. A lookup is one round trip: a script reads every token the entry depends on, creating the
- * missing ones, and the entry itself (on a Cluster the era lives in another slot and is read by a command
- * pipelined beside the script). The entry is served only if every token it was stamped with is current. After a
- * MongoDB load the result is installed by a second script, sent without waiting for it: it stores the entry only
- * if every token still holds the value read before the load (a write in between replaced one: the load may be
- * stale), and extends the tokens' expiry to the entry's. A write replaces its tokens and publishes its channel
- * message in one pipelined round trip ({@link InvalidationMode#SYNC}), or hands both to a background sender
- * that batches them in write order ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the
- * Redis entries that depend on them. Once it has, the fresh tokens are reported to the local versions
- * ({@link TokenMemo}): this node's next read of what it wrote skips the lookup (no entry can be current yet) and
- * installs with the remembered tokens.
+ * <p>Algorithm. A lookup is one pipelined round trip of native commands, no script: {@code SET NX GET} of the era
+ * and of every token the key depends on (reading each, creating the missing ones; the era never expires, the others
+ * with the entry), then {@code GET} of the entry. The entry is served only if every token it carries equals the one
+ * just read; Redis runs the commands in order, so this check needs no atomicity. After a MongoDB load the result is
+ * installed with plain commands sent without waiting: {@code SET} of the entry stamped with the tokens read before
+ * the load, and {@code PEXPIRE … GT} of its tokens to the entry's TTL. No check-and-set is needed: an install that
+ * raced a write carries a token the write replaced, so no lookup ever serves it. A write replaces its tokens and
+ * then publishes its channel message: in one round trip on a standalone Redis (a script; for "everything", the era's
+ * deletion and the message pipelined on one connection), on a Cluster once the tokens are acknowledged — waiting
+ * for Redis ({@link InvalidationMode#SYNC}) — or hands both to a background sender that batches them in write
+ * order ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the Redis entries that depend on
+ * them. Once it has, the fresh tokens are reported to the local versions ({@link TokenMemo}): this node's next
+ * read of what it wrote skips the lookup (no entry can be current yet) and installs with the remembered tokens.
  *
- * <p>Concurrency: thread-safe; Lettuce multiplexes one connection and keeps its commands in order. Token
- * replacements and channel messages are submitted under one lock so that, on a standalone Redis, a message is
- * always processed after the replacement it announces; on a Cluster the message is sent after the replacement is
- * acknowledged. Failure modes: any Redis error or timeout marks the tier unavailable (callers skip it, never
- * wait for it) and a probe runs every {@code redisRetryInterval}. An invalidation that could not be written is
- * kept (bounded: past {@value #MAX_PENDING} it collapses into one that retires everything) and this node does
- * not use Redis until it is written. When Redis answers again the probe replays those invalidations, deletes the
- * era token (entries written before the outage may be stale: a write made elsewhere during it could not be
- * recorded) and tells the cache to flush its local tier.
+ * <p>Concurrency: thread-safe; Lettuce multiplexes one connection and keeps its commands in order. Nothing runs on
+ * another thread before {@link #start()} (the asynchronous sender, the probe). Token replacements and channel messages
+ * are submitted under one lock so that, on a standalone Redis, a message is always processed after the replacement it
+ * announces; on a Cluster the message is sent after the replacement is acknowledged. Failure modes: any Redis error or
+ * timeout marks the tier unavailable (callers skip it, never wait for it) and a probe runs every
+ * {@code redisRetryInterval}. An invalidation that could not be written is kept (bounded: past {@value #MAX_PENDING}
+ * it collapses into one that retires everything) and this node does not use Redis until it is written. When Redis
+ * answers again the probe replays those invalidations, deletes the era token (entries written before the outage may
+ * be stale: a write made elsewhere during it could not be recorded) and tells the cache to flush its local tier.
  */
 final class RedisTier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);
@@ -201,8 +204,7 @@ final class RedisTier implements AutoCloseable {
         if (config.invalidationMode() == InvalidationMode.ASYNC) {
             this.outgoing = new LinkedBlockingQueue<>();
             Thread t = DaemonThreadFactory.named("mongocache-invalidation-sender").newThread(this::sendLoop);
-            this.sender = t;
-            t.start();
+            this.sender = t; // started by start()
         } else {
             this.outgoing = null;
         }
@@ -216,7 +218,19 @@ final class RedisTier implements AutoCloseable {
             closeQuietly();
             throw new io.mongocache.MongoCacheConfigurationException("redis: Redis " + maskedUris + " refused the "
                     + "settings: " + why + " (check the credentials and the database index of the URI)", null);
-        } else {
+        }
+    }
+
+    /**
+     * Starts the background work — the asynchronous sender, and the probe if Redis did not answer at build — once the
+     * owner has set its callbacks ({@link #onRecovery}, {@link #tokenMemo}): nothing runs on another thread before.
+     */
+    void start() {
+        Thread t = sender;
+        if (t != null) {
+            t.start();
+        }
+        if (!healthy) {
             scheduleProbe();
         }
     }
@@ -423,7 +437,12 @@ final class RedisTier implements AutoCloseable {
                 || String.valueOf(e.getMessage()).contains("NOSCRIPT");
     }
 
-    private static byte @Nullable [] currentPayload(byte[] stored, byte[][] tokens) {
+    /**
+     * The payload of a stored entry ({@code [n][n tokens, 8 bytes each][payload]}) if it was stamped with exactly the
+     * {@code tokens} just read (era first, then the key's dependencies in order); null if any differs or the entry is
+     * malformed. Pure, for {@code RedisTierLayoutTest}.
+     */
+    static byte @Nullable [] currentPayload(byte[] stored, byte[][] tokens) {
         if (stored.length < 1 || (stored[0] & 0xff) != tokens.length) {
             return null;
         }
@@ -484,8 +503,8 @@ final class RedisTier implements AutoCloseable {
 
     /**
      * Where a write's fresh tokens are reported once Redis holds them, so that this node's next read of what it just
-     * wrote can skip the lookup: nothing in Redis can be current for them yet, and the install script checks the
-     * tokens anyway (a memo another write made stale only costs the install).
+     * wrote can skip the lookup: nothing in Redis can be current for them yet, and every lookup checks the tokens an
+     * entry carries anyway (a memo another write made stale only makes its install one that is never served).
      */
     interface TokenMemo {
         void written(Dependency dependency, byte[] token);
@@ -982,7 +1001,7 @@ final class RedisTier implements AutoCloseable {
      *
      * <p>Concurrency: counts per dependency in a concurrent map; the common case (nothing pending) is one read.
      */
-    private static final class AsyncPending {
+    static final class AsyncPending {
         private final ConcurrentHashMap<Dependency, AtomicInteger> blocked = new ConcurrentHashMap<>();
         private final AtomicInteger everything = new AtomicInteger();
         private final AtomicInteger total = new AtomicInteger();

@@ -60,6 +60,15 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A reply whose correlation id is no longer pending (late, after a retry elsewhere) is dropped and counted. The
  * pending entry of a request is removed when its caller returns or throws, so none outlives its deadline.
+ *
+ * <p>Concurrency: a caller waits on its own thread, on a queue of its own keyed by the correlation id; every
+ * message arrives on Lettuce's event thread, which never blocks — it hands a reply to its queue, or answers a
+ * request with {@code nack} or {@code ack} and gives the read to a worker. At most {@code servingPermits} reads run
+ * for peers at once (a semaphore taken without waiting: a request beyond it is refused, never queued); keep-alives
+ * run on one scheduler thread. Failure modes: a peer that never answers, or stops answering, costs its caller one
+ * {@code ackTimeout} of silence before the next peer is tried; a bad query fails with {@link DelegationException}
+ * wherever it runs, and a result over {@code maxBytes} with {@link ResultTooLargeException}; every other failure
+ * ends in {@link NoPeerAvailableException}, never past the caller's deadline.
  */
 @ThreadSafe
 public final class Delegation implements AutoCloseable {

@@ -27,6 +27,18 @@ import org.slf4j.LoggerFactory;
 public final class LeaderElector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElector.class);
 
+    /**
+     * The lease operations the elector needs — {@link LeaseStore} in MongoDB, judged by the server's clock; an
+     * in-memory fake in the elector's unit tests.
+     */
+    interface Leases {
+        Optional<Lease> tryAcquire(String name, String node, java.time.Duration leaseDuration);
+
+        boolean renew(Lease lease);
+
+        boolean release(Lease lease);
+    }
+
     /** Told when leadership starts and ends, with the lease (and so the epoch, the fencing token). */
     public interface Listener {
         void becameLeader(Lease lease);
@@ -34,7 +46,7 @@ public final class LeaderElector implements AutoCloseable {
         void stoppedLeading(Lease lease);
     }
 
-    private final LeaseStore store;
+    private final Leases store;
     private final String leaseName;
     private final String nodeId;
     private final LeaseSettings settings;
@@ -48,7 +60,18 @@ public final class LeaderElector implements AutoCloseable {
     private volatile long holdOffUntilNanos;
     private volatile boolean holdingOff;
 
+    /**
+     * @param nanoClock the local clock of the deadlines ({@code System::nanoTime}); the lease's own expiry is
+     *     judged by the server
+     * @throws IllegalArgumentException if an argument is null
+     */
     public LeaderElector(LeaseStore store, String leaseName, String nodeId, LeaseSettings settings,
+            ScheduledExecutorService scheduler, LongSupplier nanoClock, Listener listener) {
+        this((Leases) store, leaseName, nodeId, settings, scheduler, nanoClock, listener);
+    }
+
+    /** On any lease operations: a fake store and a manual scheduler make the elector's tests exact. */
+    LeaderElector(Leases store, String leaseName, String nodeId, LeaseSettings settings,
             ScheduledExecutorService scheduler, LongSupplier nanoClock, Listener listener) {
         if (store == null || leaseName == null || nodeId == null || settings == null || scheduler == null
                 || nanoClock == null || listener == null) {

@@ -39,7 +39,7 @@ import org.bson.conversions.Bson;
  * </ul>
  */
 @ThreadSafe
-public final class LeaseStore {
+public final class LeaseStore implements LeaderElector.Leases {
     private final MongoCollection<Document> leases;
 
     public LeaseStore(MongoCollection<Document> leases) {
@@ -55,6 +55,7 @@ public final class LeaseStore {
     }
 
     /** Takes the lease if it is free or expired; empty if another node holds it. */
+    @Override
     public Optional<Lease> tryAcquire(String name, String node, Duration leaseDuration) {
         try {
             Document after = leases.findOneAndUpdate(and(eq("_id", name), expired()),
@@ -79,12 +80,14 @@ public final class LeaseStore {
     }
 
     /** Renews a held lease; false if it is no longer ours (taken over, or released). */
+    @Override
     public boolean renew(Lease lease) {
         return leases.findOneAndUpdate(and(eq("_id", lease.name()), eq("holder", lease.holder()),
                 eq("epoch", lease.epoch())), Updates.currentDate("renewedAt")) != null;
     }
 
     /** Gives a held lease up at once; false if it was no longer ours. */
+    @Override
     public boolean release(Lease lease) {
         return leases.updateOne(and(eq("_id", lease.name()), eq("holder", lease.holder()),
                 eq("epoch", lease.epoch())), Updates.set("renewedAt", new Date(0))).getMatchedCount() == 1;

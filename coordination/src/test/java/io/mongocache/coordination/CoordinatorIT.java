@@ -26,8 +26,12 @@ import org.junit.jupiter.api.Test;
  * caches, and a leader that closes releases the lease so the other takes over at once rather than after the lease.
  */
 class CoordinatorIT {
+    /**
+     * A lease far longer than any wait here: no lease expires during a test, so a node can take the lease over only
+     * if its holder released it — which is what these tests claim, without timing a takeover.
+     */
     private static final LeaseSettings LEASE =
-            new LeaseSettings(Duration.ofSeconds(6), Duration.ofSeconds(4), Duration.ofMillis(300));
+            new LeaseSettings(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofMillis(300));
 
     private MongoDatabase app;
     private MongoDatabase state;
@@ -94,12 +98,9 @@ class CoordinatorIT {
                     "the outside write on every node");
         }
 
-        long closed = System.nanoTime();
         leader.close();
-        Await.until(follower::isLeader, Duration.ofSeconds(3), "the other node to take over");
-        long takeoverMillis = (System.nanoTime() - closed) / 1_000_000;
-        assertTrue(takeoverMillis < LEASE.leaseDuration().toMillis() / 2,
-                "a released lease is taken at once, not after it expires: " + takeoverMillis + " ms");
+        // The lease would last ten more minutes: only its release lets the other node lead within the guard.
+        Await.until(follower::isLeader, Duration.ofSeconds(30), "the other node to take the released lease");
         assertEquals(epoch + 1, follower.lease().orElseThrow().epoch());
         assertNull(state.getCollection("nodes").find(eq("_id", leader.nodeId())).first(),
                 "a closed node leaves the registry");
@@ -107,7 +108,6 @@ class CoordinatorIT {
         outside.updateOne(eq("_id", 1), set("v", 2));
         Await.until(() -> nodes.get(follower == a ? 0 : 1).find(eq("_id", 1)).first().getInteger("v") == 2,
                 Duration.ofSeconds(5), "an outside write after the handover");
-        System.out.println("coordinator: handover on close took " + takeoverMillis + " ms");
     }
 
     @Test

@@ -46,19 +46,19 @@ class DelegationClusterIT {
                 Await.until(() -> requester.peers().stream().anyMatch(p -> p.nodeId().equals("peer")
                         && p.capacity(app.getName()) > 0), Duration.ofSeconds(10), "the peer in the registry");
                 mine.database(app.getName()).runCommand(new Document("ping", 1));
-                link.delayReplies(Duration.ofSeconds(3));
+                link.holdReplies(); // this node's only connection stays busy until released below
                 CompletableFuture<Void> held = CompletableFuture.runAsync(
                         () -> mine.database(app.getName()).getCollection("orders").find().first());
-                Await.until(() -> mine.pools().isSaturated(app.getName()), Duration.ofSeconds(5), "saturation");
+                Await.until(() -> mine.pools().isSaturated(app.getName()), Duration.ofSeconds(10), "saturation");
                 List<Document> answer = requester.read(ReadRequest.find(app.getName(), "orders", gte("n", 50L))
-                        .sort(Sorts.ascending("_id")), Duration.ofSeconds(5));
+                        .sort(Sorts.ascending("_id")), Duration.ofSeconds(30));
                 assertEquals(app.getCollection("orders").find(gte("n", 50L)).sort(Sorts.ascending("_id"))
                         .into(new ArrayList<>()), answer);
                 assertEquals(1, requester.delegationStats().orElseThrow().delegated());
                 assertEquals(1, peer.delegationStats().orElseThrow().served());
                 assertEquals(0, requester.delegationStats().orElseThrow().pending());
+                link.releaseReplies();
                 held.join();
-                link.delayReplies(Duration.ZERO);
             } finally {
                 requester.close();
                 peer.close();
@@ -76,7 +76,8 @@ class DelegationClusterIT {
     private static Coordinator coordinator(String node, MongoCache cache, MongoPools pools, MongoDatabase app,
             String state, String seed, String prefix) {
         return Coordinator.builder().client(TestMongo.client()).cache(cache).stateDatabase(state).nodeId(node)
-                .heartbeatInterval(Duration.ofMillis(200)).pools(pools).delegate(app.getName()).delegation(new DelegationSettings(Duration.ofMillis(500), 3, 4, 16 * 1024))
+                .heartbeatInterval(Duration.ofMillis(200)).pools(pools).delegate(app.getName())
+                .delegation(new DelegationSettings(Duration.ofSeconds(2), 3, 4, 16 * 1024))
                 .start();
     }
 }

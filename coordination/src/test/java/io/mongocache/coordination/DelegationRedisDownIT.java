@@ -44,15 +44,15 @@ class DelegationRedisDownIT {
                 assertEquals(List.of(new Document("_id", 1)), coordinator.read(ReadRequest.find(app.getName(), "c",
                         eq("_id", 1)), Duration.ofSeconds(5)), "a pool with room runs the read here");
 
-                link.delayReplies(Duration.ofSeconds(2));
+                link.holdReplies(); // this node's only connection stays busy until released below
                 CompletableFuture<Void> held = CompletableFuture.runAsync(
                         () -> pools.database(app.getName()).getCollection("c").find().first());
-                Await.until(() -> pools.pools().isSaturated(app.getName()), Duration.ofSeconds(5), "saturation");
+                Await.until(() -> pools.pools().isSaturated(app.getName()), Duration.ofSeconds(10), "saturation");
                 NoPeerAvailableException e = assertThrows(NoPeerAvailableException.class, () -> coordinator.read(
-                        ReadRequest.find(app.getName(), "c", eq("_id", 1)), Duration.ofSeconds(1)));
+                        ReadRequest.find(app.getName(), "c", eq("_id", 1)), Duration.ofSeconds(30)));
                 assertTrue(e.getMessage().contains("not connected"), e.getMessage());
+                link.releaseReplies();
                 held.join();
-                link.delayReplies(Duration.ZERO);
 
                 redis.restart();
                 Await.until(() -> coordinator.delegation().isPresent(), Duration.ofSeconds(10),

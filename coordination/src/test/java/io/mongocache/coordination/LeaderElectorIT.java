@@ -12,20 +12,27 @@ import io.mongocache.testing.TcpProxy;
 import io.mongocache.testing.TestMongo;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Leader election on the lease store, with a leader that stops and a leader cut off from MongoDB. */
+/**
+ * Leader election on the lease store in MongoDB, with a leader that dies and a leader cut off from MongoDB: who
+ * leads, under which epoch, and never two at once. The rules themselves, timing included, are
+ * {@link LeaderElectorTest}'s, on a clock it drives; how long a takeover takes is measured by the failover harness
+ * ({@code benchmarks/…/cluster/FailoverHarness}: kill → new leader), not asserted here.
+ */
 class LeaderElectorIT {
+    /** Short enough for a quick test; the margins (lease 3 s, deadline 1 s) keep it safe on a loaded machine. */
     private static final LeaseSettings FAST =
-            new LeaseSettings(Duration.ofMillis(900), Duration.ofMillis(600), Duration.ofMillis(150));
+            new LeaseSettings(Duration.ofMillis(3000), Duration.ofMillis(1000), Duration.ofMillis(200));
 
     private MongoDatabase db;
-    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final LeadershipLog events = new LeadershipLog();
 
     @BeforeEach
     void setUp() {
@@ -37,19 +44,29 @@ class LeaderElectorIT {
         db.drop();
     }
 
-    private LeaderElector elector(String node, LeaseStore store, ScheduledExecutorService scheduler) {
-        return new LeaderElector(store, "watcher", node, FAST, scheduler, System::nanoTime,
-                new LeaderElector.Listener() {
-                    @Override
-                    public void becameLeader(Lease lease) {
-                        events.add(System.nanoTime() + " " + node + " leads " + lease.epoch());
-                    }
+    private LeaderElector elector(String node, LeaderElector.Leases store, ScheduledExecutorService scheduler) {
+        return new LeaderElector(store, "watcher", node, FAST, scheduler, System::nanoTime, events.of(node));
+    }
 
-                    @Override
-                    public void stoppedLeading(Lease lease) {
-                        events.add(System.nanoTime() + " " + node + " stops " + lease.epoch());
-                    }
-                });
+    /** The store, counting the acquisitions tried through it. */
+    private static LeaderElector.Leases counting(LeaseStore store, AtomicInteger tries) {
+        return new LeaderElector.Leases() {
+            @Override
+            public Optional<Lease> tryAcquire(String name, String node, Duration leaseDuration) {
+                tries.incrementAndGet();
+                return store.tryAcquire(name, node, leaseDuration);
+            }
+
+            @Override
+            public boolean renew(Lease lease) {
+                return store.renew(lease);
+            }
+
+            @Override
+            public boolean release(Lease lease) {
+                return store.release(lease);
+            }
+        };
     }
 
 
@@ -58,25 +75,22 @@ class LeaderElectorIT {
         LeaseStore store = new LeaseStore(db.getCollection("leases"));
         ScheduledExecutorService first = Executors.newSingleThreadScheduledExecutor();
         ScheduledExecutorService second = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger triesOfB = new AtomicInteger();
         LeaderElector a = elector("a", store, first);
-        LeaderElector b = elector("b", store, second);
+        LeaderElector b = elector("b", counting(store, triesOfB), second);
         try {
             a.start();
-            Await.until(a::isLeader, Duration.ofSeconds(5), "a to lead");
+            Await.until(a::isLeader, Duration.ofSeconds(10), "a to lead");
             b.start();
-            Thread.sleep(FAST.retryPeriod().toMillis() * 3);
-            assertFalse(b.isLeader(), "one leader at a time");
+            Await.until(() -> triesOfB.get() >= 3, Duration.ofSeconds(10), "b to try three times");
+            assertTrue(a.isLeader());
+            assertFalse(b.isLeader(), "one leader at a time: b was refused while a renewed");
             long epoch = a.lease().orElseThrow().epoch();
             first.shutdownNow(); // a dies: no release, no more renewals
-            long killed = System.nanoTime();
-            Await.until(b::isLeader, Duration.ofSeconds(5), "b to take over");
-            long failover = System.nanoTime() - killed;
-            assertEquals(epoch + 1, b.lease().orElseThrow().epoch());
-            Duration bound = FAST.leaseDuration().plus(FAST.retryPeriod().multipliedBy(12).dividedBy(10))
-                    .plusSeconds(1);
-            System.out.printf("leader killed: new leader after %d ms (bound %d ms)%n", failover / 1_000_000,
-                    bound.toMillis());
-            assertTrue(failover <= bound.toNanos(), "failover took " + failover / 1_000_000 + " ms");
+            Await.until(b::isLeader, Duration.ofSeconds(30), "b to take over once the lease of a expired");
+            assertEquals(epoch + 1, b.lease().orElseThrow().epoch(), "the takeover is the next epoch");
+            assertEquals(List.of("a leads " + epoch, "b leads " + (epoch + 1)), events.lines(),
+                    "a died without a step-down; b led only after it");
         } finally {
             b.close();
             second.shutdownNow();
@@ -96,18 +110,15 @@ class LeaderElectorIT {
             LeaderElector a = elector("a", storeOfA, first);
             LeaderElector b = elector("b", storeOfB, second);
             a.start();
-            Await.until(a::isLeader, Duration.ofSeconds(5), "a to lead");
+            Await.until(a::isLeader, Duration.ofSeconds(10), "a to lead");
             Lease old = a.lease().orElseThrow();
             b.start();
             link.close(); // a can no longer reach MongoDB; b can
-            Await.until(b::isLeader, Duration.ofSeconds(10), "b to take over");
-            Await.until(() -> !a.isLeader(), Duration.ofSeconds(5), "a to step down");
+            Await.until(b::isLeader, Duration.ofSeconds(30), "b to take over");
+            assertFalse(a.isLeader(), "a stepped down");
             // Never two leaders: a stopped (its listener ran) before b began.
-            long aStopped = events.stream().filter(e -> e.endsWith("a stops " + old.epoch()))
-                    .mapToLong(e -> Long.parseLong(e.split(" ")[0])).findFirst().orElseThrow();
-            long bLeads = events.stream().filter(e -> e.contains(" b leads "))
-                    .mapToLong(e -> Long.parseLong(e.split(" ")[0])).findFirst().orElseThrow();
-            assertTrue(aStopped < bLeads, "a stopped leading before b began: " + events);
+            assertEquals(List.of("a leads " + old.epoch(), "a stops " + old.epoch(), "b leads " + (old.epoch() + 1)),
+                    events.lines(), "a stopped leading before b began");
             assertFalse(storeOfB.renew(old), "the old epoch is fenced off");
             b.close();
         } finally {

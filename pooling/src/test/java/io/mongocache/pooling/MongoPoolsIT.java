@@ -189,17 +189,20 @@ class MongoPoolsIT {
                 .database(third, PoolOptions.defaults())
                 .onDisconnect(closedPools::add).build());
         pools.database(busy).getCollection("c").insertOne(new Document("x", 1));
-        Thread.sleep(20);
+        // Last use is kept in milliseconds: the idle pool's must come later than the busy one's.
+        long busyUsed = System.currentTimeMillis();
+        Await.until(() -> System.currentTimeMillis() > busyUsed, Duration.ofSeconds(10), "the next millisecond");
         pools.database(idle).getCollection("c").insertOne(new Document("x", 1));
-        // The busy pool is the least recently used, but has a command in flight when the third pool opens.
-        slow.delayReplies(Duration.ofMillis(800));
+        // The busy pool is the least recently used, but has a command in flight when the third pool opens: its
+        // reply is held until the third pool is open.
+        slow.holdReplies();
         CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(
                 () -> pools.database(busy).getCollection("c").countDocuments());
         Await.until(() -> pools.stats().pools().stream().anyMatch(p -> p.pool().equals(busy) && p.inFlight() > 0),
                 Duration.ofSeconds(10), "the busy pool's command to start");
         pools.database(third).getCollection("c").insertOne(new Document("x", 1));
+        slow.releaseReplies();
         assertEquals(1L, inFlight.get(), "the in-flight command completed");
-        slow.delayReplies(Duration.ZERO);
         assertEquals(List.of(new PoolEvent(idle, PoolEvent.Reason.EVICTED)), closedPools);
         assertEquals(2, pools.pools().open());
         for (String db : List.of(busy, idle, third)) {

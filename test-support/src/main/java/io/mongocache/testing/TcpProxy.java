@@ -23,8 +23,9 @@ import java.util.function.Predicate;
  * A loopback TCP proxy for fault injection between a client and a server on this machine.
  *
  * <p>Two modes of the server-to-client direction: {@link #raw} copies bytes (and can delay them, e.g. to make
- * MongoDB replies slow); {@link #redis} parses the Redis RESP2 protocol into whole frames so that a test can drop
- * exactly one pub/sub message ({@link #dropNextMessage}) without corrupting the stream.
+ * MongoDB replies slow, or hold them until released); {@link #redis} parses the Redis RESP2 protocol into whole
+ * frames so that a test can drop exactly one pub/sub message ({@link #dropNextMessage}) without corrupting the
+ * stream.
  *
  * <p>Concurrency: two daemon threads per connection. Failure modes: a connection whose either side fails is
  * closed on both sides; {@link #close()} closes the listener and every connection.
@@ -42,8 +43,12 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong forwardedRequests = new AtomicLong();
+    private final AtomicLong receivedReplies = new AtomicLong();
     private volatile long latencyNanos;
     private volatile boolean closed;
+    private final Object replyGate = new Object();
+    /** Guarded by {@link #replyGate}. */
+    private boolean holdingReplies;
 
     private TcpProxy(int targetPort, boolean resp) {
         this.targetPort = targetPort;
@@ -103,6 +108,14 @@ public final class TcpProxy implements AutoCloseable {
         return forwardedRequests.get();
     }
 
+    /**
+     * How many server-to-client reads (raw) or frames (RESP) the proxy has taken from the server so far: a reply has
+     * left the server, though it may still be held or delayed here.
+     */
+    public long receivedReplies() {
+        return receivedReplies.get();
+    }
+
     /** Connections open through the proxy now (as the server sees them). */
     public int activeConnections() {
         return active.get();
@@ -140,6 +153,25 @@ public final class TcpProxy implements AutoCloseable {
     /** Delays every server-to-client write by this much (zero: no delay). */
     public void delayReplies(Duration delay) {
         delayNanos.set(delay.toNanos());
+    }
+
+    /**
+     * Holds every server-to-client write from now on until {@link #releaseReplies()}: a reply the server sent waits
+     * in the proxy for as long as the test wants — a server that does not answer, for exactly as long as a test needs
+     * it to, not for a delay that a slow machine may outlast. Writes already on their way are not held.
+     */
+    public void holdReplies() {
+        synchronized (replyGate) {
+            holdingReplies = true;
+        }
+    }
+
+    /** Lets every held reply through, in order, and stops holding. */
+    public void releaseReplies() {
+        synchronized (replyGate) {
+            holdingReplies = false;
+            replyGate.notifyAll();
+        }
     }
 
     /**
@@ -235,6 +267,7 @@ public final class TcpProxy implements AutoCloseable {
         byte[] buffer = new byte[16384];
         int n;
         while ((n = in.read(buffer)) >= 0) {
+            receivedReplies.incrementAndGet();
             pause();
             out.write(buffer, 0, n);
             out.flush();
@@ -242,6 +275,16 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pause() {
+        synchronized (replyGate) {
+            while (holdingReplies && !closed) {
+                try {
+                    replyGate.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
         sleep(delayNanos.get());
     }
 
@@ -271,6 +314,7 @@ public final class TcpProxy implements AutoCloseable {
                     continue;
                 }
             }
+            receivedReplies.incrementAndGet();
             pause();
             frame.writeTo(out);
             if (buffered.available() == 0) {
@@ -346,6 +390,9 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (replyGate) {
+            replyGate.notifyAll();
+        }
         try {
             listener.close();
         } catch (IOException ignored) {
