@@ -89,6 +89,12 @@ import org.slf4j.LoggerFactory;
  * it collapses into one that retires everything) and this node does not use Redis until it is written. When Redis
  * answers again the probe replays those invalidations, deletes the era token (entries written before the outage may
  * be stale: a write made elsewhere during it could not be recorded) and tells the cache to flush its local tier.
+ *
+ * <p>Why one class of this size: lookups, installs, token replacements, messages, the asynchronous sender and the
+ * outage state machine share one connection, one lock that orders replacements before the messages announcing them,
+ * and one health flag whose transitions (fault, probe, replay, era retirement) every path must see. Split apart,
+ * each piece would need those three back and the ordering rule would live in several places; the pure rules are
+ * tested on their own instead ({@code RedisTierLayoutTest}: the entry layout and what a pending write blocks).
  */
 final class RedisTier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisTier.class);

@@ -69,6 +69,10 @@ import org.slf4j.LoggerFactory;
  * ignores it, and a pooled stream's wait is short) the watcher pauses 1 ms doubling to 50 ms (a pool's cap grows
  * with its streams), never a spinning core. Failed opens back off 10 ms doubling to 2 s (cannot-open errors 1 s
  * doubling to 30 s).
+ *
+ * <p>Why one class of this size: the claim, the checkpoint fencing, the open/poll/flush steps and the error
+ * classification share one state (token, epoch, back-off, counters) that only the step running at the moment may
+ * touch; the pure parts live elsewhere ({@link ChangeStreamErrors}, {@code io.mongocache.invalidation.ChangeEvents}).
  */
 public final class ChangeStreamWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeStreamWatcher.class);

@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * <p>State lives in the state database (default {@code mongocache}): {@code leases}, {@code checkpoints} and
  * {@code nodes}. Background work runs on two daemon threads: the elector's, and one for heartbeats, the
  * collection refresh, starting watchers and reconnecting delegation.
+ *
+ * <p>Its size is the {@link Builder}: each setting validated where it is set, and {@code start()} checking the whole
+ * (what is missing, a scope made only of state collections, a deployment without change streams) before anything
+ * runs. The coordinator itself is the facade.
  */
 @ThreadSafe
 public final class Coordinator implements AutoCloseable {

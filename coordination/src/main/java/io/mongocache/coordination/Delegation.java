@@ -69,6 +69,10 @@ import org.slf4j.LoggerFactory;
  * {@code ackTimeout} of silence before the next peer is tried; a bad query fails with {@link DelegationException}
  * wherever it runs, and a result over {@code maxBytes} with {@link ResultTooLargeException}; every other failure
  * ends in {@link NoPeerAvailableException}, never past the caller's deadline.
+ *
+ * <p>Why one class of this size: both ends of the protocol (asking and serving) share the message format, the
+ * correlation table and the one subscription, and each step above is a few lines of it; {@link ReadRequest} holds
+ * the read itself and {@link ReadRouting} decides when to delegate.
  */
 @ThreadSafe
 public final class Delegation implements AutoCloseable {

@@ -6,6 +6,7 @@ import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import io.mongocache.common.Checks;
+import io.mongocache.invalidation.PipelineAnalysis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -93,15 +94,16 @@ public final class ReadRequest {
         }
         List<BsonDocument> stages = new ArrayList<>();
         for (Bson stage : pipeline) {
-            BsonDocument s = bson("pipeline stage", stage, true);
-            if (s.containsKey("$out") || s.containsKey("$merge")) {
-                throw new IllegalArgumentException("pipeline: a stage writes (" + s.getFirstKey()
-                        + "); only reads can be delegated");
-            }
-            stages.add(s);
+            stages.add(bson("pipeline stage", stage, true));
         }
-        return new ReadRequest(Kind.AGGREGATE, Checks.databaseName("database", database),
-                name("collection", collection), new BsonDocument(), null, null, 0, 0, stages);
+        String db = Checks.databaseName("database", database);
+        String coll = name("collection", collection);
+        // The cache's own reading of pipelines decides what writes ($out or $merge, which MongoDB takes only last).
+        if (PipelineAnalysis.analyze(db, coll, stages).write() != null) {
+            throw new IllegalArgumentException("pipeline: a stage writes (" + stages.get(stages.size() - 1)
+                    .getFirstKey() + "); only reads can be delegated");
+        }
+        return new ReadRequest(Kind.AGGREGATE, db, coll, new BsonDocument(), null, null, 0, 0, stages);
     }
 
     private void requireFind(String parameter) {

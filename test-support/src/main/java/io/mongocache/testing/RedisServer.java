@@ -43,6 +43,9 @@ import java.util.stream.Stream;
  * IllegalStateException} carrying the tail of the server log. A port taken by someone else between
  * our probe and redis' bind is retried with a new port by {@link #start()}, but {@link #restart()}
  * insists on the same port and fails instead.
+ *
+ * <p>Why one class of this size: the process wrapper, the port retry and the lifecycle faults (stop, kill, pause,
+ * restart on the same port) all act on the same process handle and directory, under the same lock.
  */
 public final class RedisServer implements AutoCloseable {
 
