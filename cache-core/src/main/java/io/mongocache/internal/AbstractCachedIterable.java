@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not thread-safe, like the driver's iterables: build and consume one on one thread.
  */
-abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMethodHandler {
+abstract class AbstractCachedIterable<T> implements MongoIterable<T>, DispatchTarget {
 
     /** A call of a method this library does not know, replayed on the driver iterable. */
     record Invocation(Method method, @Nullable Object[] arguments) {}
@@ -173,7 +173,7 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
      * else runs on the equivalent driver iterable.
      */
     @Override
-    public @Nullable Object onUnknownMethod(Method method, @Nullable Object[] arguments) throws Throwable {
+    public @Nullable Object dispatch(Method method, @Nullable Object[] arguments) throws Throwable {
         Class<?> returnType = method.getReturnType();
         if (returnType.isInterface() && returnType.isInstance(this) && returnType.getName().startsWith("com.mongodb.")) {
             if (unknownCalls == null) {

@@ -208,7 +208,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
         try {
             return execution.get();
         } finally {
-            owner.invalidateWritten(write);
+            owner.writes.invalidateWritten(write);
         }
     }
 

@@ -30,13 +30,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Generates the concrete proxy classes. Each proxy base class ({@link CachedCollectionImpl} and the iterables)
- * implements, in plain Java, the routing table of the driver methods it knows; it is abstract because the
- * driver may add methods to its interfaces at any time. Byte Buddy subclasses it and implements every method
- * left abstract — and every driver default method it did not override — by handing the call to
- * {@link UnknownMethodHandler#onUnknownMethod}, which passes it through and, if it might write, invalidates.
- * So a driver upgrade can add methods without causing stale reads, and without breaking the build.
+ * implements in plain Java the driver methods it must type; it is abstract because the driver may add methods to
+ * its interfaces at any time. Byte Buddy subclasses it and implements every method left abstract — and every
+ * driver default method it did not override — by handing the call to {@link DispatchTarget#dispatch}: the
+ * collection routes it by its table ({@link CollectionRoutes}), writes invalidating and a method the table does
+ * not know passing through and, if it might write, invalidating; an iterable passes an unknown method through. So
+ * a driver upgrade can add methods without causing stale reads, and without breaking the build.
  *
- * <p>Every other public method of a proxy first calls {@link UnknownMethodHandler#checkOpen()}: a collection or
+ * <p>Every other public method of a proxy first calls {@link DispatchTarget#checkOpen()}: a collection or
  * iterable of a closed cache throws {@link io.mongocache.MongoCacheClosedException} on any call, so nothing can
  * write through it without invalidating (a closed cache no longer tells other nodes). Only {@code unwrap()} (the
  * driver's own collection, taken knowingly) and {@code toString}/{@code equals}/{@code hashCode} still answer.
@@ -131,9 +132,9 @@ final class ProxyClasses {
         @RuntimeType
         public static @Nullable Object dispatch(@This Object self, @Origin Method method,
                 @AllArguments Object[] arguments) throws Throwable {
-            UnknownMethodHandler handler = (UnknownMethodHandler) self;
-            handler.checkOpen();
-            return handler.onUnknownMethod(method, arguments);
+            DispatchTarget target = (DispatchTarget) self;
+            target.checkOpen();
+            return target.dispatch(method, arguments);
         }
     }
 
@@ -142,7 +143,7 @@ final class ProxyClasses {
         private ClosedGuard() {}
 
         public static void check(@This Object self) {
-            ((UnknownMethodHandler) self).checkOpen();
+            ((DispatchTarget) self).checkOpen();
         }
     }
 }
