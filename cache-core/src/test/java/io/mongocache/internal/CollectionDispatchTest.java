@@ -7,22 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoException;
 import com.mongodb.MongoNamespace;
-import com.mongodb.ReadConcern;
-import com.mongodb.ReadPreference;
-import com.mongodb.WriteConcern;
-import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.ClientSession;
 import com.mongodb.client.MapReduceIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.result.DeleteResult;
-import com.mongodb.client.result.InsertManyResult;
-import com.mongodb.client.result.InsertOneResult;
-import com.mongodb.client.result.UpdateResult;
 import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
 import io.mongocache.invalidation.Invalidation;
@@ -33,12 +24,10 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonInt32;
 import org.bson.Document;
 import org.bson.conversions.Bson;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,29 +39,21 @@ import org.junit.jupiter.api.Test;
  * a write with a session in a transaction is recorded on that session; a read invalidates nothing.
  */
 class CollectionDispatchTest {
-    private static final MongoNamespace NAMESPACE = new MongoNamespace("db", "c");
     private static final MongoNamespace OTHER = new MongoNamespace("db", "other");
-    private static final String NS = NAMESPACE.getFullName();
+    private static final String NS = FakeDriverCollection.NAMESPACE.getFullName();
     private static final Invalidation FILTERED_ID = Invalidation.documentsWithIds(NS, List.of(new BsonInt32(5)));
     private static final Invalidation INSERTED_ID = Invalidation.documentsWithIds(NS, List.of(new BsonInt32(7)));
 
-    /** A call the fake driver collection received, with this namespace's invalidations at that moment. */
-    private record Call(Method method, Object[] arguments, long invalidationsBefore, @Nullable Object answer) {}
-
     private DefaultMongoCache cache;
-    private final List<Call> calls = new ArrayList<>();
-    private @Nullable RuntimeException failure;
+    private FakeDriverCollection driver;
     private CachedCollection<Document> cached;
     private final ClientSession session = fakeSession();
 
     @BeforeEach
-    @SuppressWarnings("unchecked")
     void setUp() {
         cache = (DefaultMongoCache) MongoCache.builder().build();
-        MongoCollection<Document> driver = (MongoCollection<Document>) Proxy.newProxyInstance(
-                MongoCollection.class.getClassLoader(), new Class<?>[] {MongoCollection.class},
-                (proxy, method, args) -> driverCall(proxy, method, args == null ? new Object[0] : args));
-        cached = cache.wrap(driver);
+        driver = new FakeDriverCollection(this::invalidations);
+        cached = cache.wrap(driver.collection());
     }
 
     @AfterEach
@@ -82,79 +63,6 @@ class CollectionDispatchTest {
 
     private long invalidations() {
         return cache.stats().namespace(NS).invalidations();
-    }
-
-    private @Nullable Object driverCall(Object proxy, Method method, Object[] args) {
-        switch (method.getName()) {
-            case "getNamespace": return NAMESPACE;
-            case "getDocumentClass": return Document.class;
-            case "getCodecRegistry": return MongoClientSettings.getDefaultCodecRegistry();
-            case "getReadPreference": return ReadPreference.primary();
-            case "getReadConcern": return ReadConcern.DEFAULT;
-            case "getWriteConcern": return WriteConcern.ACKNOWLEDGED;
-            case "getTimeout": return null;
-            case "hashCode": return System.identityHashCode(proxy);
-            case "equals": return proxy == args[0];
-            case "toString": return "fake " + NS;
-            default:
-        }
-        Object answer = answer(method, args);
-        calls.add(new Call(method, args, invalidations(), answer));
-        if (failure != null) {
-            throw failure;
-        }
-        return answer;
-    }
-
-    private static @Nullable Object answer(Method method, Object[] args) {
-        Class<?> type = method.getReturnType();
-        if (type == InsertOneResult.class) {
-            return InsertOneResult.acknowledged(new BsonInt32(7));
-        }
-        if (type == InsertManyResult.class) {
-            return InsertManyResult.acknowledged(Map.of(0, new BsonInt32(7)));
-        }
-        if (type == BulkWriteResult.class) {
-            return BulkWriteResult.unacknowledged();
-        }
-        if (type == UpdateResult.class) {
-            return UpdateResult.acknowledged(1, 1L, new BsonInt32(9));
-        }
-        if (type == DeleteResult.class) {
-            return DeleteResult.acknowledged(1);
-        }
-        if (type == long.class) {
-            return 3L;
-        }
-        if (type == String.class) {
-            return "index";
-        }
-        if (type == List.class) {
-            return List.of("index");
-        }
-        if (type == Object.class) {
-            return new Document("_id", 7); // a findOneAnd…'s document
-        }
-        if (type == void.class) {
-            return null;
-        }
-        if (type.isInterface()) {
-            return fake(type);
-        }
-        throw new AssertionError("no canned answer for " + method);
-    }
-
-    /** A driver iterable whose fluent methods return itself and whose terminals return null. */
-    private static Object fake(Class<?> type) {
-        return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            if (method.getName().equals("equals")) {
-                return proxy == args[0];
-            }
-            if (method.getName().equals("hashCode")) {
-                return System.identityHashCode(proxy);
-            }
-            return method.getReturnType() != Object.class && method.getReturnType().isInstance(proxy) ? proxy : null;
-        });
     }
 
     private static ClientSession fakeSession() {
@@ -225,13 +133,13 @@ class CollectionDispatchTest {
             long expectedHere = expected.stream().filter(i -> i.namespace().equals(NS)).count();
             Object[] arguments = arguments(method);
             long before = invalidations();
-            calls.clear();
+            driver.calls.clear();
 
             Object result = method.invoke(cached, arguments);
 
             String name = method.getName() + Arrays.toString(method.getParameterTypes());
-            assertEquals(1, calls.size(), name + ": one call of the driver");
-            Call call = calls.get(0);
+            assertEquals(1, driver.calls.size(), name + ": one call of the driver");
+            FakeDriverCollection.Call call = driver.calls.get(0);
             assertEquals(method, call.method(), name);
             assertArrayEquals(arguments, call.arguments(), name + ": the same arguments, the session included");
             assertEquals(before, call.invalidationsBefore(), name + ": nothing invalidated before the driver ran");
@@ -249,7 +157,7 @@ class CollectionDispatchTest {
 
     @Test
     void shouldInvalidateAWriteThatFailed() throws Exception {
-        failure = new MongoException("refused");
+        driver.failure = new MongoException("refused");
         for (Method method : dispatchedMethods()) {
             MethodKind kind = CollectionRoutes.classify(method);
             long expectedHere = kind == MethodKind.FILTERED_WRITE || kind == MethodKind.RESULT_WRITE
@@ -259,7 +167,7 @@ class CollectionDispatchTest {
                 method.invoke(cached, arguments(method));
                 fail(method + " did not throw");
             } catch (InvocationTargetException e) {
-                assertSame(failure, e.getCause(), method.toString());
+                assertSame(driver.failure, e.getCause(), method.toString());
             }
             assertEquals(before + expectedHere, invalidations(), method.toString());
             cache.sessionWrites().drain(session);
