@@ -16,6 +16,7 @@ import com.mongodb.ReadConcern;
 import com.mongodb.ReadPreference;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.ClientSession;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.CreateIndexOptions;
@@ -171,6 +172,11 @@ final class CollectionRoutes {
     static Route route(Method method) {
         Route route = ROUTES.get(method.getDeclaringClass()).get(method);
         return route != null ? route : Route.of(method);
+    }
+
+    /** Resolves the routes of the driver's collection now (a method handle each), not on the first write. */
+    static void warmUp() {
+        ROUTES.get(MongoCollection.class);
     }
 
     /** The table's rows, for the test that checks each names a method the driver has. */

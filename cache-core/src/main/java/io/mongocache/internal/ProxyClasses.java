@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Generated classes are cached per (base class, class loader) like Byte Buddy's own {@link TypeCache} advises;
  * they are defined in the base class's package through a private lookup, so they need no public constructor.
+ *
+ * <p>Concurrency: thread-safe. The type cache generates a class once per loader under its lock (a racing wrap
+ * waits for it); a generated proxy adds no state, so it is exactly as thread-safe as its base class.
  */
 final class ProxyClasses {
     private static final TypeCache<Class<?>> CACHE = new TypeCache<>(TypeCache.Sort.SOFT);
@@ -65,10 +68,10 @@ final class ProxyClasses {
     private static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * Generates the proxy classes on a background thread, once per class loader's life of this class: generating
-     * them takes a few hundred milliseconds (Byte Buddy and class loading), which the first {@code wrap} would
-     * otherwise pay on the caller's thread. A wrap that comes first generates what it needs itself (the cache's
-     * lock makes the two wait for one another rather than generate twice).
+     * Generates the proxy classes, and resolves the collection's routes, on a background thread, once per class
+     * loader's life of this class: generating them takes a few hundred milliseconds (Byte Buddy and class loading),
+     * which the first {@code wrap} would otherwise pay on the caller's thread. A wrap that comes first generates
+     * what it needs itself (the cache's lock makes the two wait for one another rather than generate twice).
      */
     static void warmUpInBackground() {
         if (!WARMING.compareAndSet(false, true)) {
@@ -80,6 +83,7 @@ final class ProxyClasses {
                         CachedAggregateIterableImpl.class, CachedDistinctIterableImpl.class}) {
                     subclassOf(base);
                 }
+                CollectionRoutes.warmUp();
             } catch (RuntimeException | LinkageError e) {
                 // The first wrap generates them, and reports what failed.
             }
