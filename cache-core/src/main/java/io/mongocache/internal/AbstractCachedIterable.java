@@ -4,6 +4,8 @@ import com.mongodb.Function;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoIterable;
 import io.mongocache.common.Checks;
+import com.mongodb.client.cursor.TimeoutMode;
+import com.mongodb.client.model.Collation;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,35 +13,69 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.bson.BsonValue;
 import org.bson.codecs.Decoder;
+import org.bson.codecs.configuration.CodecRegistry;
+import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The terminals shared by the cached iterables ({@code iterator}, {@code cursor}, {@code first}, {@code into},
- * {@code forEach}, {@code map}, {@code spliterator}). A subclass records options, builds the key, loads raw
- * BSON from MongoDB, and builds the equivalent driver iterable for reads that bypass the cache.
+ * What the cached iterables share: the terminals ({@code iterator}, {@code cursor}, {@code first}, {@code into},
+ * {@code forEach}, {@code map}, {@code spliterator}), and the options every one of them has — {@code noCache},
+ * {@code cacheTTL}, {@code batchSize}, {@code maxTime}, {@code timeoutMode}, {@code comment} (passed to MongoDB, not
+ * in the key) and {@code collation}, {@code hint}, {@code hintString} (in the key, through
+ * {@link #collationAndHints}). A subclass records its own options, builds the key, loads raw BSON from MongoDB,
+ * and builds the equivalent driver iterable for reads that bypass the cache. Options only some iterables have
+ * ({@code let}, {@code maxAwaitTime}, {@code allowDiskUse}) stay in those: a public setter here would silently
+ * implement the method should a newer driver add it to another iterable, without passing it to MongoDB.
  *
  * <p>Not thread-safe, like the driver's iterables: build and consume one on one thread.
+ *
+ * @param <T> the result class
+ * @param <S> the subclass, which the fluent setters return
  */
-abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMethodHandler {
+abstract class AbstractCachedIterable<T, S extends AbstractCachedIterable<T, S>>
+        implements MongoIterable<T>, DispatchTarget {
 
     /** A call of a method this library does not know, replayed on the driver iterable. */
     record Invocation(Method method, @Nullable Object[] arguments) {}
 
+    /**
+     * A driver iterable's setters of the shared options: each driver iterable declares them, in no common
+     * interface, so each subclass names its own once.
+     */
+    record OptionSetters<I>(BiConsumer<I, Long> maxTimeNanos, BiConsumer<I, Collation> collation,
+            BiConsumer<I, String> comment, BiConsumer<I, BsonValue> commentValue, BiConsumer<I, Bson> hint,
+            BiConsumer<I, String> hintString, BiConsumer<I, TimeoutMode> timeoutMode) {}
+
     final CachedCollectionImpl<?> owner;
     final Class<T> resultClass;
-    boolean noCache;
-    @Nullable Duration ttl;
-    @Nullable Integer batchSize;
+    private boolean noCache;
+    private @Nullable Duration ttl;
+    private @Nullable Integer batchSize;
     /** The operation's {@code maxTime} in nanoseconds; -1: not set. */
-    long maxTimeNanos = -1;
-    @Nullable List<Invocation> unknownCalls;
+    private long maxTimeNanos = -1;
+    /** In the key ({@link #collationAndHints}); the collation also decides which reads are precise. */
+    @Nullable Collation collation;
+    private @Nullable Bson hint;
+    private @Nullable String hintString;
+    private @Nullable String commentString;
+    private @Nullable BsonValue commentValue;
+    private @Nullable TimeoutMode timeoutMode;
+    private @Nullable List<Invocation> unknownCalls;
 
     AbstractCachedIterable(CachedCollectionImpl<?> owner, Class<T> resultClass) {
         this.owner = owner;
         this.resultClass = resultClass;
+    }
+
+    @SuppressWarnings("unchecked")
+    private S self() {
+        return (S) this;
     }
 
     /** The driver iterable for the caller's result class with every recorded option applied. */
@@ -89,9 +125,106 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
         }
     }
 
-    final void checkTtl(Duration value) {
-        this.ttl = Checks.positive("ttl", value);
+    /**
+     * Sets the shared options on a driver iterable ({@code setters}: that iterable's own); the subclass sets its own
+     * options, then replays the unknown calls ({@link #replayUnknownCalls}).
+     */
+    final <I extends MongoIterable<?>> I applyShared(I driverIterable, OptionSetters<? super I> setters) {
+        if (maxTimeNanos >= 0) {
+            setters.maxTimeNanos().accept(driverIterable, maxTimeNanos);
+        }
+        if (batchSize != null) {
+            driverIterable.batchSize(batchSize);
+        }
+        if (collation != null) {
+            setters.collation().accept(driverIterable, collation);
+        }
+        if (commentString != null) {
+            setters.comment().accept(driverIterable, commentString);
+        }
+        if (commentValue != null) {
+            setters.commentValue().accept(driverIterable, commentValue);
+        }
+        if (hint != null) {
+            setters.hint().accept(driverIterable, hint);
+        }
+        if (hintString != null) {
+            setters.hintString().accept(driverIterable, hintString);
+        }
+        if (timeoutMode != null) {
+            setters.timeoutMode().accept(driverIterable, timeoutMode);
+        }
+        return driverIterable;
     }
+
+    /** Adds the shared options that can change the result to a key, in this order: collation, hint, hintString. */
+    final KeyBuilder collationAndHints(KeyBuilder key, Class<?> documentClass, CodecRegistry registry) {
+        return key.value("collation", collation == null ? null : collation.asDocument())
+                .bson("hint", hint, documentClass, registry)
+                .string("hintString", hintString);
+    }
+
+    /** Whether a collation or a hint is set (a read delegate runs only plain reads). */
+    final boolean hasCollationOrHint() {
+        return collation != null || hint != null || hintString != null;
+    }
+
+    // ---- the shared options (the driver interfaces declare them; the subclass's interface narrows S) ---------
+
+    public S noCache() {
+        noCache = true;
+        return self();
+    }
+
+    public S cacheTTL(Duration ttl) {
+        this.ttl = Checks.positive("ttl", ttl);
+        return self();
+    }
+
+    @Override
+    public S batchSize(int batchSize) {
+        this.batchSize = batchSize;
+        return self();
+    }
+
+    public S maxTime(long maxTime, TimeUnit timeUnit) {
+        this.maxTimeNanos = TimeUnit.NANOSECONDS.convert(maxTime, timeUnit);
+        return self();
+    }
+
+    public S timeoutMode(TimeoutMode timeoutMode) {
+        this.timeoutMode = timeoutMode;
+        return self();
+    }
+
+    public S collation(@Nullable Collation collation) {
+        this.collation = collation;
+        return self();
+    }
+
+    public S hint(@Nullable Bson hint) {
+        this.hint = hint;
+        return self();
+    }
+
+    public S hintString(@Nullable String hint) {
+        this.hintString = hint;
+        return self();
+    }
+
+    public S comment(@Nullable String comment) {
+        this.commentString = comment;
+        this.commentValue = null;
+        return self();
+    }
+
+    public S comment(@Nullable BsonValue comment) {
+        this.commentValue = comment;
+        this.commentString = null;
+        return self();
+    }
+
+    // ---- terminals ---------------------------------------------------------------------------------------------
 
     private @Nullable ReadResult cached(boolean first) {
         if (noCache || unknownCalls != null || !owner.cachingActive()) {
@@ -174,7 +307,7 @@ abstract class AbstractCachedIterable<T> implements MongoIterable<T>, UnknownMet
      * else runs on the equivalent driver iterable.
      */
     @Override
-    public @Nullable Object onUnknownMethod(Method method, @Nullable Object[] arguments) throws Throwable {
+    public @Nullable Object dispatch(Method method, @Nullable Object[] arguments) throws Throwable {
         Class<?> returnType = method.getReturnType();
         if (returnType.isInterface() && returnType.isInstance(this) && returnType.getName().startsWith("com.mongodb.")) {
             if (unknownCalls == null) {

@@ -4,13 +4,10 @@ import com.mongodb.ExplainVerbosity;
 import com.mongodb.client.AggregateIterable;
 import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.cursor.TimeoutMode;
-import com.mongodb.client.model.Collation;
 import io.mongocache.CachedAggregateIterable;
 import io.mongocache.invalidation.Invalidation;
 import io.mongocache.invalidation.PipelineAnalysis;
 import java.lang.invoke.MethodHandle;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +15,6 @@ import java.util.function.Supplier;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
-import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.Decoder;
@@ -30,10 +26,18 @@ import org.jspecify.annotations.Nullable;
  * depends on every namespace the pipeline reads. A final {@code $out}/{@code $merge} makes it a write: it runs on
  * MongoDB and its target is invalidated after it ran, whatever the outcome. Calls with a session never use the
  * cache but still invalidate a write target. Key fields: pipeline, allowDiskUse, collation, hint, hintString,
- * let. Not in the key: batchSize, maxTime, maxAwaitTime, comment, bypassDocumentValidation, timeoutMode.
+ * let. Not in the key: batchSize, maxTime, maxAwaitTime, comment, bypassDocumentValidation, timeoutMode. The
+ * options every cached iterable has are {@link AbstractCachedIterable}'s.
+ *
+ * <p>Not thread-safe, like the driver's iterables: build and consume one on one thread.
  */
-public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedIterable<T>
-        implements CachedAggregateIterable<T> {
+public abstract class CachedAggregateIterableImpl<T>
+        extends AbstractCachedIterable<T, CachedAggregateIterableImpl<T>> implements CachedAggregateIterable<T> {
+
+    private static final OptionSetters<AggregateIterable<?>> SHARED_OPTIONS = new OptionSetters<>(
+            (it, nanos) -> it.maxTime(nanos, TimeUnit.NANOSECONDS), AggregateIterable::collation,
+            AggregateIterable::comment, AggregateIterable::comment, AggregateIterable::hint,
+            AggregateIterable::hintString, AggregateIterable::timeoutMode);
 
     private static final class Factory {
         static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedAggregateIterableImpl.class,
@@ -47,13 +51,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
     private @Nullable Boolean allowDiskUse;
     private long maxAwaitTimeNanos = -1;
     private @Nullable Boolean bypassDocumentValidation;
-    private @Nullable Collation collation;
-    private @Nullable String commentString;
-    private @Nullable BsonValue commentValue;
-    private @Nullable Bson hint;
-    private @Nullable String hintString;
     private @Nullable Bson let;
-    private @Nullable TimeoutMode timeoutMode;
 
     protected CachedAggregateIterableImpl(CachedCollectionImpl<?> owner, @Nullable ClientSession session,
             List<? extends Bson> pipeline, Class<T> resultClass) {
@@ -98,14 +96,9 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
     }
 
     private <X> AggregateIterable<X> apply(AggregateIterable<X> it) {
+        applyShared(it, SHARED_OPTIONS);
         if (allowDiskUse != null) {
             it.allowDiskUse(allowDiskUse);
-        }
-        if (batchSize != null) {
-            it.batchSize(batchSize);
-        }
-        if (maxTimeNanos >= 0) {
-            it.maxTime(maxTimeNanos, TimeUnit.NANOSECONDS);
         }
         if (maxAwaitTimeNanos >= 0) {
             it.maxAwaitTime(maxAwaitTimeNanos, TimeUnit.NANOSECONDS);
@@ -113,26 +106,8 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
         if (bypassDocumentValidation != null) {
             it.bypassDocumentValidation(bypassDocumentValidation);
         }
-        if (collation != null) {
-            it.collation(collation);
-        }
-        if (commentString != null) {
-            it.comment(commentString);
-        }
-        if (commentValue != null) {
-            it.comment(commentValue);
-        }
-        if (hint != null) {
-            it.hint(hint);
-        }
-        if (hintString != null) {
-            it.hintString(hintString);
-        }
         if (let != null) {
             it.let(let);
-        }
-        if (timeoutMode != null) {
-            it.timeoutMode(timeoutMode);
         }
         replayUnknownCalls(it);
         return it;
@@ -159,11 +134,8 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
         var registry = owner.getCodecRegistry();
         KeyBuilder key = owner.keyBuilder("aggregate", resultClass)
                 .value("pipeline", new BsonArray(encodedPipeline()))
-                .value("allowDiskUse", allowDiskUse == null ? null : BsonBoolean.valueOf(allowDiskUse))
-                .value("collation", collation == null ? null : collation.asDocument())
-                .bson("hint", hint, documentClass, registry)
-                .string("hintString", hintString)
-                .bson("let", let, documentClass, registry);
+                .value("allowDiskUse", allowDiskUse == null ? null : BsonBoolean.valueOf(allowDiskUse));
+        collationAndHints(key, documentClass, registry).bson("let", let, documentClass, registry);
         return key.buildIfDeterministic(a::dependencies);
     }
 
@@ -187,7 +159,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
 
     /** The result from the cache's read delegate (a peer) when only the pipeline is set, or null to run it here. */
     private java.util.@Nullable List<RawBsonDocument> delegated(long capBytes) {
-        if (session != null || collation != null || hint != null || hintString != null || let != null) {
+        if (session != null || hasCollationOrHint() || let != null) {
             return null;
         }
         return owner.askDelegate((d, ns) -> d.aggregate(ns.getDatabaseName(), ns.getCollectionName(),
@@ -208,7 +180,7 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
         try {
             return execution.get();
         } finally {
-            owner.invalidateWritten(write);
+            owner.writes.invalidateWritten(write);
         }
     }
 
@@ -221,87 +193,25 @@ public abstract class CachedAggregateIterableImpl<T> extends AbstractCachedItera
     }
 
     @Override
-    public CachedAggregateIterable<T> noCache() {
-        noCache = true;
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> cacheTTL(Duration ttl) {
-        checkTtl(ttl);
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> allowDiskUse(@Nullable Boolean allowDiskUse) {
+    public CachedAggregateIterableImpl<T> allowDiskUse(@Nullable Boolean allowDiskUse) {
         this.allowDiskUse = allowDiskUse;
         return this;
     }
 
     @Override
-    public CachedAggregateIterable<T> batchSize(int batchSize) {
-        this.batchSize = batchSize;
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> timeoutMode(TimeoutMode timeoutMode) {
-        this.timeoutMode = timeoutMode;
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> maxTime(long maxTime, TimeUnit timeUnit) {
-        this.maxTimeNanos = TimeUnit.NANOSECONDS.convert(maxTime, timeUnit);
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> maxAwaitTime(long maxWaitTime, TimeUnit timeUnit) {
+    public CachedAggregateIterableImpl<T> maxAwaitTime(long maxWaitTime, TimeUnit timeUnit) {
         this.maxAwaitTimeNanos = TimeUnit.NANOSECONDS.convert(maxWaitTime, timeUnit);
         return this;
     }
 
     @Override
-    public CachedAggregateIterable<T> bypassDocumentValidation(@Nullable Boolean bypassDocumentValidation) {
+    public CachedAggregateIterableImpl<T> bypassDocumentValidation(@Nullable Boolean bypassDocumentValidation) {
         this.bypassDocumentValidation = bypassDocumentValidation;
         return this;
     }
 
     @Override
-    public CachedAggregateIterable<T> collation(@Nullable Collation collation) {
-        this.collation = collation;
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> comment(@Nullable String comment) {
-        this.commentString = comment;
-        this.commentValue = null;
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> comment(@Nullable BsonValue comment) {
-        this.commentValue = comment;
-        this.commentString = null;
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> hint(@Nullable Bson hint) {
-        this.hint = hint;
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> hintString(@Nullable String hint) {
-        this.hintString = hint;
-        return this;
-    }
-
-    @Override
-    public CachedAggregateIterable<T> let(@Nullable Bson variables) {
+    public CachedAggregateIterableImpl<T> let(@Nullable Bson variables) {
         this.let = variables;
         return this;
     }

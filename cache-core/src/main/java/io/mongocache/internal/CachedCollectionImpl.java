@@ -4,57 +4,30 @@ import com.mongodb.MongoNamespace;
 import com.mongodb.ReadConcern;
 import com.mongodb.ReadPreference;
 import com.mongodb.WriteConcern;
-import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.AggregateIterable;
-import com.mongodb.client.ChangeStreamIterable;
 import com.mongodb.client.ClientSession;
-import com.mongodb.client.DistinctIterable;
-import com.mongodb.client.FindIterable;
-import com.mongodb.client.ListIndexesIterable;
-import com.mongodb.client.MapReduceIterable;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.CountOptions;
-import com.mongodb.client.model.CreateIndexOptions;
-import com.mongodb.client.model.DeleteOptions;
-import com.mongodb.client.model.DropCollectionOptions;
-import com.mongodb.client.model.DropIndexOptions;
-import com.mongodb.client.model.EstimatedDocumentCountOptions;
-import com.mongodb.client.model.FindOneAndDeleteOptions;
-import com.mongodb.client.model.FindOneAndReplaceOptions;
-import com.mongodb.client.model.FindOneAndUpdateOptions;
-import com.mongodb.client.model.IndexModel;
-import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.InsertManyOptions;
-import com.mongodb.client.model.InsertOneOptions;
-import com.mongodb.client.model.RenameCollectionOptions;
-import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Collation;
 import io.mongocache.common.Checks;
 import io.mongocache.invalidation.CollectionCollation;
 import io.mongocache.invalidation.Dependency;
 import io.mongocache.invalidation.FilterAnalysis;
-import io.mongocache.invalidation.Invalidation;
 import io.mongocache.invalidation.ReadFreshness;
-import io.mongocache.invalidation.WriteAnalysis;
-import com.mongodb.client.result.DeleteResult;
-import com.mongodb.client.result.InsertManyResult;
-import com.mongodb.client.result.InsertOneResult;
-import com.mongodb.client.result.UpdateResult;
+import com.mongodb.client.model.CountOptions;
+import com.mongodb.client.model.EstimatedDocumentCountOptions;
 import io.mongocache.CachedAggregateIterable;
 import io.mongocache.CachedCollection;
 import io.mongocache.CachedDistinctIterable;
 import io.mongocache.CachedFindIterable;
+import io.mongocache.invalidation.CollectionCollation;
+import io.mongocache.invalidation.Dependency;
+import io.mongocache.invalidation.FilterAnalysis;
+import io.mongocache.invalidation.ReadFreshness;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.bson.BsonDocument;
 import org.bson.codecs.BsonValueCodecProvider;
 import org.bson.codecs.RawBsonDocumentCodec;
@@ -64,20 +37,17 @@ import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The routing table of {@link CachedCollection}: every driver method this class implements is either a cached
- * read, a pass-through read, or a write that invalidates what it may have changed before it returns. Methods
- * it does not implement (added by a newer driver) are implemented by the Byte Buddy subclass
- * ({@link ProxyClasses}) and reach {@link #onUnknownMethod}: they pass through, and invalidate the namespace
- * unless their name says they only read.
+ * {@link CachedCollection} over one driver collection: the methods of the typed kinds of {@link CollectionRoutes}
+ * (cached reads, {@code aggregate}, settings and views), and what a cached read needs of its collection (keys,
+ * decoders, lifetimes, read dependencies, statistics). Every other driver method is left abstract: the Byte Buddy
+ * subclass ({@link ProxyClasses}) sends it to {@link #dispatch}, which routes it by the table to
+ * {@link CollectionWrites} — the writes, which invalidate before they return, the pass-through reads, the session
+ * overloads and any method a newer driver adds.
  *
- * <p>Concurrency: immutable and thread-safe, like the driver collection it wraps.
+ * <p>Concurrency: immutable and thread-safe, like the driver collection it wraps; the per-view lookup caches
+ * (key prefixes, decoders, the statistics row) are racy single-writer-wins arrays of immutable values.
  */
-public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, UnknownMethodHandler {
-
-    /** Methods known to read only; an unknown method with another name is assumed to write. */
-    private static final Set<String> READ_ONLY_METHODS = Set.of("getNamespace", "getDocumentClass",
-            "getCodecRegistry", "getReadPreference", "getWriteConcern", "getReadConcern", "getTimeout",
-            "listIndexes", "listSearchIndexes", "watch", "explain", "toString", "hashCode", "equals");
+public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, DispatchTarget {
 
     private static final class Factory {
         static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedCollectionImpl.class,
@@ -92,8 +62,8 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     private final long timeoutNanos;
     /** Whether reads through this view may return data older than the newest write (fixed per view). */
     private final boolean readsOlderData;
-    /** What writes through this view change (the proxy runs them; the analysis is pure). */
-    private final WriteAnalysis writes;
+    /** Runs the dispatched calls and invalidates what writes through this view change. */
+    final CollectionWrites writes;
     private volatile @Nullable MongoCollection<T> rawView;
 
     protected CachedCollectionImpl(DefaultMongoCache cache, MongoCollection<T> delegate, CollectionView view) {
@@ -104,9 +74,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         Long timeout = delegate.getTimeout(TimeUnit.NANOSECONDS);
         this.timeoutNanos = timeout == null ? 0 : timeout;
         this.readsOlderData = ReadFreshness.mayReadOlderData(delegate.getReadPreference(), delegate.getReadConcern());
-        this.writes = cache.precise() ? WriteAnalysis.precise(namespace, delegate.getDocumentClass(),
-                delegate.getCodecRegistry(), () -> cache.defaultCollation(namespace, delegate))
-                : WriteAnalysis.wholeNamespace(namespace);
+        this.writes = new CollectionWrites(cache, delegate, namespace);
     }
 
     @SuppressWarnings("unchecked")
@@ -243,43 +211,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         return create(cache, newDelegate, view);
     }
 
-    <R> R write(Supplier<R> operation, String... namespaces) {
-        try {
-            return operation.get();
-        } finally {
-            invalidateWritten(namespaces);
-        }
-    }
-
-    void write(Runnable operation, String... namespaces) {
-        try {
-            operation.run();
-        } finally {
-            invalidateWritten(namespaces);
-        }
-    }
-
-    /**
-     * Makes what a write through this view changed unservable, before the write returns. An unacknowledged write
-     * ({@code w: 0}) returns when it is sent, so the server may apply it after this invalidation — and a read
-     * racing it would install the old value as current: it is invalidated once more after {@code maxStaleness / 2}
-     * ({@link DefaultMongoCache#invalidateAgainLater}).
-     */
-    void invalidateWritten(Invalidation invalidation) {
-        cache.invalidate(invalidation);
-        if (WriteAnalysis.returnsBeforeApplied(delegate.getWriteConcern())) {
-            cache.invalidateAgainLater(invalidation);
-        }
-    }
-
-    /** {@link #invalidateWritten(Invalidation)} for whole namespaces; {@code "*"} is every namespace. */
-    void invalidateWritten(String... namespaces) {
-        for (String ns : namespaces) {
-            invalidateWritten(ns.equals("*") ? Invalidation.everything() : Invalidation.namespace(ns));
-        }
-    }
-
-    // ---- what reads depend on and what writes change -----------------------------------------------------
+    // ---- what reads depend on ----------------------------------------------------------------------------
 
     /**
      * The versions a read with this filter depends on: its documents' if the filter pins it to ids (and no
@@ -297,71 +229,20 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         return cache.defaultCollation(namespace, delegate);
     }
 
-    /** Runs a write whose effect is known from its result; on failure the whole namespace is invalidated. */
-    private <R> R writeWithResult(Supplier<R> operation, java.util.function.Function<R, Invalidation> effect) {
-        Invalidation invalidation = writes.whole();
-        try {
-            R result = operation.get();
-            invalidation = safely(() -> effect.apply(result));
-            return result;
-        } finally {
-            invalidateWritten(invalidation);
-        }
-    }
-
     /**
-     * Computes a write's effect; if the analysis itself fails, the whole namespace — a bug in the analysis must
-     * never turn a write that succeeded into an exception, nor into a missed invalidation.
+     * A method this class leaves abstract, routed by {@link CollectionRoutes}: run by {@link CollectionWrites}. A
+     * collection it returns (an unknown method's) is wrapped like this one.
      */
-    private Invalidation safely(Supplier<Invalidation> analysis) {
-        try {
-            return analysis.get();
-        } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(CachedCollectionImpl.class)
-                    .warn("mongocache: could not analyse a write on {}; invalidating the namespace", namespace, e);
-            return writes.whole();
-        }
-    }
-
-    /**
-     * Runs a write that can change only what its filter matches ({@link WriteAnalysis#filtered}); an upsert's
-     * effect also depends on its result ({@link WriteAnalysis#upserted}).
-     */
-    private <R> R writeFiltered(Bson filter, @Nullable Collation collation, boolean upsert, Supplier<R> operation) {
-        Invalidation effect = safely(() -> writes.filtered(filter, collation));
-        if (upsert) {
-            return writeWithResult(operation, result -> writes.upserted(effect, result));
-        }
-        try {
-            return operation.get();
-        } finally {
-            invalidateWritten(effect);
-        }
-    }
-
-    /** A bulk write is as precise as its least precise model ({@link WriteAnalysis#bulk}). */
-    private BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests,
-            Supplier<BulkWriteResult> operation) {
-        return writeWithResult(operation, result -> writes.bulk(requests, result));
-    }
-
     @Override
-    public @Nullable Object onUnknownMethod(Method method, @Nullable Object[] arguments) throws Throwable {
-        boolean readOnly = READ_ONLY_METHODS.contains(method.getName());
-        try {
-            Object result = ProxyClasses.invoke(method, delegate, arguments);
-            if (result instanceof MongoCollection<?> collection && !(result instanceof CachedCollection<?>)) {
-                return rewrap(collection);
-            }
-            return result;
-        } finally {
-            if (!readOnly) {
-                invalidateWritten(namespace);
-            }
+    public @Nullable Object dispatch(Method method, @Nullable Object[] arguments) {
+        Object result = writes.run(CollectionRoutes.route(method), arguments == null ? new Object[0] : arguments);
+        if (result instanceof MongoCollection<?> collection && !(result instanceof CachedCollection<?>)) {
+            return rewrap(collection);
         }
+        return result;
     }
 
-    // ---- views -------------------------------------------------------------------------------------------
+    // ---- views and settings (typed: a view returns the cache's own type, and every cached read asks settings) --
 
     @Override
     public CachedCollection<T> noCache() {
@@ -460,7 +341,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
         return rewrap(delegate.withTimeout(timeout, timeUnit));
     }
 
-    // ---- cached reads ------------------------------------------------------------------------------------
+    // ---- cached reads and aggregate (typed: they return the cache's own iterables and values) ----------------
 
     @Override
     public long countDocuments() {
@@ -526,21 +407,6 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     @Override
-    public long countDocuments(ClientSession session) {
-        return delegate.countDocuments(session);
-    }
-
-    @Override
-    public long countDocuments(ClientSession session, Bson filter) {
-        return delegate.countDocuments(session, filter);
-    }
-
-    @Override
-    public long countDocuments(ClientSession session, Bson filter, CountOptions options) {
-        return delegate.countDocuments(session, filter, options);
-    }
-
-    @Override
     public long estimatedDocumentCount() {
         return estimatedDocumentCount(new EstimatedDocumentCountOptions());
     }
@@ -568,17 +434,6 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     @Override
-    public <R> DistinctIterable<R> distinct(ClientSession session, String fieldName, Class<R> resultClass) {
-        return delegate.distinct(session, fieldName, resultClass);
-    }
-
-    @Override
-    public <R> DistinctIterable<R> distinct(ClientSession session, String fieldName, Bson filter,
-            Class<R> resultClass) {
-        return delegate.distinct(session, fieldName, filter, resultClass);
-    }
-
-    @Override
     public CachedFindIterable<T> find() {
         return find(new BsonDocument(), getDocumentClass());
     }
@@ -601,26 +456,6 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
     }
 
     @Override
-    public FindIterable<T> find(ClientSession session) {
-        return delegate.find(session);
-    }
-
-    @Override
-    public <R> FindIterable<R> find(ClientSession session, Class<R> resultClass) {
-        return delegate.find(session, resultClass);
-    }
-
-    @Override
-    public FindIterable<T> find(ClientSession session, Bson filter) {
-        return delegate.find(session, filter);
-    }
-
-    @Override
-    public <R> FindIterable<R> find(ClientSession session, Bson filter, Class<R> resultClass) {
-        return delegate.find(session, filter, resultClass);
-    }
-
-    @Override
     public CachedAggregateIterable<T> aggregate(List<? extends Bson> pipeline) {
         return aggregate(pipeline, getDocumentClass());
     }
@@ -640,546 +475,5 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Un
             Class<R> resultClass) {
         // Never cached (sessions bypass), but wrapped: a $out/$merge stage is a write that must invalidate.
         return CachedAggregateIterableImpl.create(this, session, pipeline, resultClass);
-    }
-
-    // ---- pass-through reads ------------------------------------------------------------------------------
-
-    @Override
-    public ChangeStreamIterable<T> watch() {
-        return delegate.watch();
-    }
-
-    @Override
-    public <R> ChangeStreamIterable<R> watch(Class<R> resultClass) {
-        return delegate.watch(resultClass);
-    }
-
-    @Override
-    public ChangeStreamIterable<T> watch(List<? extends Bson> pipeline) {
-        return delegate.watch(pipeline);
-    }
-
-    @Override
-    public <R> ChangeStreamIterable<R> watch(List<? extends Bson> pipeline, Class<R> resultClass) {
-        return delegate.watch(pipeline, resultClass);
-    }
-
-    @Override
-    public ChangeStreamIterable<T> watch(ClientSession session) {
-        return delegate.watch(session);
-    }
-
-    @Override
-    public <R> ChangeStreamIterable<R> watch(ClientSession session, Class<R> resultClass) {
-        return delegate.watch(session, resultClass);
-    }
-
-    @Override
-    public ChangeStreamIterable<T> watch(ClientSession session, List<? extends Bson> pipeline) {
-        return delegate.watch(session, pipeline);
-    }
-
-    @Override
-    public <R> ChangeStreamIterable<R> watch(ClientSession session, List<? extends Bson> pipeline,
-            Class<R> resultClass) {
-        return delegate.watch(session, pipeline, resultClass);
-    }
-
-    @Override
-    public ListIndexesIterable<org.bson.Document> listIndexes() {
-        return delegate.listIndexes();
-    }
-
-    @Override
-    public <R> ListIndexesIterable<R> listIndexes(Class<R> resultClass) {
-        return delegate.listIndexes(resultClass);
-    }
-
-    @Override
-    public ListIndexesIterable<org.bson.Document> listIndexes(ClientSession session) {
-        return delegate.listIndexes(session);
-    }
-
-    @Override
-    public <R> ListIndexesIterable<R> listIndexes(ClientSession session, Class<R> resultClass) {
-        return delegate.listIndexes(session, resultClass);
-    }
-
-    // ---- map-reduce: deprecated by MongoDB; may write to any collection, so everything is invalidated ------
-
-    @Override
-    @SuppressWarnings("deprecation")
-    public MapReduceIterable<T> mapReduce(String mapFunction, String reduceFunction) {
-        return invalidatingEverything(delegate.mapReduce(mapFunction, reduceFunction));
-    }
-
-    @Override
-    @SuppressWarnings("deprecation")
-    public <R> MapReduceIterable<R> mapReduce(String mapFunction, String reduceFunction, Class<R> resultClass) {
-        return invalidatingEverything(delegate.mapReduce(mapFunction, reduceFunction, resultClass));
-    }
-
-    @Override
-    @SuppressWarnings("deprecation")
-    public MapReduceIterable<T> mapReduce(ClientSession session, String mapFunction, String reduceFunction) {
-        return invalidatingEverything(delegate.mapReduce(session, mapFunction, reduceFunction));
-    }
-
-    @Override
-    @SuppressWarnings("deprecation")
-    public <R> MapReduceIterable<R> mapReduce(ClientSession session, String mapFunction, String reduceFunction,
-            Class<R> resultClass) {
-        return invalidatingEverything(delegate.mapReduce(session, mapFunction, reduceFunction, resultClass));
-    }
-
-    /**
-     * Wraps a map-reduce iterable so that every call that may execute it (anything that does not return the
-     * iterable itself for chaining) invalidates the whole cache afterwards: its output target is not known
-     * until it runs.
-     */
-    @SuppressWarnings({"unchecked", "deprecation"})
-    private <R> MapReduceIterable<R> invalidatingEverything(MapReduceIterable<R> target) {
-        Object[] self = new Object[1];
-        self[0] = Proxy.newProxyInstance(MapReduceIterable.class.getClassLoader(),
-                new Class<?>[] {MapReduceIterable.class}, (proxy, method, args) -> {
-                    if (method.getDeclaringClass() == Object.class) {
-                        return ProxyClasses.invoke(method, target, args);
-                    }
-                    Object result;
-                    try {
-                        result = ProxyClasses.invoke(method, target, args);
-                    } catch (Throwable t) {
-                        invalidateWritten("*");
-                        throw t;
-                    }
-                    if (result == target) {
-                        return self[0];
-                    }
-                    invalidateWritten("*");
-                    return result;
-                });
-        return (MapReduceIterable<R>) self[0];
-    }
-
-    // ---- writes: run, then invalidate before returning ---------------------------------------------------
-
-    @Override
-    public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests) {
-        return bulkWrite(requests, () -> delegate.bulkWrite(requests));
-    }
-
-    @Override
-    public BulkWriteResult bulkWrite(List<? extends WriteModel<? extends T>> requests, BulkWriteOptions options) {
-        return bulkWrite(requests, () -> delegate.bulkWrite(requests, options));
-    }
-
-    @Override
-    public InsertOneResult insertOne(T document) {
-        return writeWithResult(() -> delegate.insertOne(document), writes::inserted);
-    }
-
-    @Override
-    public InsertOneResult insertOne(T document, InsertOneOptions options) {
-        return writeWithResult(() -> delegate.insertOne(document, options), writes::inserted);
-    }
-
-    @Override
-    public InsertManyResult insertMany(List<? extends T> documents) {
-        return writeWithResult(() -> delegate.insertMany(documents), writes::insertedMany);
-    }
-
-    @Override
-    public InsertManyResult insertMany(List<? extends T> documents, InsertManyOptions options) {
-        return writeWithResult(() -> delegate.insertMany(documents, options), writes::insertedMany);
-    }
-
-    @Override
-    public DeleteResult deleteOne(Bson filter) {
-        return writeFiltered(filter, null, false, () -> delegate.deleteOne(filter));
-    }
-
-    @Override
-    public DeleteResult deleteOne(Bson filter, DeleteOptions options) {
-        return writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteOne(filter, options));
-    }
-
-    @Override
-    public DeleteResult deleteMany(Bson filter) {
-        return writeFiltered(filter, null, false, () -> delegate.deleteMany(filter));
-    }
-
-    @Override
-    public DeleteResult deleteMany(Bson filter, DeleteOptions options) {
-        return writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteMany(filter, options));
-    }
-
-    @Override
-    public UpdateResult replaceOne(Bson filter, T replacement) {
-        return writeFiltered(filter, null, false, () -> delegate.replaceOne(filter, replacement));
-    }
-
-    @Override
-    public UpdateResult replaceOne(Bson filter, T replacement, ReplaceOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.replaceOne(filter, replacement, options));
-    }
-
-    @Override
-    public UpdateResult updateOne(Bson filter, Bson update) {
-        return writeFiltered(filter, null, false, () -> delegate.updateOne(filter, update));
-    }
-
-    @Override
-    public UpdateResult updateOne(Bson filter, Bson update, UpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(filter, update, options));
-    }
-
-    @Override
-    public UpdateResult updateOne(Bson filter, List<? extends Bson> update) {
-        return writeFiltered(filter, null, false, () -> delegate.updateOne(filter, update));
-    }
-
-    @Override
-    public UpdateResult updateOne(Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(filter, update, options));
-    }
-
-    @Override
-    public UpdateResult updateMany(Bson filter, Bson update) {
-        return writeFiltered(filter, null, false, () -> delegate.updateMany(filter, update));
-    }
-
-    @Override
-    public UpdateResult updateMany(Bson filter, Bson update, UpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(filter, update, options));
-    }
-
-    @Override
-    public UpdateResult updateMany(Bson filter, List<? extends Bson> update) {
-        return writeFiltered(filter, null, false, () -> delegate.updateMany(filter, update));
-    }
-
-    @Override
-    public UpdateResult updateMany(Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(filter, update, options));
-    }
-
-    @Override
-    public @Nullable T findOneAndDelete(Bson filter) {
-        return writeFiltered(filter, null, false, () -> delegate.findOneAndDelete(filter));
-    }
-
-    @Override
-    public @Nullable T findOneAndDelete(Bson filter, FindOneAndDeleteOptions options) {
-        return writeFiltered(filter, options.getCollation(), false, () -> delegate.findOneAndDelete(filter, options));
-    }
-
-    @Override
-    public @Nullable T findOneAndReplace(Bson filter, T replacement) {
-        return writeFiltered(filter, null, false, () -> delegate.findOneAndReplace(filter, replacement));
-    }
-
-    @Override
-    public @Nullable T findOneAndReplace(Bson filter, T replacement, FindOneAndReplaceOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndReplace(filter, replacement, options));
-    }
-
-    @Override
-    public @Nullable T findOneAndUpdate(Bson filter, Bson update) {
-        return writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(filter, update));
-    }
-
-    @Override
-    public @Nullable T findOneAndUpdate(Bson filter, Bson update, FindOneAndUpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(filter, update, options));
-    }
-
-    @Override
-    public @Nullable T findOneAndUpdate(Bson filter, List<? extends Bson> update) {
-        return writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(filter, update));
-    }
-
-    @Override
-    public @Nullable T findOneAndUpdate(Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
-        return writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(filter, update, options));
-    }
-
-    @Override
-    public void drop() {
-        write(() -> delegate.drop(), ns());
-    }
-
-    @Override
-    public void drop(DropCollectionOptions options) {
-        write(() -> delegate.drop(options), ns());
-    }
-
-    @Override
-    public String createIndex(Bson keys) {
-        return write(() -> delegate.createIndex(keys), ns());
-    }
-
-    @Override
-    public String createIndex(Bson keys, IndexOptions options) {
-        return write(() -> delegate.createIndex(keys, options), ns());
-    }
-
-    @Override
-    public List<String> createIndexes(List<IndexModel> indexes) {
-        return write(() -> delegate.createIndexes(indexes), ns());
-    }
-
-    @Override
-    public List<String> createIndexes(List<IndexModel> indexes, CreateIndexOptions options) {
-        return write(() -> delegate.createIndexes(indexes, options), ns());
-    }
-
-    @Override
-    public void dropIndex(String indexName) {
-        write(() -> delegate.dropIndex(indexName), ns());
-    }
-
-    @Override
-    public void dropIndex(String indexName, DropIndexOptions options) {
-        write(() -> delegate.dropIndex(indexName, options), ns());
-    }
-
-    @Override
-    public void dropIndex(Bson keys) {
-        write(() -> delegate.dropIndex(keys), ns());
-    }
-
-    @Override
-    public void dropIndex(Bson keys, DropIndexOptions options) {
-        write(() -> delegate.dropIndex(keys, options), ns());
-    }
-
-    @Override
-    public void dropIndexes() {
-        write(() -> delegate.dropIndexes(), ns());
-    }
-
-    @Override
-    public void dropIndexes(DropIndexOptions options) {
-        write(() -> delegate.dropIndexes(options), ns());
-    }
-
-    @Override
-    public void renameCollection(MongoNamespace newNamespace) {
-        write(() -> delegate.renameCollection(newNamespace), ns(), newNamespace.getFullName());
-    }
-
-    @Override
-    public void renameCollection(MongoNamespace newNamespace, RenameCollectionOptions options) {
-        write(() -> delegate.renameCollection(newNamespace, options), ns(), newNamespace.getFullName());
-    }
-
-    @Override
-    public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests) {
-        return cache.sessionWrites().within(session, () -> bulkWrite(requests, () -> delegate.bulkWrite(session, requests)));
-    }
-
-    @Override
-    public BulkWriteResult bulkWrite(ClientSession session, List<? extends WriteModel<? extends T>> requests, BulkWriteOptions options) {
-        return cache.sessionWrites().within(session, () -> bulkWrite(requests, () -> delegate.bulkWrite(session, requests, options)));
-    }
-
-    @Override
-    public InsertOneResult insertOne(ClientSession session, T document) {
-        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertOne(session, document), writes::inserted));
-    }
-
-    @Override
-    public InsertOneResult insertOne(ClientSession session, T document, InsertOneOptions options) {
-        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertOne(session, document, options), writes::inserted));
-    }
-
-    @Override
-    public InsertManyResult insertMany(ClientSession session, List<? extends T> documents) {
-        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertMany(session, documents), writes::insertedMany));
-    }
-
-    @Override
-    public InsertManyResult insertMany(ClientSession session, List<? extends T> documents, InsertManyOptions options) {
-        return cache.sessionWrites().within(session, () -> writeWithResult(() -> delegate.insertMany(session, documents, options), writes::insertedMany));
-    }
-
-    @Override
-    public DeleteResult deleteOne(ClientSession session, Bson filter) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.deleteOne(session, filter)));
-    }
-
-    @Override
-    public DeleteResult deleteOne(ClientSession session, Bson filter, DeleteOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteOne(session, filter, options)));
-    }
-
-    @Override
-    public DeleteResult deleteMany(ClientSession session, Bson filter) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.deleteMany(session, filter)));
-    }
-
-    @Override
-    public DeleteResult deleteMany(ClientSession session, Bson filter, DeleteOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), false, () -> delegate.deleteMany(session, filter, options)));
-    }
-
-    @Override
-    public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.replaceOne(session, filter, replacement)));
-    }
-
-    @Override
-    public UpdateResult replaceOne(ClientSession session, Bson filter, T replacement, ReplaceOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.replaceOne(session, filter, replacement, options)));
-    }
-
-    @Override
-    public UpdateResult updateOne(ClientSession session, Bson filter, Bson update) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.updateOne(session, filter, update)));
-    }
-
-    @Override
-    public UpdateResult updateOne(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(session, filter, update, options)));
-    }
-
-    @Override
-    public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.updateOne(session, filter, update)));
-    }
-
-    @Override
-    public UpdateResult updateOne(ClientSession session, Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateOne(session, filter, update, options)));
-    }
-
-    @Override
-    public UpdateResult updateMany(ClientSession session, Bson filter, Bson update) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.updateMany(session, filter, update)));
-    }
-
-    @Override
-    public UpdateResult updateMany(ClientSession session, Bson filter, Bson update, UpdateOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(session, filter, update, options)));
-    }
-
-    @Override
-    public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.updateMany(session, filter, update)));
-    }
-
-    @Override
-    public UpdateResult updateMany(ClientSession session, Bson filter, List<? extends Bson> update, UpdateOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.updateMany(session, filter, update, options)));
-    }
-
-    @Override
-    public @Nullable T findOneAndDelete(ClientSession session, Bson filter) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.findOneAndDelete(session, filter)));
-    }
-
-    @Override
-    public @Nullable T findOneAndDelete(ClientSession session, Bson filter, FindOneAndDeleteOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), false, () -> delegate.findOneAndDelete(session, filter, options)));
-    }
-
-    @Override
-    public @Nullable T findOneAndReplace(ClientSession session, Bson filter, T replacement) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.findOneAndReplace(session, filter, replacement)));
-    }
-
-    @Override
-    public @Nullable T findOneAndReplace(ClientSession session, Bson filter, T replacement, FindOneAndReplaceOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndReplace(session, filter, replacement, options)));
-    }
-
-    @Override
-    public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, Bson update) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(session, filter, update)));
-    }
-
-    @Override
-    public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, Bson update, FindOneAndUpdateOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(session, filter, update, options)));
-    }
-
-    @Override
-    public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, null, false, () -> delegate.findOneAndUpdate(session, filter, update)));
-    }
-
-    @Override
-    public @Nullable T findOneAndUpdate(ClientSession session, Bson filter, List<? extends Bson> update, FindOneAndUpdateOptions options) {
-        return cache.sessionWrites().within(session, () -> writeFiltered(filter, options.getCollation(), options.isUpsert(), () -> delegate.findOneAndUpdate(session, filter, update, options)));
-    }
-
-    @Override
-    public void drop(ClientSession session) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.drop(session), ns()));
-    }
-
-    @Override
-    public void drop(ClientSession session, DropCollectionOptions options) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.drop(session, options), ns()));
-    }
-
-    @Override
-    public String createIndex(ClientSession session, Bson keys) {
-        return cache.sessionWrites().within(session, () -> write(() -> delegate.createIndex(session, keys), ns()));
-    }
-
-    @Override
-    public String createIndex(ClientSession session, Bson keys, IndexOptions options) {
-        return cache.sessionWrites().within(session, () -> write(() -> delegate.createIndex(session, keys, options), ns()));
-    }
-
-    @Override
-    public List<String> createIndexes(ClientSession session, List<IndexModel> indexes) {
-        return cache.sessionWrites().within(session, () -> write(() -> delegate.createIndexes(session, indexes), ns()));
-    }
-
-    @Override
-    public List<String> createIndexes(ClientSession session, List<IndexModel> indexes, CreateIndexOptions options) {
-        return cache.sessionWrites().within(session, () -> write(() -> delegate.createIndexes(session, indexes, options), ns()));
-    }
-
-    @Override
-    public void dropIndex(ClientSession session, String indexName) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndex(session, indexName), ns()));
-    }
-
-    @Override
-    public void dropIndex(ClientSession session, String indexName, DropIndexOptions options) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndex(session, indexName, options), ns()));
-    }
-
-    @Override
-    public void dropIndex(ClientSession session, Bson keys) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndex(session, keys), ns()));
-    }
-
-    @Override
-    public void dropIndex(ClientSession session, Bson keys, DropIndexOptions options) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndex(session, keys, options), ns()));
-    }
-
-    @Override
-    public void dropIndexes(ClientSession session) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndexes(session), ns()));
-    }
-
-    @Override
-    public void dropIndexes(ClientSession session, DropIndexOptions options) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.dropIndexes(session, options), ns()));
-    }
-
-    @Override
-    public void renameCollection(ClientSession session, MongoNamespace newNamespace) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.renameCollection(session, newNamespace), ns(), newNamespace.getFullName()));
-    }
-
-    @Override
-    public void renameCollection(ClientSession session, MongoNamespace newNamespace, RenameCollectionOptions options) {
-        cache.sessionWrites().within(session, () -> write(() -> delegate.renameCollection(session, newNamespace, options), ns(), newNamespace.getFullName()));
     }
 }

@@ -4,11 +4,9 @@ import com.mongodb.ServerAddress;
 import com.mongodb.ServerCursor;
 import com.mongodb.client.DistinctIterable;
 import com.mongodb.client.MongoCursor;
-import com.mongodb.client.cursor.TimeoutMode;
 import com.mongodb.client.model.Collation;
 import io.mongocache.CachedDistinctIterable;
 import java.lang.invoke.MethodHandle;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonBinaryWriter;
 import org.bson.BsonDocument;
@@ -25,11 +23,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code distinct}: values are cached as raw BSON, one {@code {v: value}} document each, and decoded with the
- * caller's codec on every hit. Key fields: field name, filter, collation, hint, hintString.
+ * caller's codec on every hit. Key fields: field name, filter, collation, hint, hintString. Not in the key:
+ * batchSize, maxTime, comment, timeoutMode. Every option but the filter is {@link AbstractCachedIterable}'s.
+ *
+ * <p>Not thread-safe, like the driver's iterables: build and consume one on one thread.
  */
-public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterable<T>
-        implements CachedDistinctIterable<T> {
+public abstract class CachedDistinctIterableImpl<T>
+        extends AbstractCachedIterable<T, CachedDistinctIterableImpl<T>> implements CachedDistinctIterable<T> {
     private static final BsonValueCodec VALUE_CODEC = new BsonValueCodec();
+    private static final OptionSetters<DistinctIterable<?>> SHARED_OPTIONS = new OptionSetters<>(
+            (it, nanos) -> it.maxTime(nanos, TimeUnit.NANOSECONDS), DistinctIterable::collation,
+            DistinctIterable::comment, DistinctIterable::comment, DistinctIterable::hint,
+            DistinctIterable::hintString, DistinctIterable::timeoutMode);
 
     private static final class Factory {
         static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedDistinctIterableImpl.class,
@@ -38,12 +43,6 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
 
     private final String fieldName;
     private @Nullable Bson filter;
-    private @Nullable Collation collation;
-    private @Nullable String commentString;
-    private @Nullable BsonValue commentValue;
-    private @Nullable Bson hint;
-    private @Nullable String hintString;
-    private @Nullable TimeoutMode timeoutMode;
 
     protected CachedDistinctIterableImpl(CachedCollectionImpl<?> owner, String fieldName, Bson filter,
             Class<T> resultClass) {
@@ -66,31 +65,7 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
     }
 
     private <X> DistinctIterable<X> apply(DistinctIterable<X> it) {
-        it.filter(filter);
-        if (maxTimeNanos >= 0) {
-            it.maxTime(maxTimeNanos, TimeUnit.NANOSECONDS);
-        }
-        if (batchSize != null) {
-            it.batchSize(batchSize);
-        }
-        if (collation != null) {
-            it.collation(collation);
-        }
-        if (commentString != null) {
-            it.comment(commentString);
-        }
-        if (commentValue != null) {
-            it.comment(commentValue);
-        }
-        if (hint != null) {
-            it.hint(hint);
-        }
-        if (hintString != null) {
-            it.hintString(hintString);
-        }
-        if (timeoutMode != null) {
-            it.timeoutMode(timeoutMode);
-        }
+        applyShared(it, SHARED_OPTIONS).filter(filter);
         replayUnknownCalls(it);
         return it;
     }
@@ -107,10 +82,8 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
         BsonDocument filterDocument = filter == null ? null : filter.toBsonDocument(documentClass, registry);
         KeyBuilder key = owner.keyBuilder("distinct", resultClass)
                 .string("field", fieldName)
-                .value("filter", filterDocument)
-                .value("collation", collation == null ? null : collation.asDocument())
-                .bson("hint", hint, documentClass, registry)
-                .string("hintString", hintString);
+                .value("filter", filterDocument);
+        collationAndHints(key, documentClass, registry);
         Collation keyCollation = collation;
         return key.buildIfDeterministic(() -> owner.readDependencies(filterDocument, keyCollation));
     }
@@ -200,70 +173,8 @@ public abstract class CachedDistinctIterableImpl<T> extends AbstractCachedIterab
     }
 
     @Override
-    public CachedDistinctIterable<T> noCache() {
-        noCache = true;
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> cacheTTL(Duration ttl) {
-        checkTtl(ttl);
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> filter(@Nullable Bson filter) {
+    public CachedDistinctIterableImpl<T> filter(@Nullable Bson filter) {
         this.filter = filter;
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> maxTime(long maxTime, TimeUnit timeUnit) {
-        this.maxTimeNanos = TimeUnit.NANOSECONDS.convert(maxTime, timeUnit);
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> batchSize(int batchSize) {
-        this.batchSize = batchSize;
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> collation(@Nullable Collation collation) {
-        this.collation = collation;
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> comment(@Nullable String comment) {
-        this.commentString = comment;
-        this.commentValue = null;
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> comment(@Nullable BsonValue comment) {
-        this.commentValue = comment;
-        this.commentString = null;
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> hint(@Nullable Bson hint) {
-        this.hint = hint;
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> hintString(@Nullable String hint) {
-        this.hintString = hint;
-        return this;
-    }
-
-    @Override
-    public CachedDistinctIterable<T> timeoutMode(TimeoutMode timeoutMode) {
-        this.timeoutMode = timeoutMode;
         return this;
     }
 }

@@ -3,16 +3,13 @@ package io.mongocache.internal;
 import com.mongodb.CursorType;
 import com.mongodb.ExplainVerbosity;
 import com.mongodb.client.FindIterable;
-import com.mongodb.client.cursor.TimeoutMode;
 import com.mongodb.client.model.Collation;
 import io.mongocache.CachedFindIterable;
 import java.lang.invoke.MethodHandle;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
-import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.Decoder;
@@ -23,9 +20,17 @@ import org.jspecify.annotations.Nullable;
  * {@code find}: every option is recorded; the result-affecting ones form the key, all are replayed on MongoDB.
  * Key fields: filter, projection, sort, skip, limit, collation, hint, hintString, min, max, let, returnKey,
  * showRecordId, partial, allowDiskUse. Not in the key: batchSize, maxTime, maxAwaitTime, comment,
- * noCursorTimeout, timeoutMode. A tailable cursor type bypasses the cache.
+ * noCursorTimeout, timeoutMode. A tailable cursor type bypasses the cache. The options every cached iterable has
+ * are {@link AbstractCachedIterable}'s.
+ *
+ * <p>Not thread-safe, like the driver's iterables: build and consume one on one thread.
  */
-public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T> implements CachedFindIterable<T> {
+public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T, CachedFindIterableImpl<T>>
+        implements CachedFindIterable<T> {
+
+    private static final OptionSetters<FindIterable<?>> SHARED_OPTIONS = new OptionSetters<>(
+            (it, nanos) -> it.maxTime(nanos, TimeUnit.NANOSECONDS), FindIterable::collation, FindIterable::comment,
+            FindIterable::comment, FindIterable::hint, FindIterable::hintString, FindIterable::timeoutMode);
 
     private static final class Factory {
         static final MethodHandle CONSTRUCTOR = ProxyClasses.constructor(CachedFindIterableImpl.class,
@@ -41,18 +46,12 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
     private @Nullable Boolean noCursorTimeout;
     private @Nullable Boolean partial;
     private @Nullable CursorType cursorType;
-    private @Nullable Collation collation;
-    private @Nullable String commentString;
-    private @Nullable BsonValue commentValue;
-    private @Nullable Bson hint;
-    private @Nullable String hintString;
     private @Nullable Bson let;
     private @Nullable Bson max;
     private @Nullable Bson min;
     private @Nullable Boolean returnKey;
     private @Nullable Boolean showRecordId;
     private @Nullable Boolean allowDiskUse;
-    private @Nullable TimeoutMode timeoutMode;
 
     protected CachedFindIterableImpl(CachedCollectionImpl<?> owner, Bson filter, Class<T> resultClass) {
         super(owner, resultClass);
@@ -71,14 +70,12 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
     }
 
     private <X> FindIterable<X> apply(FindIterable<X> it) {
+        applyShared(it, SHARED_OPTIONS);
         if (limit != null) {
             it.limit(limit);
         }
         if (skip != null) {
             it.skip(skip);
-        }
-        if (maxTimeNanos >= 0) {
-            it.maxTime(maxTimeNanos, TimeUnit.NANOSECONDS);
         }
         if (maxAwaitTimeNanos >= 0) {
             it.maxAwaitTime(maxAwaitTimeNanos, TimeUnit.NANOSECONDS);
@@ -98,24 +95,6 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
         if (cursorType != null) {
             it.cursorType(cursorType);
         }
-        if (batchSize != null) {
-            it.batchSize(batchSize);
-        }
-        if (collation != null) {
-            it.collation(collation);
-        }
-        if (commentString != null) {
-            it.comment(commentString);
-        }
-        if (commentValue != null) {
-            it.comment(commentValue);
-        }
-        if (hint != null) {
-            it.hint(hint);
-        }
-        if (hintString != null) {
-            it.hintString(hintString);
-        }
         if (let != null) {
             it.let(let);
         }
@@ -133,9 +112,6 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
         }
         if (allowDiskUse != null) {
             it.allowDiskUse(allowDiskUse);
-        }
-        if (timeoutMode != null) {
-            it.timeoutMode(timeoutMode);
         }
         replayUnknownCalls(it);
         return it;
@@ -163,10 +139,8 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
                 .bson("projection", projection, documentClass, registry)
                 .bson("sort", sort, documentClass, registry)
                 .value("skip", skip == null ? null : new BsonInt32(skip))
-                .value("limit", limit == null ? null : new BsonInt32(limit))
-                .value("collation", collation == null ? null : collation.asDocument())
-                .bson("hint", hint, documentClass, registry)
-                .string("hintString", hintString)
+                .value("limit", limit == null ? null : new BsonInt32(limit));
+        collationAndHints(key, documentClass, registry)
                 .bson("min", min, documentClass, registry)
                 .bson("max", max, documentClass, registry)
                 .bson("let", let, documentClass, registry)
@@ -183,8 +157,8 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
      * on the primary with the default read concern.
      */
     private boolean delegable() {
-        return collation == null && hint == null && hintString == null && let == null && max == null && min == null
-                && returnKey == null && showRecordId == null && partial == null;
+        return !hasCollationOrHint() && let == null && max == null && min == null && returnKey == null
+                && showRecordId == null && partial == null;
     }
 
     /** The result from the cache's read delegate (a peer), or null to run the read here. */
@@ -251,154 +225,92 @@ public abstract class CachedFindIterableImpl<T> extends AbstractCachedIterable<T
     }
 
     @Override
-    public CachedFindIterable<T> noCache() {
-        noCache = true;
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> cacheTTL(Duration ttl) {
-        checkTtl(ttl);
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> filter(@Nullable Bson filter) {
+    public CachedFindIterableImpl<T> filter(@Nullable Bson filter) {
         this.filter = filter;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> limit(int limit) {
+    public CachedFindIterableImpl<T> limit(int limit) {
         this.limit = limit;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> skip(int skip) {
+    public CachedFindIterableImpl<T> skip(int skip) {
         this.skip = skip;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> maxTime(long maxTime, TimeUnit timeUnit) {
-        this.maxTimeNanos = TimeUnit.NANOSECONDS.convert(maxTime, timeUnit);
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> maxAwaitTime(long maxAwaitTime, TimeUnit timeUnit) {
+    public CachedFindIterableImpl<T> maxAwaitTime(long maxAwaitTime, TimeUnit timeUnit) {
         this.maxAwaitTimeNanos = TimeUnit.NANOSECONDS.convert(maxAwaitTime, timeUnit);
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> projection(@Nullable Bson projection) {
+    public CachedFindIterableImpl<T> projection(@Nullable Bson projection) {
         this.projection = projection;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> sort(@Nullable Bson sort) {
+    public CachedFindIterableImpl<T> sort(@Nullable Bson sort) {
         this.sort = sort;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> noCursorTimeout(boolean noCursorTimeout) {
+    public CachedFindIterableImpl<T> noCursorTimeout(boolean noCursorTimeout) {
         this.noCursorTimeout = noCursorTimeout;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> partial(boolean partial) {
+    public CachedFindIterableImpl<T> partial(boolean partial) {
         this.partial = partial;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> cursorType(CursorType cursorType) {
+    public CachedFindIterableImpl<T> cursorType(CursorType cursorType) {
         this.cursorType = cursorType;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> batchSize(int batchSize) {
-        this.batchSize = batchSize;
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> collation(@Nullable Collation collation) {
-        this.collation = collation;
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> comment(@Nullable String comment) {
-        this.commentString = comment;
-        this.commentValue = null;
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> comment(@Nullable BsonValue comment) {
-        this.commentValue = comment;
-        this.commentString = null;
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> hint(@Nullable Bson hint) {
-        this.hint = hint;
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> hintString(@Nullable String hint) {
-        this.hintString = hint;
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> let(@Nullable Bson variables) {
+    public CachedFindIterableImpl<T> let(@Nullable Bson variables) {
         this.let = variables;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> max(@Nullable Bson max) {
+    public CachedFindIterableImpl<T> max(@Nullable Bson max) {
         this.max = max;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> min(@Nullable Bson min) {
+    public CachedFindIterableImpl<T> min(@Nullable Bson min) {
         this.min = min;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> returnKey(boolean returnKey) {
+    public CachedFindIterableImpl<T> returnKey(boolean returnKey) {
         this.returnKey = returnKey;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> showRecordId(boolean showRecordId) {
+    public CachedFindIterableImpl<T> showRecordId(boolean showRecordId) {
         this.showRecordId = showRecordId;
         return this;
     }
 
     @Override
-    public CachedFindIterable<T> allowDiskUse(@Nullable Boolean allowDiskUse) {
+    public CachedFindIterableImpl<T> allowDiskUse(@Nullable Boolean allowDiskUse) {
         this.allowDiskUse = allowDiskUse;
-        return this;
-    }
-
-    @Override
-    public CachedFindIterable<T> timeoutMode(TimeoutMode timeoutMode) {
-        this.timeoutMode = timeoutMode;
         return this;
     }
 

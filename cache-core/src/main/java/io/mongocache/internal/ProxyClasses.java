@@ -31,19 +31,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Generates the concrete proxy classes. Each proxy base class ({@link CachedCollectionImpl} and the iterables)
- * implements, in plain Java, the routing table of the driver methods it knows; it is abstract because the
- * driver may add methods to its interfaces at any time. Byte Buddy subclasses it and implements every method
- * left abstract — and every driver default method it did not override — by handing the call to
- * {@link UnknownMethodHandler#onUnknownMethod}, which passes it through and, if it might write, invalidates.
- * So a driver upgrade can add methods without causing stale reads, and without breaking the build.
+ * implements in plain Java the driver methods it must type; it is abstract because the driver may add methods to
+ * its interfaces at any time. Byte Buddy subclasses it and implements every method left abstract — and every
+ * driver default method it did not override — by handing the call to {@link DispatchTarget#dispatch}: the
+ * collection routes it by its table ({@link CollectionRoutes}), writes invalidating and a method the table does
+ * not know passing through and, if it might write, invalidating; an iterable passes an unknown method through. So
+ * a driver upgrade can add methods without causing stale reads, and without breaking the build.
  *
- * <p>Every other public method of a proxy first calls {@link UnknownMethodHandler#checkOpen()}: a collection or
+ * <p>Every other public method of a proxy first calls {@link DispatchTarget#checkOpen()}: a collection or
  * iterable of a closed cache throws {@link io.mongocache.MongoCacheClosedException} on any call, so nothing can
  * write through it without invalidating (a closed cache no longer tells other nodes). Only {@code unwrap()} (the
  * driver's own collection, taken knowingly) and {@code toString}/{@code equals}/{@code hashCode} still answer.
  *
  * <p>Generated classes are cached per (base class, class loader) like Byte Buddy's own {@link TypeCache} advises;
  * they are defined in the base class's package through a private lookup, so they need no public constructor.
+ *
+ * <p>Concurrency: thread-safe. The type cache generates a class once per loader under its lock (a racing wrap
+ * waits for it); a generated proxy adds no state, so it is exactly as thread-safe as its base class.
  */
 final class ProxyClasses {
     private static final TypeCache<Class<?>> CACHE = new TypeCache<>(TypeCache.Sort.SOFT);
@@ -65,10 +69,10 @@ final class ProxyClasses {
     private static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * Generates the proxy classes on a background thread, once per class loader's life of this class: generating
-     * them takes a few hundred milliseconds (Byte Buddy and class loading), which the first {@code wrap} would
-     * otherwise pay on the caller's thread. A wrap that comes first generates what it needs itself (the cache's
-     * lock makes the two wait for one another rather than generate twice).
+     * Generates the proxy classes, and resolves the collection's routes, on a background thread, once per class
+     * loader's life of this class: generating them takes a few hundred milliseconds (Byte Buddy and class loading),
+     * which the first {@code wrap} would otherwise pay on the caller's thread. A wrap that comes first generates
+     * what it needs itself (the cache's lock makes the two wait for one another rather than generate twice).
      */
     static void warmUpInBackground() {
         if (!WARMING.compareAndSet(false, true)) {
@@ -80,6 +84,7 @@ final class ProxyClasses {
                         CachedAggregateIterableImpl.class, CachedDistinctIterableImpl.class}) {
                     subclassOf(base);
                 }
+                CollectionRoutes.warmUp();
             } catch (RuntimeException | LinkageError e) {
                 // The first wrap generates them, and reports what failed.
             }
@@ -131,9 +136,9 @@ final class ProxyClasses {
         @RuntimeType
         public static @Nullable Object dispatch(@This Object self, @Origin Method method,
                 @AllArguments Object[] arguments) throws Throwable {
-            UnknownMethodHandler handler = (UnknownMethodHandler) self;
-            handler.checkOpen();
-            return handler.onUnknownMethod(method, arguments);
+            DispatchTarget target = (DispatchTarget) self;
+            target.checkOpen();
+            return target.dispatch(method, arguments);
         }
     }
 
@@ -142,7 +147,7 @@ final class ProxyClasses {
         private ClosedGuard() {}
 
         public static void check(@This Object self) {
-            ((UnknownMethodHandler) self).checkOpen();
+            ((DispatchTarget) self).checkOpen();
         }
     }
 }
