@@ -36,4 +36,58 @@ public record DelegationSettings(Duration ackTimeout, int maxAttempts, int servi
             throw new IllegalArgumentException("chunkBytes must be 1 KiB to 8 MiB but was " + chunkBytes);
         }
     }
+
+    /** A builder starting from {@link #DEFAULTS}; {@link Builder#build()} validates the whole. */
+    public static Builder builder() {
+        return new Builder(DEFAULTS);
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link DelegationSettings}; each setter overrides one value, {@link #build()} checks them together. */
+    public static final class Builder {
+        private Duration ackTimeout;
+        private int maxAttempts;
+        private int servingPermits;
+        private int chunkBytes;
+
+        private Builder(DelegationSettings from) {
+            this.ackTimeout = from.ackTimeout;
+            this.maxAttempts = from.maxAttempts;
+            this.servingPermits = from.servingPermits;
+            this.chunkBytes = from.chunkBytes;
+        }
+
+        /** See {@link DelegationSettings#ackTimeout()}. */
+        public Builder ackTimeout(Duration timeout) {
+            this.ackTimeout = timeout;
+            return this;
+        }
+
+        /** See {@link DelegationSettings#maxAttempts()}. */
+        public Builder maxAttempts(int attempts) {
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /** See {@link DelegationSettings#servingPermits()}. */
+        public Builder servingPermits(int permits) {
+            this.servingPermits = permits;
+            return this;
+        }
+
+        /** See {@link DelegationSettings#chunkBytes()}. */
+        public Builder chunkBytes(int bytes) {
+            this.chunkBytes = bytes;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the value and the rule it breaks */
+        public DelegationSettings build() {
+            return new DelegationSettings(ackTimeout, maxAttempts, servingPermits, chunkBytes);
+        }
+    }
 }

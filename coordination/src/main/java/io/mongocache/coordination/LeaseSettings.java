@@ -37,4 +37,50 @@ public record LeaseSettings(Duration leaseDuration, Duration renewDeadline, Dura
                     + retryPeriod + ")");
         }
     }
+
+    /** A builder starting from {@link #DEFAULTS}; {@link Builder#build()} validates the whole. */
+    public static Builder builder() {
+        return new Builder(DEFAULTS);
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds {@link LeaseSettings}; each setter overrides one value, {@link #build()} checks them together. */
+    public static final class Builder {
+        private Duration leaseDuration;
+        private Duration renewDeadline;
+        private Duration retryPeriod;
+
+        private Builder(LeaseSettings from) {
+            this.leaseDuration = from.leaseDuration;
+            this.renewDeadline = from.renewDeadline;
+            this.retryPeriod = from.retryPeriod;
+        }
+
+        /** See {@link LeaseSettings#leaseDuration()}. */
+        public Builder leaseDuration(Duration duration) {
+            this.leaseDuration = duration;
+            return this;
+        }
+
+        /** See {@link LeaseSettings#renewDeadline()}. */
+        public Builder renewDeadline(Duration deadline) {
+            this.renewDeadline = deadline;
+            return this;
+        }
+
+        /** See {@link LeaseSettings#retryPeriod()}. */
+        public Builder retryPeriod(Duration period) {
+            this.retryPeriod = period;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the value and the rule it breaks */
+        public LeaseSettings build() {
+            return new LeaseSettings(leaseDuration, renewDeadline, retryPeriod);
+        }
+    }
 }

@@ -37,4 +37,22 @@ class LeaseSettingsTest {
                 Duration.ofSeconds(10), Duration.ofSeconds(2)));
         assertEquals("leaseDuration must be positive but was PT0S", zero.getMessage());
     }
+
+    @Test
+    void shouldBuildFromTheDefaultsAndValidateTheWholeAtBuild() {
+        LeaseSettings shorter = LeaseSettings.builder().leaseDuration(Duration.ofSeconds(30)).build();
+        assertEquals(new LeaseSettings(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(2)), shorter);
+        assertEquals(shorter, shorter.toBuilder().build());
+        // Each value alone is fine; together they break the rule, which build() names.
+        LeaseSettings.Builder tooTight = LeaseSettings.builder().renewDeadline(Duration.ofSeconds(20));
+        var e = assertThrows(IllegalArgumentException.class, tooTight::build);
+        assertTrue(e.getMessage().startsWith("leaseDuration (PT15S) must be > renewDeadline"), e.getMessage());
+
+        DelegationSettings delegation = DelegationSettings.builder().ackTimeout(Duration.ofMillis(500)).build();
+        assertEquals(new DelegationSettings(Duration.ofMillis(500), 3, 4, 256 * 1024), delegation);
+        assertEquals(delegation, delegation.toBuilder().build());
+        var permits = assertThrows(IllegalArgumentException.class,
+                () -> DelegationSettings.builder().servingPermits(0).build());
+        assertEquals("servingPermits must be 1 to 64 but was 0", permits.getMessage());
+    }
 }
