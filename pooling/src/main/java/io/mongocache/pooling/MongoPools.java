@@ -13,16 +13,10 @@ import io.mongocache.common.Checks;
 import io.mongocache.common.DaemonThreadFactory;
 import io.mongocache.common.Masking;
 import io.mongocache.pooling.bulk.BulkTasks;
-import io.mongocache.pooling.bulk.CopyReport;
-import io.mongocache.pooling.bulk.ExportReport;
-import io.mongocache.pooling.bulk.ImportReport;
-import io.mongocache.pooling.bulk.ProgressListener;
 import io.mongocache.pooling.internal.DriverEvents;
 import io.mongocache.pooling.internal.Pool;
 import io.mongocache.pooling.internal.ReopeningProxies;
 import io.mongocache.pooling.internal.TransactionRunner;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -59,6 +53,7 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * MongoDatabase tenant = pools.database("tenant_42");              // the shared primary pool
  * pools.pools().configure(List.of("big_tenant"), PoolOptions.builder().maxConnections(20).build());
+ * pools.bulk().copyDatabase("tenant_42", "tenant_42_backup");     // bulk tasks over this routing
  * }</pre>
  *
  * <p>Separate pools open on first use (cold start) or at once, close themselves after their idle TTL (never while
@@ -110,7 +105,7 @@ public final class MongoPools implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final @Nullable Thread shutdownHook;
     private final Control control = new Control();
-    private final BulkTasks bulk = new BulkTasks(this::database, this::changed);
+    private final BulkTasks bulk = new BulkTasks(this::database, this::changed, BulkTasks.MissingSource.REJECT);
     private final List<Consumer<String>> changeHooks = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     /**
@@ -645,64 +640,19 @@ public final class MongoPools implements AutoCloseable {
         return TransactionRunner.system().run(client::startSession, work, settings);
     }
 
-    // ---- bulk tasks (see BulkTasks for formats and guarantees) --------------------------------------------
+    // ---- bulk tasks --------------------------------------------------------------------------------------
 
     /**
-     * Bulk tasks over this manager's routing: source and target may be on different pools. Every task that
-     * changes data (copy, drop, import) tells the {@link #onDatabaseChanged} hooks, also when it fails.
+     * Bulk tasks over this manager's routing — copy, drop, export and import (see {@link BulkTasks} for formats
+     * and guarantees); source and target may be on different pools. Every task that changes data (copy, drop,
+     * import) tells the {@link #onDatabaseChanged} hooks, also when it fails. A copy or export of a database that
+     * does not exist is refused ({@link BulkTasks.MissingSource#REJECT}).
      *
      * @throws MongoPoolsClosedException after close
      */
     public BulkTasks bulk() {
         checkOpen();
         return bulk;
-    }
-
-    /**
-     * Copies documents and indexes (except {@code _id_}) of {@code source} into {@code target}, then tells the
-     * change hooks about {@code target}.
-     */
-    public CopyReport copyDatabase(String source, String target) {
-        requireExisting("source", source);
-        return bulk().copyDatabase(source, target);
-    }
-
-    /** Drops a database, then tells the change hooks (e.g. {@code cache::invalidateDatabase}). */
-    public void dropDatabase(String name) {
-        bulk().dropDatabase(name);
-    }
-
-    /** The whole database as canonical Extended JSON lines (in memory: for small databases). */
-    public String export(String database) {
-        requireExisting("database", database);
-        return bulk().export(database);
-    }
-
-    /** Imports what {@link #export} produced (all or nothing per input), then tells the change hooks. */
-    public ImportReport importInto(String database, String data) {
-        return bulk().importInto(database, data);
-    }
-
-    /** Streams the database to {@code out} in constant memory. */
-    public ExportReport exportTo(String database, OutputStream out, ProgressListener progress) {
-        requireExisting("database", database);
-        return bulk().exportTo(database, out, progress);
-    }
-
-    /**
-     * Streams an export from {@code in} into the database in constant memory (all or nothing per input), then
-     * tells the change hooks.
-     */
-    public ImportReport importFrom(String database, InputStream in, ProgressListener progress) {
-        return bulk().importFrom(database, in, progress);
-    }
-
-    /** MongoDB creates databases on first write, so a database to read from must have a collection. */
-    private void requireExisting(String parameter, String database) {
-        if (database(database).listCollectionNames().first() == null) {
-            throw new IllegalArgumentException(parameter + ": database '" + database
-                    + "' does not exist (it has no collections)");
-        }
     }
 
     /** Writes made by bulk tasks bypass any cache: the hooks let a cache forget the database. */
