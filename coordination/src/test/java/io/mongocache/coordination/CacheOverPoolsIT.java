@@ -57,15 +57,15 @@ class CacheOverPoolsIT {
             CachedCollection<Document> c = cache.wrap(pools.database(db).getCollection("c"));
             c.insertOne(new Document("_id", 1).append("v", "before"));
             assertEquals(1, c.countDocuments());
-            pools.copyDatabase(db, copy);
+            pools.bulk().copyDatabase(db, copy);
             assertEquals("before", c.db(copy).find(eq("_id", 1)).first().getString("v"));
-            pools.dropDatabase(db);
+            pools.bulk().dropDatabase(db);
             assertEquals(0, c.countDocuments(), "the cached count of the dropped database is gone");
-            String export = pools.export(copy);
-            pools.importInto(db, export);
+            String export = pools.bulk().export(copy);
+            pools.bulk().importInto(db, export);
             assertEquals(1, c.countDocuments());
-            pools.dropDatabase(db);
-            pools.dropDatabase(copy);
+            pools.bulk().dropDatabase(db);
+            pools.bulk().dropDatabase(copy);
         }
     }
 

@@ -1,8 +1,6 @@
 package io.mongocache.pooling;
 
-import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
-import com.mongodb.connection.ConnectionPoolSettings;
 import com.mongodb.annotations.ThreadSafe;
 import com.mongodb.client.MongoChangeStreamCursor;
 import com.mongodb.client.MongoClient;
@@ -11,31 +9,20 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import io.mongocache.common.Checks;
 import io.mongocache.common.DaemonThreadFactory;
-import io.mongocache.common.Masking;
 import io.mongocache.pooling.bulk.BulkTasks;
-import io.mongocache.pooling.bulk.CopyReport;
-import io.mongocache.pooling.bulk.ExportReport;
-import io.mongocache.pooling.bulk.ImportReport;
-import io.mongocache.pooling.bulk.ProgressListener;
 import io.mongocache.pooling.internal.DriverEvents;
 import io.mongocache.pooling.internal.Pool;
 import io.mongocache.pooling.internal.ReopeningProxies;
 import io.mongocache.pooling.internal.TransactionRunner;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +46,7 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * MongoDatabase tenant = pools.database("tenant_42");              // the shared primary pool
  * pools.pools().configure(List.of("big_tenant"), PoolOptions.builder().maxConnections(20).build());
+ * pools.bulk().copyDatabase("tenant_42", "tenant_42_backup");     // bulk tasks over this routing
  * }</pre>
  *
  * <p>Separate pools open on first use (cold start) or at once, close themselves after their idle TTL (never while
@@ -72,6 +60,14 @@ import org.slf4j.LoggerFactory;
  * applies on top ({@link Builder#primary(String)}, a pool's {@link PoolOptions.Builder#uri}), then a pool's own
  * {@link PoolOptions.Builder#clientSettings changes}, then its limits; the listeners that feed statistics and
  * open-cursor tracking are added after the user's, never instead of them.
+ *
+ * <p>This class keeps routing and the pools' lifecycle: build, routing, registering and replacing pools, the cap,
+ * the idle sweep, close. The rest has a class of its own behind the methods here: {@link PoolFactory} makes the
+ * clients' settings, {@link PoolsMonitor} the statistics and health, {@link PoolHooks} calls the hooks,
+ * {@link TrackedChangeStreams} tracks change streams, {@link TransactionRunner} runs transactions, and
+ * {@link BulkTasks} (through {@link #bulk()}, the one door to them) copies, drops, exports and imports. The file
+ * runs past our usual ~500 lines because it holds the two nested classes users name, {@link Control} (~70 lines)
+ * and {@link Builder} (~200 lines of documented setters); the rest is routing, lifecycle and one-line facades.
  *
  * <p>Concurrency: thread-safe. A scheduler thread checks idle pools and samples statistics. Replacing a pool's
  * configuration and handing out its client are atomic with respect to each other: the replacement is in the map
@@ -88,30 +84,25 @@ public final class MongoPools implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MongoPools.class);
 
-    private final MongoClientSettings baseSettings;
-    private final @Nullable String primaryUri;
+    private final PoolFactory factory;
     private final MongoClient primary;
     private final DriverEvents primaryEvents;
     private final boolean coldStart;
     private final int maxOpenPools;
-    private final @Nullable Duration slowCommandThreshold;
     private final Duration closeTimeout;
-    private final int historySize;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private final Map<String, MongoDatabase> handles = new ConcurrentHashMap<>();
     /** Pools whose configuration was replaced, until they close (once not busy). */
     private final Set<Pool> retiring = ConcurrentHashMap.newKeySet();
     /** Orders replacing a pool against {@link #close()}, so no pool is registered after close has taken stock. */
     private final Object lifecycle = new Object();
-    private final List<Hook> connectHooks = new CopyOnWriteArrayList<>();
-    private final List<Hook> disconnectHooks = new CopyOnWriteArrayList<>();
-    private final Map<String, Set<MongoChangeStreamCursor<?>>> changeStreams = new ConcurrentHashMap<>();
-    private final Deque<PoolsStats.Sample> history = new ArrayDeque<>();
+    private final PoolHooks hooks;
+    private final PoolsMonitor monitor;
+    private final TrackedChangeStreams changeStreams = new TrackedChangeStreams();
+    private final BulkTasks bulk;
     private final ScheduledExecutorService scheduler;
     private final @Nullable Thread shutdownHook;
     private final Control control = new Control();
-    private final BulkTasks bulk = new BulkTasks(this::database, this::changed);
-    private final List<Consumer<String>> changeHooks = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     /**
      * Runs between finding a name's pool and handing out its client, where a concurrent replacement races; tests
@@ -119,37 +110,30 @@ public final class MongoPools implements AutoCloseable {
      */
     volatile Runnable afterPoolLookup = () -> { };
 
-    private record Hook(@Nullable String database, Consumer<PoolEvent> callback) {}
-
     private MongoPools(Builder b) {
-        this.baseSettings = b.clientSettings != null ? b.clientSettings : MongoClientSettings.builder().build();
-        this.primaryUri = b.primaryUri;
+        this.factory = new PoolFactory(
+                b.clientSettings != null ? b.clientSettings : MongoClientSettings.builder().build(), b.primaryUri,
+                b.slowCommandThreshold);
         this.coldStart = b.coldStart;
         this.maxOpenPools = b.maxOpenPools;
-        this.slowCommandThreshold = b.slowCommandThreshold;
         this.closeTimeout = b.closeTimeout;
-        this.historySize = b.historySize;
-        this.connectHooks.addAll(b.connectHooks);
-        this.disconnectHooks.addAll(b.disconnectHooks);
-        this.changeHooks.addAll(b.changeHooks);
+        this.hooks = b.hooks.copy();
         // Every separate pool's settings are made (and the user's changes checked) before anything opens.
         Map<String, Pool> configured = new LinkedHashMap<>();
         for (Map.Entry<String, PoolOptions> e : b.databases.entrySet()) {
-            configured.put(e.getKey(), newPool(e.getKey(), e.getValue()));
+            configured.put(e.getKey(), factory.newPool(e.getKey(), e.getValue()));
         }
-        this.primaryEvents = new DriverEvents(PRIMARY, slowCommandThreshold);
-        MongoClientSettings.Builder settings = withConnectionString(primaryUri);
-        if (b.primaryMaxConnections > 0) {
-            settings.applyToConnectionPoolSettings(pool -> pool.maxSize(b.primaryMaxConnections));
-        }
-        this.primary = MongoClients.create(DriverEvents.addedTo(settings, primaryEvents).build());
+        this.primaryEvents = factory.primaryEvents();
+        this.primary = MongoClients.create(factory.primarySettings(b.primaryMaxConnections, primaryEvents));
+        this.monitor = new PoolsMonitor(pools, primary, primaryEvents, b.historySize);
+        this.bulk = new BulkTasks(this::database, hooks::databaseChanged, BulkTasks.MissingSource.REJECT);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreadFactory.named("mongocache-pools"));
-        fire(connectHooks, new PoolEvent(PRIMARY, PoolEvent.Reason.EAGER));
+        hooks.connected(PRIMARY, PoolEvent.Reason.EAGER);
         configured.forEach((name, pool) -> register(name, pool, b.databases.get(name), false));
         scheduler.scheduleWithFixedDelay(() -> closeIdlePools(System.currentTimeMillis()), 100, 100,
                 TimeUnit.MILLISECONDS);
         long sampleMillis = b.historyInterval.toMillis();
-        scheduler.scheduleWithFixedDelay(this::sample, sampleMillis, sampleMillis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(monitor::sample, sampleMillis, sampleMillis, TimeUnit.MILLISECONDS);
         if (b.shutdownHook) {
             Thread hook = new Thread(this::close, "mongocache-pools-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -246,19 +230,19 @@ public final class MongoPools implements AutoCloseable {
          *     changes throw or set a pool size other than their {@code maxConnections}/{@code minConnections}
          */
         public void configure(Collection<String> names, PoolOptions options) {
-            checkOpen();
-            for (String name : names) {
-                Checks.databaseName("name", name);
-                register(name, newPool(name, options), options, false);
-            }
+            configure(names, options, false);
         }
 
         /** Like {@link #configure} but opens the pools now. */
         public void connect(Collection<String> names, PoolOptions options) {
+            configure(names, options, true);
+        }
+
+        private void configure(Collection<String> names, PoolOptions options, boolean eager) {
             checkOpen();
             for (String name : names) {
                 Checks.databaseName("name", name);
-                register(name, newPool(name, options), options, true);
+                register(name, factory.newPool(name, options), options, eager);
             }
         }
 
@@ -273,16 +257,15 @@ public final class MongoPools implements AutoCloseable {
                 throw new IllegalArgumentException("name: database '" + name + "' has no separate pool (separate: "
                         + pools.keySet() + ")");
             }
-            if (pool != null && pool.isOpen()) {
+            if (pool.isOpen()) {
                 pool.closeNow();
-                fire(disconnectHooks, new PoolEvent(name, PoolEvent.Reason.CLOSED));
+                hooks.disconnected(name, PoolEvent.Reason.CLOSED);
             }
         }
 
         /** Whether the pool serving {@code database} has every connection in use or a waiting thread. */
         public boolean isSaturated(String database) {
-            Usage u = usage(database);
-            return u.waiting() > 0 || (u.max() > 0 && u.inUse() >= u.max());
+            return monitor.usage(database).saturated();
         }
 
         /**
@@ -290,8 +273,7 @@ public final class MongoPools implements AutoCloseable {
          * the connections in use, 0 when saturated. What a node advertises to peers for delegation.
          */
         public int freeConnections(String database) {
-            Usage u = usage(database);
-            return u.waiting() > 0 ? 0 : Math.max(0, u.max() - u.inUse());
+            return monitor.usage(database).free();
         }
 
         /** The databases with a separate pool. */
@@ -305,71 +287,7 @@ public final class MongoPools implements AutoCloseable {
         }
     }
 
-    /** The pool serving a database, as counted from the driver's events: waiting threads, in use, its limit. */
-    private record Usage(int waiting, int inUse, int max) {}
-
-    private Usage usage(String database) {
-        Pool pool = pools.get(database);
-        DriverEvents e = pool == null ? primaryEvents : pool.events();
-        return new Usage(e.waiting(), e.inUse(), pool == null ? e.maxSize() : pool.maxConnections());
-    }
-
-    /** The base settings with a connection string (if any) applied on top. */
-    private MongoClientSettings.Builder withConnectionString(@Nullable String uri) {
-        MongoClientSettings.Builder settings = MongoClientSettings.builder(baseSettings);
-        if (uri != null) {
-            settings.applyConnectionString(new ConnectionString(uri));
-        }
-        return settings;
-    }
-
-    /**
-     * A separate pool for {@code name}, not open yet: the base settings, its own connection string or else the
-     * primary's, then its own changes, which must leave the pool's size to its options.
-     */
-    private Pool newPool(String name, PoolOptions options) {
-        if (options == null) {
-            throw new IllegalArgumentException("options must not be null");
-        }
-        MongoClientSettings.Builder builder = withConnectionString(options.uri() != null ? options.uri() : primaryUri);
-        Consumer<MongoClientSettings.Builder> changes = options.clientSettings();
-        MongoClientSettings settings;
-        if (changes == null) {
-            settings = builder.build();
-        } else {
-            ConnectionPoolSettings before = builder.build().getConnectionPoolSettings();
-            try {
-                changes.accept(builder);
-                settings = builder.build();
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("clientSettings of database '" + name + "' failed: "
-                        + e.getClass().getSimpleName() + ": " + Masking.inText(String.valueOf(e.getMessage())), e);
-            }
-            ConnectionPoolSettings after = settings.getConnectionPoolSettings();
-            requireSizeFromOptions(name, "maxSize", before.getMaxSize(), after.getMaxSize(), "maxConnections",
-                    options.maxConnections());
-            requireSizeFromOptions(name, "minSize", before.getMinSize(), after.getMinSize(), "minConnections",
-                    options.minConnections());
-        }
-        return new Pool(name, settings, target(settings), options.maxConnections(), options.minConnections(),
-                options.autoClose() ? options.idleTtl() : null, slowCommandThreshold, MongoClients::create);
-    }
-
-    /** A pool size set in a pool's client settings changes would be overridden by its options: refuse it. */
-    private static void requireSizeFromOptions(String database, String setting, int before, int after,
-            String option, int fromOptions) {
-        if (after != before && after != fromOptions) {
-            throw new IllegalArgumentException("clientSettings of database '" + database + "' sets the pool's "
-                    + setting + " to " + after + ", but PoolOptions." + option + " (" + fromOptions
-                    + ") decides it: use PoolOptions.builder()." + option + "(" + after + ")");
-        }
-    }
-
-    /** Where a client connects, for log lines: hosts or the SRV host, never credentials. */
-    private static String target(MongoClientSettings settings) {
-        String srvHost = settings.getClusterSettings().getSrvHost();
-        return srvHost != null ? "mongodb+srv://" + srvHost : settings.getClusterSettings().getHosts().toString();
-    }
+    // ---- pool lifecycle ------------------------------------------------------------------------------------
 
     private void register(String name, Pool pool, PoolOptions options, boolean eager) {
         Pool previous;
@@ -392,7 +310,7 @@ public final class MongoPools implements AutoCloseable {
 
     private void opened(Pool pool, PoolEvent.Reason reason) {
         LOG.debug("mongocache: pool {} opened ({}) to {}", pool.name(), reason, pool.target());
-        fire(connectHooks, new PoolEvent(pool.name(), reason));
+        hooks.connected(pool.name(), reason);
         enforceCap(pool);
     }
 
@@ -411,7 +329,7 @@ public final class MongoPools implements AutoCloseable {
             }
             if (candidate.closeIfQuiet(System.currentTimeMillis())) {
                 excess--;
-                fire(disconnectHooks, new PoolEvent(candidate.name(), PoolEvent.Reason.EVICTED));
+                hooks.disconnected(candidate.name(), PoolEvent.Reason.EVICTED);
             }
         }
         if (excess > 0) {
@@ -428,7 +346,7 @@ public final class MongoPools implements AutoCloseable {
         for (Pool pool : pools.values()) {
             try {
                 if (pool.closeIfIdle(now)) {
-                    fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.IDLE));
+                    hooks.disconnected(pool.name(), PoolEvent.Reason.IDLE);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("mongocache: closing idle pool {} failed", pool.name(), e);
@@ -447,142 +365,65 @@ public final class MongoPools implements AutoCloseable {
     private void closeIfRetiredAndQuiet(Pool pool, long now) {
         if (pool.closeIfQuiet(now)) {
             retiring.remove(pool);
-            fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.CLOSED));
+            hooks.disconnected(pool.name(), PoolEvent.Reason.CLOSED);
         } else if (!pool.isOpen()) {
             retiring.remove(pool); // retired pools never reopen
         }
     }
 
-    private void fire(List<Hook> hooks, PoolEvent event) {
-        for (Hook hook : hooks) {
-            if (hook.database() == null || hook.database().equals(event.database())) {
-                try {
-                    hook.callback().accept(event);
-                } catch (RuntimeException e) {
-                    LOG.warn("mongocache: a pool hook for {} threw; ignored", event, e);
-                }
-            }
-        }
-    }
+    // ---- hooks (see PoolHooks) -------------------------------------------------------------------------------
 
     /**
      * Adds a hook called with the name of every database a bulk task changed (dropped, copied into, imported
      * into) — e.g. {@code cache::invalidateDatabase}, since those writes bypass the cache.
+     *
+     * @throws IllegalArgumentException if the hook is null
      */
     public void onDatabaseChanged(Consumer<String> hook) {
-        if (hook == null) {
-            throw new IllegalArgumentException("onDatabaseChanged: the hook must not be null");
-        }
-        changeHooks.add(hook);
+        hooks.onDatabaseChanged(hook);
     }
 
     /** Adds a hook called when any pool opens. */
     public void onConnect(Consumer<PoolEvent> callback) {
-        connectHooks.add(new Hook(null, requireCallback(callback)));
+        hooks.onConnect(null, callback);
     }
 
     /** Adds a hook called when the named database's pool opens. */
     public void onConnect(String database, Consumer<PoolEvent> callback) {
-        connectHooks.add(new Hook(database, requireCallback(callback)));
+        hooks.onConnect(database, callback);
     }
 
     /** Adds a hook called when any pool closes. */
     public void onDisconnect(Consumer<PoolEvent> callback) {
-        disconnectHooks.add(new Hook(null, requireCallback(callback)));
+        hooks.onDisconnect(null, callback);
     }
 
     /** Adds a hook called when the named database's pool closes. */
     public void onDisconnect(String database, Consumer<PoolEvent> callback) {
-        disconnectHooks.add(new Hook(database, requireCallback(callback)));
+        hooks.onDisconnect(database, callback);
     }
 
-    private static Consumer<PoolEvent> requireCallback(Consumer<PoolEvent> callback) {
-        if (callback == null) {
-            throw new IllegalArgumentException("callback must not be null");
-        }
-        return callback;
-    }
-
-    // ---- observability -----------------------------------------------------------------------------------
+    // ---- observability (see PoolsMonitor) --------------------------------------------------------------------
 
     /** Every pool's statistics, totals and the recent history. */
     public PoolsStats stats() {
-        long now = System.currentTimeMillis();
-        List<PoolStats> list = new ArrayList<>();
-        list.add(stats(PRIMARY, true, primaryEvents, 0, primaryEvents.maxSize(), primaryEvents.minSize(),
-                List.of("*"), now));
-        for (Pool pool : pools.values()) {
-            list.add(stats(pool.name(), pool.isOpen(), pool.events(), pool.openSessions(), pool.maxConnections(),
-                    pool.minConnections(), List.of(pool.name()), now));
-        }
-        int open = 1 + (int) pools.values().stream().filter(Pool::isOpen).count();
-        int connections = list.stream().mapToInt(PoolStats::connections).sum();
-        int inUse = list.stream().mapToInt(PoolStats::inUse).sum();
-        List<PoolsStats.Sample> samples;
-        synchronized (history) {
-            samples = List.copyOf(history);
-        }
-        return new PoolsStats(list, open, connections, inUse, samples);
+        return monitor.stats();
     }
 
-    private static PoolStats stats(String name, boolean open, DriverEvents e, int sessions, int max, int min,
-            List<String> dbs, long now) {
-        int connections = open ? Math.max(0, e.connections()) : 0;
-        int inUse = open ? Math.max(0, e.inUse()) : 0;
-        int waiting = open ? Math.max(0, e.waiting()) : 0;
-        return new PoolStats(name, open ? "OPEN" : "CLOSED", connections, inUse, Math.max(0, connections - inUse),
-                waiting, open ? Math.max(0, e.inFlight()) : 0, open ? e.openCursors(now) : 0, sessions, max, min,
-                waiting > 0 || (max > 0 && inUse >= max), dbs, Instant.ofEpochMilli(e.lastUsedMillis()).toString());
-    }
-
-    private void sample() {
-        PoolsStats now = stats();
-        int waiting = now.pools().stream().mapToInt(PoolStats::waitQueue).sum();
-        synchronized (history) {
-            history.addLast(new PoolsStats.Sample(Instant.now().toString(), now.openPools(), now.connections(),
-                    now.inUse(), waiting));
-            while (history.size() > historySize) {
-                history.removeFirst();
-            }
-        }
-    }
-
-    /** Size and collections (with estimated counts and sizes) of one database. */
+    /**
+     * Size and collections (with estimated counts and sizes) of one database.
+     *
+     * @throws IllegalArgumentException if the name is not a valid database name
+     * @throws MongoPoolsClosedException after close
+     */
     public DatabaseStats stats(String database) {
-        MongoDatabase db = database(database);
-        long dataSize = -1;
-        try {
-            Document dbStats = db.runCommand(new Document("dbStats", 1));
-            Number size = dbStats.get("dataSize", Number.class);
-            dataSize = size == null ? -1 : size.longValue();
-        } catch (RuntimeException e) {
-            LOG.debug("mongocache: dbStats unavailable for {}", database, e);
-        }
-        List<DatabaseStats.CollectionStats> collections = new ArrayList<>();
-        for (String name : db.listCollectionNames()) {
-            long count = db.getCollection(name).estimatedDocumentCount();
-            long size = -1;
-            try {
-                Number s = db.runCommand(new Document("collStats", name)).get("size", Number.class);
-                size = s == null ? -1 : s.longValue();
-            } catch (RuntimeException e) {
-                LOG.debug("mongocache: collStats unavailable for {}.{}", database, name, e);
-            }
-            collections.add(new DatabaseStats.CollectionStats(name, count, size));
-        }
-        collections.sort(Comparator.comparing(DatabaseStats.CollectionStats::name));
-        return new DatabaseStats(database, dataSize, collections);
+        return monitor.stats(database, database(database));
     }
 
     /** The databases of the primary server with their sizes on disk. */
     public List<DatabaseStats> listDatabases() {
         checkOpen();
-        List<DatabaseStats> out = new ArrayList<>();
-        for (Document d : primary.listDatabases()) {
-            Number size = d.get("sizeOnDisk", Number.class);
-            out.add(new DatabaseStats(d.getString("name"), size == null ? -1 : size.longValue(), List.of()));
-        }
-        return out;
+        return monitor.listDatabases();
     }
 
     /** Pings every open pool, each within 2 s. */
@@ -593,27 +434,7 @@ public final class MongoPools implements AutoCloseable {
     /** Pings every open pool, each within {@code timeout}: up or down, latency, error. */
     public HealthReport health(Duration timeout) {
         checkOpen();
-        List<HealthReport.PoolHealth> results = new ArrayList<>();
-        results.add(ping(PRIMARY, primary, timeout));
-        for (Pool pool : pools.values()) {
-            MongoClient client = pool.openClient();
-            if (client != null) {
-                results.add(ping(pool.name(), client, timeout));
-            }
-        }
-        return new HealthReport(results.stream().allMatch(HealthReport.PoolHealth::up), results);
-    }
-
-    private static HealthReport.PoolHealth ping(String name, MongoClient client, Duration timeout) {
-        long start = System.nanoTime();
-        try {
-            client.getDatabase("admin").withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .runCommand(new Document("ping", 1));
-            return new HealthReport.PoolHealth(name, true, (System.nanoTime() - start) / 1_000_000, null);
-        } catch (RuntimeException e) {
-            String message = e.getClass().getSimpleName() + ": " + Masking.inText(String.valueOf(e.getMessage()));
-            return new HealthReport.PoolHealth(name, false, (System.nanoTime() - start) / 1_000_000, message);
-        }
+        return monitor.health(timeout);
     }
 
     // ---- transactions ------------------------------------------------------------------------------------
@@ -645,11 +466,13 @@ public final class MongoPools implements AutoCloseable {
         return TransactionRunner.system().run(client::startSession, work, settings);
     }
 
-    // ---- bulk tasks (see BulkTasks for formats and guarantees) --------------------------------------------
+    // ---- bulk tasks --------------------------------------------------------------------------------------
 
     /**
-     * Bulk tasks over this manager's routing: source and target may be on different pools. Every task that
-     * changes data (copy, drop, import) tells the {@link #onDatabaseChanged} hooks, also when it fails.
+     * Bulk tasks over this manager's routing — copy, drop, export and import (see {@link BulkTasks} for formats
+     * and guarantees); source and target may be on different pools. Every task that changes data (copy, drop,
+     * import) tells the {@link #onDatabaseChanged} hooks, also when it fails. A copy or export of a database that
+     * does not exist is refused ({@link BulkTasks.MissingSource#REJECT}).
      *
      * @throws MongoPoolsClosedException after close
      */
@@ -658,65 +481,7 @@ public final class MongoPools implements AutoCloseable {
         return bulk;
     }
 
-    /**
-     * Copies documents and indexes (except {@code _id_}) of {@code source} into {@code target}, then tells the
-     * change hooks about {@code target}.
-     */
-    public CopyReport copyDatabase(String source, String target) {
-        requireExisting("source", source);
-        return bulk().copyDatabase(source, target);
-    }
-
-    /** Drops a database, then tells the change hooks (e.g. {@code cache::invalidateDatabase}). */
-    public void dropDatabase(String name) {
-        bulk().dropDatabase(name);
-    }
-
-    /** The whole database as canonical Extended JSON lines (in memory: for small databases). */
-    public String export(String database) {
-        requireExisting("database", database);
-        return bulk().export(database);
-    }
-
-    /** Imports what {@link #export} produced (all or nothing per input), then tells the change hooks. */
-    public ImportReport importInto(String database, String data) {
-        return bulk().importInto(database, data);
-    }
-
-    /** Streams the database to {@code out} in constant memory. */
-    public ExportReport exportTo(String database, OutputStream out, ProgressListener progress) {
-        requireExisting("database", database);
-        return bulk().exportTo(database, out, progress);
-    }
-
-    /**
-     * Streams an export from {@code in} into the database in constant memory (all or nothing per input), then
-     * tells the change hooks.
-     */
-    public ImportReport importFrom(String database, InputStream in, ProgressListener progress) {
-        return bulk().importFrom(database, in, progress);
-    }
-
-    /** MongoDB creates databases on first write, so a database to read from must have a collection. */
-    private void requireExisting(String parameter, String database) {
-        if (database(database).listCollectionNames().first() == null) {
-            throw new IllegalArgumentException(parameter + ": database '" + database
-                    + "' does not exist (it has no collections)");
-        }
-    }
-
-    /** Writes made by bulk tasks bypass any cache: the hooks let a cache forget the database. */
-    private void changed(String database) {
-        for (Consumer<String> hook : changeHooks) {
-            try {
-                hook.accept(database);
-            } catch (RuntimeException e) {
-                LOG.warn("mongocache: a database-changed hook threw; ignored", e);
-            }
-        }
-    }
-
-    // ---- change streams ----------------------------------------------------------------------------------
+    // ---- change streams (see TrackedChangeStreams) -----------------------------------------------------------
 
     /**
      * Opens a change stream on a database, tracked so that {@link #closeChangeStreams(String)} and
@@ -724,32 +489,17 @@ public final class MongoPools implements AutoCloseable {
      */
     public MongoChangeStreamCursor<ChangeStreamDocument<Document>> openChangeStream(String database,
             List<? extends Bson> pipeline) {
-        MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor = database(database).watch(pipeline).cursor();
-        changeStreams.computeIfAbsent(database, d -> ConcurrentHashMap.newKeySet()).add(cursor);
-        return cursor;
+        return changeStreams.open(database, database(database), pipeline);
     }
 
     /** Closes the tracked change streams of one database. */
     public void closeChangeStreams(String database) {
-        Set<MongoChangeStreamCursor<?>> cursors = changeStreams.remove(database);
-        if (cursors != null) {
-            cursors.forEach(MongoPools::closeQuietly);
-        }
+        changeStreams.close(database);
     }
 
     /** Closes every tracked change stream. */
     public void closeAllChangeStreams() {
-        for (String database : List.copyOf(changeStreams.keySet())) {
-            closeChangeStreams(database);
-        }
-    }
-
-    private static void closeQuietly(MongoChangeStreamCursor<?> cursor) {
-        try {
-            cursor.close();
-        } catch (RuntimeException e) {
-            LOG.debug("mongocache: closing a change stream failed", e);
-        }
+        changeStreams.closeAll();
     }
 
     // ---- shutdown ----------------------------------------------------------------------------------------
@@ -773,7 +523,7 @@ public final class MongoPools implements AutoCloseable {
             for (Pool pool : everyPool()) {
                 if (pool.isOpen()) {
                     pool.closeGracefully(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-                    fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.CLOSED));
+                    hooks.disconnected(pool.name(), PoolEvent.Reason.CLOSED);
                 }
             }
             while (primaryEvents.inFlight() > 0 && System.nanoTime() < deadline) {
@@ -793,7 +543,7 @@ public final class MongoPools implements AutoCloseable {
         for (Pool pool : everyPool()) {
             if (pool.isOpen()) {
                 pool.closeNow();
-                fire(disconnectHooks, new PoolEvent(pool.name(), PoolEvent.Reason.CLOSED));
+                hooks.disconnected(pool.name(), PoolEvent.Reason.CLOSED);
             }
         }
         finishClose();
@@ -809,7 +559,7 @@ public final class MongoPools implements AutoCloseable {
             pools.values().forEach(Pool::retire);
         }
         scheduler.shutdownNow();
-        closeAllChangeStreams();
+        changeStreams.closeAll();
         return true;
     }
 
@@ -822,7 +572,7 @@ public final class MongoPools implements AutoCloseable {
 
     private void finishClose() {
         primary.close();
-        fire(disconnectHooks, new PoolEvent(PRIMARY, PoolEvent.Reason.CLOSED));
+        hooks.disconnected(PRIMARY, PoolEvent.Reason.CLOSED);
         Thread hook = shutdownHook;
         if (hook != null && Thread.currentThread() != hook) {
             try {
@@ -857,18 +607,17 @@ public final class MongoPools implements AutoCloseable {
         private Duration historyInterval = Duration.ofSeconds(10);
         private boolean shutdownHook;
         private final Map<String, PoolOptions> databases = new LinkedHashMap<>();
-        private final List<Hook> connectHooks = new ArrayList<>();
-        private final List<Hook> disconnectHooks = new ArrayList<>();
-        private final List<Consumer<String>> changeHooks = new ArrayList<>();
+        private final PoolHooks hooks = new PoolHooks();
 
         private Builder() {}
 
-        /** Called with the name of every database a bulk task changed, e.g. {@code cache::invalidateDatabase}. */
+        /**
+         * Called with the name of every database a bulk task changed, e.g. {@code cache::invalidateDatabase}.
+         *
+         * @throws IllegalArgumentException if the hook is null
+         */
         public Builder onDatabaseChanged(Consumer<String> hook) {
-            if (hook == null) {
-                throw new IllegalArgumentException("onDatabaseChanged: the hook must not be null");
-            }
-            changeHooks.add(hook);
+            hooks.onDatabaseChanged(hook);
             return this;
         }
 
@@ -1011,25 +760,25 @@ public final class MongoPools implements AutoCloseable {
 
         /** A hook called when any pool opens. */
         public Builder onConnect(Consumer<PoolEvent> callback) {
-            connectHooks.add(new Hook(null, requireCallback(callback)));
+            hooks.onConnect(null, callback);
             return this;
         }
 
         /** A hook called when the named database's pool opens. */
         public Builder onConnect(String database, Consumer<PoolEvent> callback) {
-            connectHooks.add(new Hook(database, requireCallback(callback)));
+            hooks.onConnect(database, callback);
             return this;
         }
 
         /** A hook called when any pool closes. */
         public Builder onDisconnect(Consumer<PoolEvent> callback) {
-            disconnectHooks.add(new Hook(null, requireCallback(callback)));
+            hooks.onDisconnect(null, callback);
             return this;
         }
 
         /** A hook called when the named database's pool closes. */
         public Builder onDisconnect(String database, Consumer<PoolEvent> callback) {
-            disconnectHooks.add(new Hook(database, requireCallback(callback)));
+            hooks.onDisconnect(database, callback);
             return this;
         }
 

@@ -33,6 +33,7 @@ import java.util.function.Consumer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** Real pools against the MongoDB fixture, observed through a TCP proxy where the server side matters. */
 class MongoPoolsIT {
@@ -276,9 +277,9 @@ class MongoPoolsIT {
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString()).build());
         String missing = TestMongo.uniqueDatabaseName("missing");
         IllegalArgumentException copy = assertThrows(IllegalArgumentException.class,
-                () -> pools.copyDatabase(missing, TestMongo.uniqueDatabaseName("target")));
+                () -> pools.bulk().copyDatabase(missing, TestMongo.uniqueDatabaseName("target")));
         assertTrue(copy.getMessage().startsWith("source: database '" + missing + "' does not exist"), copy.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> pools.export(missing));
+        assertThrows(IllegalArgumentException.class, () -> pools.bulk().export(missing));
         IllegalArgumentException disconnect = assertThrows(IllegalArgumentException.class,
                 () -> pools.pools().disconnect(missing));
         assertTrue(disconnect.getMessage().contains("has no separate pool"), disconnect.getMessage());
@@ -402,7 +403,7 @@ class MongoPoolsIT {
                 .onDatabaseChanged(changed::add).build());
         String source = TestMongo.uniqueDatabaseName("bulk_source");
         pools.database(source).getCollection("c").insertOne(new Document("_id", 1));
-        String export = pools.export(source);
+        String export = pools.bulk().export(source);
         Map<String, Consumer<String>> writes = new LinkedHashMap<>();
         writes.put("bulk().copyDatabase", target -> pools.bulk().copyDatabase(source, target));
         writes.put("bulk().copyDatabase with progress",
@@ -413,10 +414,6 @@ class MongoPoolsIT {
         writes.put("bulk().dropDatabase", target -> pools.bulk().dropDatabase(target));
         writes.put("a failing bulk().importInto", target -> assertThrows(ImportException.class,
                 () -> pools.bulk().importInto(target, export.substring(0, export.lastIndexOf("{\"endExport\"")))));
-        writes.put("copyDatabase", target -> pools.copyDatabase(source, target));
-        writes.put("importInto", target -> pools.importInto(target, export));
-        writes.put("importFrom", target -> pools.importFrom(target, utf8(export), ProgressListener.NONE));
-        writes.put("dropDatabase", pools::dropDatabase);
         for (Map.Entry<String, Consumer<String>> write : writes.entrySet()) {
             String target = TestMongo.uniqueDatabaseName("bulk_target");
             changed.clear();
@@ -429,6 +426,28 @@ class MongoPoolsIT {
         pools.bulk().exportTo(source, new ByteArrayOutputStream(), ProgressListener.NONE);
         assertEquals(List.of(), changed, "exports change nothing");
         pools.database(source).drop();
+    }
+
+    @Test
+    void shouldRefuseAMissingSourceOnEveryBulkCopyAndExportBeforeTellingTheHooks() {
+        List<String> changed = Collections.synchronizedList(new ArrayList<>());
+        MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
+                .onDatabaseChanged(changed::add).build());
+        String missing = TestMongo.uniqueDatabaseName("missing");
+        String target = TestMongo.uniqueDatabaseName("target");
+        record Read(String parameter, Executable call) {}
+        for (Read read : List.of(
+                new Read("source", () -> pools.bulk().copyDatabase(missing, target)),
+                new Read("source", () -> pools.bulk().copyDatabase(missing, target, ProgressListener.NONE)),
+                new Read("database", () -> pools.bulk().export(missing)),
+                new Read("database",
+                        () -> pools.bulk().exportTo(missing, new ByteArrayOutputStream(), ProgressListener.NONE)))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, read.call());
+            assertEquals(read.parameter() + ": database '" + missing + "' does not exist (it has no collections)",
+                    e.getMessage());
+        }
+        assertEquals(List.of(), changed, "a refused copy tells nobody");
+        assertFalse(pools.database(target).listCollectionNames().iterator().hasNext(), "nothing was copied");
     }
 
     private static ByteArrayInputStream utf8(String text) {

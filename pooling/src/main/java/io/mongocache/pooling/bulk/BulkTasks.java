@@ -18,7 +18,9 @@ import java.util.function.Supplier;
  *
  * <p>Databases are named, and {@code databases} (given to the constructor) turns a name into a
  * {@link MongoDatabase}, so source and target of a copy may live on different connection pools or
- * clients, e.g. {@code new BulkTasks(pools::database)} with a {@code MongoPools}.
+ * clients. {@code MongoPools.bulk()} returns tasks over its routing, wired to its hooks; over a single
+ * client, {@code new BulkTasks(client::getDatabase)}. This package depends on the driver alone, not on
+ * {@code MongoPools}.
  *
  * <h2>What is taken</h2>
  * Every plain collection of the database with its documents, its {@code listCollections} options
@@ -86,6 +88,11 @@ import java.util.function.Supplier;
  * so this is where a cache forgets the database; {@code MongoPools.bulk()} wires its
  * {@code onDatabaseChanged} hooks here. Exports write nothing and call nothing.
  *
+ * <h2>A source that does not exist</h2>
+ * MongoDB creates a database on its first write, so a database without collections does not exist. A copy or
+ * export of one reads it as empty unless the tasks were made with {@link MissingSource#REJECT}, as
+ * {@code MongoPools.bulk()}'s are: then it is refused before anything is written or any listener called.
+ *
  * <h2>Threads</h2>
  * An instance may run several tasks at once from different threads; each task reads the batch
  * size when it starts. Tasks run on the calling thread, and the progress listener is called there.
@@ -99,7 +106,19 @@ public final class BulkTasks {
 
     private final Function<String, MongoDatabase> databases;
     private final Consumer<String> onDatabaseChanged;
+    private final MissingSource missingSource;
     private volatile int batchSize = DEFAULT_BATCH_SIZE;
+
+    /** What a copy or an export does with a source database that does not exist (has no collections). */
+    public enum MissingSource {
+        /** Reads it as empty: a copy copies nothing, an export holds no collections. */
+        READ_AS_EMPTY,
+        /**
+         * Refuses it with an {@link IllegalArgumentException} ("source: database 'x' does not exist (it has no
+         * collections)") before anything is written or any listener called; costs one {@code listCollections}.
+         */
+        REJECT
+    }
 
     /**
      * Creates tasks over the given databases, telling nobody about their writes.
@@ -123,8 +142,24 @@ public final class BulkTasks {
      * @throws IllegalArgumentException if an argument is null
      */
     public BulkTasks(Function<String, MongoDatabase> databases, Consumer<String> onDatabaseChanged) {
+        this(databases, onDatabaseChanged, MissingSource.READ_AS_EMPTY);
+    }
+
+    /**
+     * Creates tasks as {@link #BulkTasks(Function, Consumer)} does, choosing what a copy or export does with a
+     * source database that does not exist.
+     *
+     * @param databases         as {@link #BulkTasks(Function)}
+     * @param onDatabaseChanged as {@link #BulkTasks(Function, Consumer)}
+     * @param missingSource     {@link MissingSource#READ_AS_EMPTY} (what the other constructors choose) or
+     *                          {@link MissingSource#REJECT}
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public BulkTasks(Function<String, MongoDatabase> databases, Consumer<String> onDatabaseChanged,
+            MissingSource missingSource) {
         this.databases = Checks.notNull("databases", databases);
         this.onDatabaseChanged = Checks.notNull("onDatabaseChanged", onDatabaseChanged);
+        this.missingSource = Checks.notNull("missingSource", missingSource);
     }
 
     /**
@@ -159,7 +194,8 @@ public final class BulkTasks {
      * @param source the database to read
      * @param target the database to write; must differ from {@code source}
      * @return what was copied
-     * @throws IllegalArgumentException if a name is null, not a valid database name, or both are equal
+     * @throws IllegalArgumentException if a name is null, not a valid database name, or both are equal, or
+     *                                  the source does not exist and the tasks {@link MissingSource#REJECT} that
      * @throws IllegalStateException    if the target refuses a collection, document or index (nothing
      *                                  is replaced then), or a rename into place fails (the message
      *                                  says which collections are in place)
@@ -176,7 +212,8 @@ public final class BulkTasks {
      * @param progress told about each batch inserted; {@link ProgressListener#NONE} for nothing
      * @return what was copied
      * @throws IllegalArgumentException if a name is null, not a valid database name, or both are
-     *                                  equal, or {@code progress} is null
+     *                                  equal, or {@code progress} is null, or the source does not exist
+     *                                  and the tasks {@link MissingSource#REJECT} that
      * @throws IllegalStateException    as {@link #copyDatabase(String, String)}
      */
     public CopyReport copyDatabase(String source, String target, ProgressListener progress) {
@@ -186,8 +223,9 @@ public final class BulkTasks {
             throw new IllegalArgumentException("target must differ from source, but both are '" + source + "'");
         }
         Checks.notNull("progress", progress);
+        Supplier<MongoDatabase> from = sourceDatabase("source", source);
         int documentsPerBatch = batchSize;
-        return changing(target, () -> DatabaseCopier.copy(resolve(source), resolve(target), documentsPerBatch,
+        return changing(target, () -> DatabaseCopier.copy(from.get(), resolve(target), documentsPerBatch,
                 progress));
     }
 
@@ -213,7 +251,8 @@ public final class BulkTasks {
      *
      * @param database the database to export
      * @return the export, JSON Lines
-     * @throws IllegalArgumentException if {@code database} is null or not a valid database name
+     * @throws IllegalArgumentException if {@code database} is null or not a valid database name, or does
+     *                                  not exist and the tasks {@link MissingSource#REJECT} that
      */
     public String export(String database) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -251,7 +290,9 @@ public final class BulkTasks {
      * @param progress told about each batch written; {@link ProgressListener#NONE} for nothing
      * @return what was exported
      * @throws IllegalArgumentException      if {@code database} is null or not a valid database
-     *                                       name, or {@code out} or {@code progress} is null
+     *                                       name, or {@code out} or {@code progress} is null, or the
+     *                                       database does not exist and the tasks
+     *                                       {@link MissingSource#REJECT} that
      * @throws java.io.UncheckedIOException  if writing to {@code out} fails; the partial output
      *                                       then lacks its end line, so importing it fails
      */
@@ -259,8 +300,9 @@ public final class BulkTasks {
         Checks.databaseName("database", database);
         Checks.notNull("out", out);
         Checks.notNull("progress", progress);
+        MongoDatabase source = sourceDatabase("database", database).get();
         int documentsPerBatch = batchSize;
-        return DatabaseExporter.export(resolve(database), out, documentsPerBatch, progress);
+        return DatabaseExporter.export(source, out, documentsPerBatch, progress);
     }
 
     /**
@@ -306,6 +348,22 @@ public final class BulkTasks {
         }
         onDatabaseChanged.accept(database);
         return result;
+    }
+
+    /**
+     * The database a copy or export reads. Under {@link MissingSource#REJECT} it is resolved and checked now,
+     * before the task writes or tells anyone anything; otherwise it is resolved when the task reads it.
+     */
+    private Supplier<MongoDatabase> sourceDatabase(String parameter, String name) {
+        if (missingSource == MissingSource.READ_AS_EMPTY) {
+            return () -> resolve(name);
+        }
+        MongoDatabase database = resolve(name);
+        if (database.listCollectionNames().first() == null) {
+            throw new IllegalArgumentException(parameter + ": database '" + name
+                    + "' does not exist (it has no collections)");
+        }
+        return () -> database;
     }
 
     private MongoDatabase resolve(String name) {

@@ -12,10 +12,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a transaction with MongoDB's retry rules: the whole body again on {@code TransientTransactionError}, the
+ * Pooling's one transaction runner (behind every {@code MongoPools.transaction}), with MongoDB's retry rules: the
+ * whole transaction again on {@code TransientTransactionError}, whether the body or the commit failed with it; the
  * commit alone again on {@code UnknownTransactionCommitResult}; exponential back-off with full jitter between
  * attempts; every attempt within one overall time limit, after which the last error is thrown. Any other error
- * aborts and is thrown at once.
+ * aborts and is thrown at once. Each attempt has a fresh session: the attempt ends (abort or commit), the
+ * settings' {@code onEnd} hook runs, the session closes, and only then does the back-off sleep, so a waiting retry
+ * holds no session and keeps no separate pool from auto-closing.
+ *
+ * <p>Not the driver's {@code ClientSession.withTransaction} (which cache-core's {@code MongoCache.transaction}
+ * runs on the caller's session): that has a fixed time limit and no hook per attempt, while
+ * {@code TransactionSettings} sets the limit, the back-off and {@code onEnd}.
  *
  * <p>Concurrency: runs on the caller's thread and sleeps there; nothing is scheduled, so nothing is left behind.
  * Time, sleeping and randomness are injected so tests drive them.
@@ -46,43 +53,26 @@ public final class TransactionRunner {
                 java.util.concurrent.ThreadLocalRandom.current());
     }
 
+    /**
+     * Runs {@code work} in a transaction of a fresh session per attempt, as the class describes.
+     *
+     * @param sessions starts a session on the client the transaction runs on
+     * @return what the committed attempt's work returned
+     * @throws RuntimeException the first error that is not retried, or the last one once the time limit passed
+     */
     public <T> T run(Supplier<ClientSession> sessions, TransactionWork<T> work, TransactionSettings settings) {
         long deadline = nanoClock.getAsLong() + settings.timeout().toNanos();
-        int attempt = 0;
-        while (true) {
-            attempt++;
+        for (int attempt = 1; ; attempt++) {
             try (ClientSession session = sessions.get()) {
                 try {
-                    session.startTransaction(settings.options());
-                    T result;
-                    try {
-                        result = work.run(session);
-                    } catch (RuntimeException e) {
-                        abortQuietly(session);
-                        if (hasLabel(e, TRANSIENT) && nanoClock.getAsLong() < deadline) {
-                            LOG.debug("mongocache: transient transaction error, retrying (attempt {})", attempt);
-                            backoff(attempt, deadline, settings);
-                            continue;
-                        }
+                    return attempt(session, work, settings, deadline);
+                } catch (RuntimeException e) {
+                    // The one place that decides to run the whole transaction again, whether the body or the
+                    // commit failed.
+                    if (!(hasLabel(e, TRANSIENT) && nanoClock.getAsLong() < deadline)) {
                         throw e;
                     }
-                    int commitAttempt = 0;
-                    while (true) {
-                        try {
-                            session.commitTransaction();
-                            return result;
-                        } catch (MongoException e) {
-                            commitAttempt++;
-                            if (e.hasErrorLabel(UNKNOWN_COMMIT) && nanoClock.getAsLong() < deadline) {
-                                backoff(commitAttempt, deadline, settings);
-                                continue;
-                            }
-                            if (e.hasErrorLabel(TRANSIENT) && nanoClock.getAsLong() < deadline) {
-                                break; // the whole transaction again
-                            }
-                            throw e;
-                        }
-                    }
+                    LOG.debug("mongocache: transient transaction error, retrying (attempt {})", attempt);
                 } finally {
                     try {
                         settings.onEnd().accept(session);
@@ -92,6 +82,33 @@ public final class TransactionRunner {
                 }
             }
             backoff(attempt, deadline, settings);
+        }
+    }
+
+    /**
+     * One attempt: start, run the body (aborting if it throws), commit — retrying the commit alone while its
+     * result is unknown.
+     */
+    private <T> T attempt(ClientSession session, TransactionWork<T> work, TransactionSettings settings,
+            long deadline) {
+        session.startTransaction(settings.options());
+        T result;
+        try {
+            result = work.run(session);
+        } catch (RuntimeException e) {
+            abortQuietly(session);
+            throw e;
+        }
+        for (int commitAttempt = 1; ; commitAttempt++) {
+            try {
+                session.commitTransaction();
+                return result;
+            } catch (MongoException e) {
+                if (!(e.hasErrorLabel(UNKNOWN_COMMIT) && nanoClock.getAsLong() < deadline)) {
+                    throw e;
+                }
+                backoff(commitAttempt, deadline, settings);
+            }
         }
     }
 

@@ -31,6 +31,11 @@ class BulkTasksArgumentsTest {
     }
 
     @Test
+    void missingSourceChoice() {
+        assertMessage("missingSource must not be null", () -> new BulkTasks(name -> null, name -> { }, null));
+    }
+
+    @Test
     void databaseNames() {
         assertMessage("database must not be null", () -> tasks.export(null));
         assertMessage("database must be a non-empty database name", () -> tasks.export(""));
