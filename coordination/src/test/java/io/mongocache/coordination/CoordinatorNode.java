@@ -161,6 +161,20 @@ public final class CoordinatorNode {
             t.setDaemon(true);
             t.start();
         }
+        // Says so only once the connections are taken: a request arriving before would still find room.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!pools.pools().isSaturated(db)) {
+            if (System.nanoTime() > deadline) {
+                say("ERROR the pool of " + db + " did not saturate");
+                return;
+            }
+            try {
+                Thread.sleep(5); // polling a condition, not waiting for one to come true by itself
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         say("HOLDING " + n);
     }
 
