@@ -98,8 +98,8 @@ final class CacheReads {
         // The local tier serves only while this node can prove it has every other node's invalidations up to
         // maxStaleness ago (always, without Redis: then there are no other nodes to hear from).
         if (l1 != null && localTierTrusted.getAsBoolean()) {
-            LocalTier.Entry entry = l1.get(key);
-            if (entry != null && entry.stamp().isCurrent()) {
+            LocalTier.Entry entry = current(l1, key);
+            if (entry != null) {
                 counters.l1Hits.increment();
                 if (reloader != null && refreshAhead()) {
                     reloadIfOld(key, entry, ttlNanos, reloader, l1, counters);
@@ -123,8 +123,8 @@ final class CacheReads {
         try {
             // A flight that landed between this read's local lookup and its registration has installed its
             // result already: serve that instead of loading the key a second time.
-            LocalTier.Entry landed = l1 != null && localTierTrusted.getAsBoolean() ? l1.get(key) : null;
-            if (landed != null && landed.stamp().isCurrent()) {
+            LocalTier.Entry landed = l1 != null && localTierTrusted.getAsBoolean() ? current(l1, key) : null;
+            if (landed != null) {
                 mine.payload.complete(landed.payload());
                 return ReadResult.complete(landed.payload(), landed.address());
             }
@@ -137,6 +137,12 @@ final class CacheReads {
         } finally {
             flights.remove(key, mine);
         }
+    }
+
+    /** The key's local entry if the stamp it was loaded under is still current, else null. */
+    private static LocalTier.@Nullable Entry current(LocalTier l1, CacheKey key) {
+        LocalTier.Entry entry = l1.get(key);
+        return entry != null && entry.stamp().isCurrent() ? entry : null;
     }
 
     /** Whether hits may reload entries in the background (callers skip building reloaders when not). */

@@ -132,12 +132,12 @@ public final class Coordinator implements AutoCloseable {
 
     /** Whether this node holds the watcher lease (within its local deadline). */
     public boolean isLeader() {
-        return elector != null && elector.isLeader();
+        return supervisor.isLeader();
     }
 
     /** The lease held, if leading. */
     public Optional<Lease> lease() {
-        return elector == null ? Optional.empty() : elector.lease();
+        return supervisor.lease();
     }
 
     /** The registry of nodes (operators can also read the {@code nodes} collection of the state database). */

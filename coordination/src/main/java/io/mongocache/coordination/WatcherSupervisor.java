@@ -80,12 +80,14 @@ final class WatcherSupervisor implements LeaderElector.Listener {
         this.elector = elector;
     }
 
-    private boolean isLeader() {
+    /** Whether this node holds the lease (within its local deadline). */
+    boolean isLeader() {
         LeaderElector e = elector;
         return e != null && e.isLeader();
     }
 
-    private java.util.Optional<Lease> lease() {
+    /** The lease held, if leading. */
+    java.util.Optional<Lease> lease() {
         LeaderElector e = elector;
         return e == null ? java.util.Optional.empty() : e.lease();
     }

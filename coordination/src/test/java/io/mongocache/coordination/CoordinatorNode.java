@@ -9,6 +9,7 @@ import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
 import io.mongocache.pooling.MongoPools;
 import io.mongocache.pooling.PoolOptions;
+import io.mongocache.testing.Await;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -162,18 +163,15 @@ public final class CoordinatorNode {
             t.start();
         }
         // Says so only once the connections are taken: a request arriving before would still find room.
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (!pools.pools().isSaturated(db)) {
-            if (System.nanoTime() > deadline) {
-                say("ERROR the pool of " + db + " did not saturate");
-                return;
-            }
-            try {
-                Thread.sleep(5); // polling a condition, not waiting for one to come true by itself
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            Await.until(() -> pools.pools().isSaturated(db), Duration.ofSeconds(10), "the pool of " + db
+                    + " to saturate");
+        } catch (AssertionError e) {
+            say("ERROR " + e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
         say("HOLDING " + n);
     }
