@@ -7,7 +7,7 @@ module io.mongocache.core {
     requires transitive io.mongocache.invalidation;
     requires transitive org.mongodb.driver.sync.client;
     requires transitive lettuce.core; // CacheHooks.SharedRedis hands other modules the cache's ClientResources
-    requires io.mongocache.common;
+    requires transitive io.mongocache.common; // MongoCacheException, the root of every exception here
     requires com.github.benmanes.caffeine;
     requires net.bytebuddy;
     requires com.fasterxml.jackson.databind;

@@ -7,7 +7,7 @@ module io.mongocache.pooling {
     requires transitive org.mongodb.driver.sync.client;
     requires transitive org.mongodb.driver.core;
     requires transitive org.mongodb.bson;
-    requires io.mongocache.common;
+    requires transitive io.mongocache.common; // MongoCacheException, the root of pooling's exceptions
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
     requires static org.jspecify;

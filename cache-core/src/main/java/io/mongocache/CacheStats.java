@@ -1,5 +1,7 @@
 package io.mongocache;
 
+import io.mongocache.exceptions.MongoCacheException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,5 +1,7 @@
 package io.mongocache;
 
+import io.mongocache.exceptions.MongoCacheException;
+
 /**
  * Raised when a closed {@link MongoCache} is asked to wrap a collection, and by every call on a collection or
  * iterable it wrapped earlier: after {@code close()} a write through them would no longer invalidate other nodes.

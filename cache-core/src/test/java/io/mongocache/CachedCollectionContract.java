@@ -293,7 +293,7 @@ abstract class CachedCollectionContract {
             TestMongo.client().getDatabase(otherName).drop();
         }
         try (MongoCache withoutRouter = MongoCache.builder().build()) {
-            var e = assertThrows(IllegalStateException.class, () -> withoutRouter.wrap(rawUsers).db("x"));
+            var e = assertThrows(MongoCacheConfigurationException.class, () -> withoutRouter.wrap(rawUsers).db("x"));
             assertTrue(e.getMessage().contains("databases"), e.getMessage());
         }
     }

@@ -110,7 +110,7 @@ class MisuseIT {
             // The driver's own check let '$' and 64-byte names through; the one rule of every module does not.
             assertThrows(IllegalArgumentException.class, () -> cache.wrap(raw).db("a$b"));
             assertThrows(IllegalArgumentException.class, () -> cache.wrap(raw).db("d".repeat(64)));
-            IllegalStateException router = assertThrows(IllegalStateException.class,
+            MongoCacheConfigurationException router = assertThrows(MongoCacheConfigurationException.class,
                     () -> cache.wrap(raw).db("fine"));
             assertTrue(router.getMessage().contains("router"), router.getMessage());
         }

@@ -259,7 +259,7 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Di
         Checks.databaseName("databaseName", databaseName);
         var router = cache.config().databases();
         if (router == null) {
-            throw new IllegalStateException("db(name) needs a database router: MongoCacheBuilder.databases(client)"
+            throw new io.mongocache.MongoCacheConfigurationException("db(name) needs a database router: MongoCacheBuilder.databases(client)"
                     + " or .databases(pools::database)");
         }
         MongoCollection<T> other = router.apply(databaseName)

@@ -7,6 +7,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import io.mongocache.MongoCacheConfigurationException;
 import io.mongocache.MongoCache;
 import io.mongocache.common.Checks;
 import io.mongocache.common.DaemonThreadFactory;
@@ -201,7 +202,7 @@ public final class Coordinator implements AutoCloseable {
      * that advertises free capacity for it.
      *
      * @throws NoPeerAvailableException if the pool is saturated and no peer could serve within {@code deadline}
-     * @throws IllegalStateException if delegation is not configured for {@code request}'s database
+     * @throws DelegationException if delegation is not configured for {@code request}'s database
      */
     public List<Document> read(ReadRequest request, Duration deadline) {
         Checks.positive("deadline", deadline);
@@ -210,7 +211,7 @@ public final class Coordinator implements AutoCloseable {
         }
         ReadRouting r = routing;
         if (r == null) {
-            throw new IllegalStateException("read: database '" + request.database()
+            throw new DelegationException("read: database '" + request.database()
                     + "' is not open to delegation (Coordinator.Builder.delegate(...): " + config.delegated + ")");
         }
         return r.read(request, deadline);
@@ -457,32 +458,32 @@ public final class Coordinator implements AutoCloseable {
          * Validates and starts: registers the node, starts competing for the lease (with a scope) and serving
          * peers (with delegation).
          *
-         * @throws IllegalStateException naming what is missing: client, cache, or for delegation pools and Redis;
+         * @throws MongoCacheConfigurationException naming what is missing: client, cache, or for delegation pools and Redis;
          *     or, with a watch scope, if a change stream cannot open on this deployment (with the server's reason)
          *     and {@link #requireChangeStreams(boolean)} is not {@code false}
          */
         public Coordinator start() {
             if (client == null) {
-                throw new IllegalStateException("client(MongoClient) is required");
+                throw new MongoCacheConfigurationException("client(MongoClient) is required");
             }
             if (cache == null) {
-                throw new IllegalStateException("cache(MongoCache) is required");
+                throw new MongoCacheConfigurationException("cache(MongoCache) is required");
             }
             if (!delegated.isEmpty() && (pools == null || CacheHooks.of(cache).sharedRedis().isEmpty())) {
-                throw new IllegalStateException("delegate(" + delegated + ") needs pools(MongoPools), to know when "
+                throw new MongoCacheConfigurationException("delegate(" + delegated + ") needs pools(MongoPools), to know when "
                         + "a database is saturated, and a cache built with redis(uri) or redisCluster(uri), whose "
                         + "Redis carries the reads to peers");
             }
             if (scope != null && scope.databaseNames().isEmpty() && scope.namespaces().stream()
                     .allMatch(ns -> ChangeStreamWatcher.isStateCollection(stateDatabase, ns))) {
-                throw new IllegalStateException("watch(" + scope + "): every collection in it is one of mongocache's "
+                throw new MongoCacheConfigurationException("watch(" + scope + "): every collection in it is one of mongocache's "
                         + "own state collections in stateDatabase '" + stateDatabase + "' "
                         + ChangeStreamWatcher.STATE_COLLECTIONS + ", which the watcher never acts on");
             }
             if (scope != null && requireChangeStreams) {
                 String refused = changeStreamRefusal(client, scope, stateDatabase);
                 if (refused != null) {
-                    throw new IllegalStateException("watch(" + scope + "): a change stream cannot open on this "
+                    throw new MongoCacheConfigurationException("watch(" + scope + "): a change stream cannot open on this "
                             + "deployment (the server said " + refused + "). Change streams need a replica set or a "
                             + "sharded cluster (a standalone mongod has none) and the changeStream privilege; without "
                             + "them writes by other programs stay cached up to their TTL. To start anyway, set "

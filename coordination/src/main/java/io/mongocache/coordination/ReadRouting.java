@@ -80,7 +80,7 @@ final class ReadRouting implements ReadDelegate {
     /** See {@link Coordinator#read}. */
     List<Document> read(ReadRequest request, Duration deadline) {
         if (!config.delegated.contains(request.database())) {
-            throw new IllegalStateException("read: database '" + request.database()
+            throw new DelegationException("read: database '" + request.database()
                     + "' is not open to delegation (Coordinator.Builder.delegate(...): " + config.delegated + ")");
         }
         if (!pools.pools().isSaturated(request.database())) {

@@ -26,7 +26,7 @@ class CacheOverPoolsIT {
         String home = TestMongo.uniqueDatabaseName("home");
         String tenant = TestMongo.uniqueDatabaseName("tenant");
         try (MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString())
-                .database(tenant, PoolOptions.builder().maxConnections(2).build()).build();
+                .separatePool(tenant, PoolOptions.builder().maxConnections(2).build()).build();
                 MongoCache cache = MongoCache.builder().databases(pools::database).build()) {
             CachedCollection<Document> users = cache.wrap(pools.database(home).getCollection("users"));
             users.insertOne(new Document("_id", 1).append("name", "home"));

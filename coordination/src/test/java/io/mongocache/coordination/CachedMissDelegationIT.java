@@ -50,10 +50,10 @@ class CachedMissDelegationIT {
         String prefix = "miss" + System.nanoTime();
         try (TcpProxy link = TcpProxy.raw(TestMongo.port());
                 MongoPools mine = MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
-                        .database(app.getName(), PoolOptions.builder().uri("mongodb://127.0.0.1:" + link.port())
+                        .separatePool(app.getName(), PoolOptions.builder().uri("mongodb://127.0.0.1:" + link.port())
                                 .maxConnections(1).build()).build();
                 MongoPools theirs = MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
-                        .database(app.getName(), PoolOptions.builder().maxConnections(4).build()).build();
+                        .separatePool(app.getName(), PoolOptions.builder().maxConnections(4).build()).build();
                 MongoCache myCache = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix)
                         .databases(mine::database).build();
                 MongoCache theirCache = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix + "p").build()) {

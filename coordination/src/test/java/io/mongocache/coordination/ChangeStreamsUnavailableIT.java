@@ -1,5 +1,6 @@
 package io.mongocache.coordination;
 
+import io.mongocache.MongoCacheConfigurationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -80,7 +81,7 @@ class ChangeStreamsUnavailableIT {
 
     @Test
     void shouldRefuseToStartWhereNoChangeStreamCanOpen() {
-        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> started(builder("a")));
+        MongoCacheConfigurationException refused = assertThrows(MongoCacheConfigurationException.class, () -> started(builder("a")));
         String message = refused.getMessage();
         assertTrue(message.contains("a change stream cannot open on this deployment"), message);
         assertTrue(message.contains("Unknown error: null"), "the server's own reason: " + message);

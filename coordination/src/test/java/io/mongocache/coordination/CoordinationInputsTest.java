@@ -1,5 +1,6 @@
 package io.mongocache.coordination;
 
+import io.mongocache.MongoCacheConfigurationException;
 import static com.mongodb.client.model.Filters.eq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -76,7 +77,7 @@ class CoordinationInputsTest {
     void shouldRefuseAScopeOfOnlyItsOwnStateCollections() {
         try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create("mongodb://127.0.0.1:1");
                 io.mongocache.MongoCache cache = io.mongocache.MongoCache.builder().build()) {
-            Exception e = assertThrows(IllegalStateException.class, () -> Coordinator.builder().client(client)
+            Exception e = assertThrows(MongoCacheConfigurationException.class, () -> Coordinator.builder().client(client)
                     .cache(cache).stateDatabase("ops").watch(WatchScope.collections("ops.checkpoints", "ops.leases"))
                     .start());
             assertTrue(e.getMessage().contains("own state collections") && e.getMessage().contains("'ops'"),

@@ -73,7 +73,7 @@ public final class CoordinatorNode {
         MongoPools pools = null;
         String delegated = a.get("delegate");
         if (delegated != null) {
-            pools = MongoPools.builder().primary(a.get("mongo")).database(delegated, PoolOptions.builder()
+            pools = MongoPools.builder().primary(a.get("mongo")).separatePool(delegated, PoolOptions.builder()
                     .uri(a.get("delegateUri")).maxConnections(Integer.parseInt(a.get("delegateMax"))).build())
                     .shutdownHook(false).build();
             builder.pools(pools).delegate(delegated)

@@ -70,7 +70,7 @@ class DelegationClusterIT {
 
     private static MongoPools pools(MongoDatabase app, String uri, int max) {
         return MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
-                .database(app.getName(), PoolOptions.builder().uri(uri).maxConnections(max).build()).build();
+                .separatePool(app.getName(), PoolOptions.builder().uri(uri).maxConnections(max).build()).build();
     }
 
     private static Coordinator coordinator(String node, MongoCache cache, MongoPools pools, MongoDatabase app,

@@ -80,7 +80,7 @@ class DelegationIT {
         bigPeer.ask("ping", l -> l.equals("PONG"), Duration.ofSeconds(10)); // open the peers' pools
         smallPeer.ask("ping", l -> l.equals("PONG"), Duration.ofSeconds(10));
         pools = MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
-                .database(app.getName(), PoolOptions.builder().uri("mongodb://127.0.0.1:" + mine.port())
+                .separatePool(app.getName(), PoolOptions.builder().uri("mongodb://127.0.0.1:" + mine.port())
                         .maxConnections(1).build()).build();
         cache = MongoCache.builder().redis(TestRedis.uri()).keyPrefix(prefix).build();
         coordinator = Coordinator.builder().client(TestMongo.client()).cache(cache).stateDatabase(stateDb)

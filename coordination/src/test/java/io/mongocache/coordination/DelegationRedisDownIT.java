@@ -34,7 +34,7 @@ class DelegationRedisDownIT {
         try (RedisServer redis = RedisServer.start(); TcpProxy link = TcpProxy.raw(TestMongo.port());
                 MongoCache cache = MongoCache.builder().redis(redis.uri()).build();
                 MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
-                        .database(app.getName(), PoolOptions.builder().uri("mongodb://127.0.0.1:" + link.port())
+                        .separatePool(app.getName(), PoolOptions.builder().uri("mongodb://127.0.0.1:" + link.port())
                                 .maxConnections(1).build()).build()) {
             redis.stop();
             Coordinator coordinator = Coordinator.builder().client(TestMongo.client()).cache(cache)

@@ -1,5 +1,6 @@
 package io.mongocache.coordination;
 
+import io.mongocache.MongoCacheConfigurationException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,7 +66,7 @@ class SharedRedisIT {
                 MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString()).shutdownHook(false)
                         .build()) {
             assertTrue(CacheHooks.of(cache).sharedRedis().isEmpty());
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Coordinator.builder()
+            MongoCacheConfigurationException e = assertThrows(MongoCacheConfigurationException.class, () -> Coordinator.builder()
                     .client(TestMongo.client()).cache(cache).pools(pools).delegate("tenant").start());
             assertTrue(e.getMessage().contains("delegate([tenant])") && e.getMessage().contains("redis(uri)"),
                     e.getMessage());

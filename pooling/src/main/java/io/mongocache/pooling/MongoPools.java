@@ -41,11 +41,11 @@ import org.slf4j.LoggerFactory;
  * MongoPools pools = MongoPools.builder()
  *     .primary("mongodb://app:secret@db1:27017")
  *     .clientSettings(MongoClientSettings.builder().codecRegistry(pojoCodecs).build())  // every pool starts from it
- *     .database("reports", PoolOptions.builder().maxConnections(5).autoClose(Duration.ofMinutes(5)).build())
+ *     .separatePool("reports", PoolOptions.builder().maxConnections(5).autoClose(Duration.ofMinutes(5)).build())
  *     .maxOpenPools(50)
  *     .build();
  * MongoDatabase tenant = pools.database("tenant_42");              // the shared primary pool
- * pools.pools().configure(List.of("big_tenant"), PoolOptions.builder().maxConnections(20).build());
+ * pools.pools().separatePools(List.of("big_tenant"), PoolOptions.builder().maxConnections(20).build());
  * pools.bulk().copyDatabase("tenant_42", "tenant_42_backup");     // bulk tasks over this routing
  * }</pre>
  *
@@ -229,11 +229,11 @@ public final class MongoPools implements AutoCloseable {
          * @throws IllegalArgumentException on an invalid name or null options, or if the options' client settings
          *     changes throw or set a pool size other than their {@code maxConnections}/{@code minConnections}
          */
-        public void configure(Collection<String> names, PoolOptions options) {
+        public void separatePools(Collection<String> names, PoolOptions options) {
             configure(names, options, false);
         }
 
-        /** Like {@link #configure} but opens the pools now. */
+        /** Like {@link #separatePools} but opens the pools now. */
         public void connect(Collection<String> names, PoolOptions options) {
             configure(names, options, true);
         }
@@ -695,7 +695,7 @@ public final class MongoPools implements AutoCloseable {
          *
          * @throws IllegalArgumentException on an invalid name or null options
          */
-        public Builder database(String name, PoolOptions options) {
+        public Builder separatePool(String name, PoolOptions options) {
             Checks.databaseName("name", name);
             if (options == null) {
                 throw new IllegalArgumentException("options must not be null");

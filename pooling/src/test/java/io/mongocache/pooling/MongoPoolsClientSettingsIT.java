@@ -130,7 +130,7 @@ class MongoPoolsClientSettingsIT {
                 .primary(MongoClientSettings.builder()
                         .applyConnectionString(new ConnectionString(TestMongo.connectionString()))
                         .codecRegistry(POJO_CODECS).build())
-                .database(reports, PoolOptions.builder().maxConnections(2).build())
+                .separatePool(reports, PoolOptions.builder().maxConnections(2).build())
                 .build());
         writeAndReadAnItem(pools.database(tenant));
         writeAndReadAnItem(pools.database(reports));
@@ -155,7 +155,7 @@ class MongoPoolsClientSettingsIT {
                         .applyToConnectionPoolSettings(pool -> pool.addConnectionPoolListener(checkoutCounter))
                         .build())
                 .primaryMaxConnections(7)
-                .database(reports, PoolOptions.builder().maxConnections(3).build())
+                .separatePool(reports, PoolOptions.builder().maxConnections(3).build())
                 .build());
         pools.database(tenant).getCollection("c").insertOne(new Document("_id", 1));
         List<Document> docs = new ArrayList<>();
@@ -190,9 +190,9 @@ class MongoPoolsClientSettingsIT {
         MongoPools pools = track(MongoPools.builder()
                 .primary(TestMongo.connectionString())
                 .clientSettings(MongoClientSettings.builder().addCommandListener(everyPool).build())
-                .database(reports, PoolOptions.builder()
+                .separatePool(reports, PoolOptions.builder()
                         .clientSettings(s -> s.codecRegistry(POJO_CODECS).addCommandListener(reportsOnly)).build())
-                .database(other, PoolOptions.defaults())
+                .separatePool(other, PoolOptions.defaults())
                 .build());
         writeAndReadAnItem(pools.database(reports));
         assertThrows(CodecConfigurationException.class,

@@ -98,7 +98,7 @@ class MongoPoolsIT {
         String reports = TestMongo.uniqueDatabaseName("reports");
         String tenant = TestMongo.uniqueDatabaseName("tenant");
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
-                .database(reports, PoolOptions.builder().maxConnections(2).build()).build());
+                .separatePool(reports, PoolOptions.builder().maxConnections(2).build()).build());
         pools.database(tenant).getCollection("c").insertOne(new Document("_id", 1));
         pools.database(reports).getCollection("c").insertOne(new Document("_id", 2));
         assertEquals(1, pools.database(tenant).getCollection("c").countDocuments());
@@ -121,7 +121,7 @@ class MongoPoolsIT {
         TcpProxy proxy = proxy();
         String db = TestMongo.uniqueDatabaseName("limits");
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.builder().uri(through(proxy)).maxConnections(3).build()).build());
+                .separatePool(db, PoolOptions.builder().uri(through(proxy)).maxConnections(3).build()).build());
         MongoDatabase database = pools.database(db);
         List<Document> docs = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
@@ -164,7 +164,7 @@ class MongoPoolsIT {
         String db = TestMongo.uniqueDatabaseName("idle");
         List<PoolEvent> events = Collections.synchronizedList(new ArrayList<>());
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.builder().autoClose(Duration.ofMillis(300)).build())
+                .separatePool(db, PoolOptions.builder().autoClose(Duration.ofMillis(300)).build())
                 .onConnect(db, events::add).onDisconnect(db, events::add).build());
         MongoDatabase handle = pools.database(db);
         assertEquals(0, pools.pools().open(), "cold start: nothing opened before first use");
@@ -185,9 +185,9 @@ class MongoPoolsIT {
         String third = TestMongo.uniqueDatabaseName("third");
         List<PoolEvent> closedPools = Collections.synchronizedList(new ArrayList<>());
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString()).maxOpenPools(2)
-                .database(busy, PoolOptions.builder().uri(through(slow)).build())
-                .database(idle, PoolOptions.defaults())
-                .database(third, PoolOptions.defaults())
+                .separatePool(busy, PoolOptions.builder().uri(through(slow)).build())
+                .separatePool(idle, PoolOptions.defaults())
+                .separatePool(third, PoolOptions.defaults())
                 .onDisconnect(closedPools::add).build());
         pools.database(busy).getCollection("c").insertOne(new Document("x", 1));
         // Last use is kept in milliseconds: the idle pool's must come later than the busy one's.
@@ -216,7 +216,7 @@ class MongoPoolsIT {
         String db = TestMongo.uniqueDatabaseName("hooks");
         List<String> calls = Collections.synchronizedList(new ArrayList<>());
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.defaults())
+                .separatePool(db, PoolOptions.defaults())
                 .onConnect(e -> calls.add("all:" + e.database().equals(db)))
                 .onConnect(db, e -> calls.add("first"))
                 .onConnect(db, e -> {
@@ -237,7 +237,7 @@ class MongoPoolsIT {
         MongoServerHandle doomed = TestMongo.startInProcess();
         String db = TestMongo.uniqueDatabaseName("health");
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.builder().uri(doomed.connectionString()).coldStart(false).build())
+                .separatePool(db, PoolOptions.builder().uri(doomed.connectionString()).coldStart(false).build())
                 .build());
         HealthReport before = pools.health(Duration.ofSeconds(2));
         assertTrue(before.healthy(), before.toJson());
@@ -255,7 +255,7 @@ class MongoPoolsIT {
         TcpProxy slow = proxy();
         String db = TestMongo.uniqueDatabaseName("closing");
         MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.builder().uri(through(slow)).build()).build();
+                .separatePool(db, PoolOptions.builder().uri(through(slow)).build()).build();
         pools.database(db).getCollection("c").insertOne(new Document("x", 1));
         slow.delayReplies(Duration.ofMillis(500));
         CompletableFuture<Long> inFlight = CompletableFuture.supplyAsync(
@@ -301,7 +301,7 @@ class MongoPoolsIT {
     void shouldNotAutoCloseAPoolWithAnOpenCursor() {
         String db = TestMongo.uniqueDatabaseName("cursor");
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.builder().autoClose(IDLE_TTL).build()).build());
+                .separatePool(db, PoolOptions.builder().autoClose(IDLE_TTL).build()).build());
         MongoCursor<Document> cursor = openCursor(pools.database(db));
         pools.closeIdlePools(afterTheIdleTtl());
         assertEquals(1, pools.pools().open(), "the open cursor keeps its pool open past the idle TTL");
@@ -315,7 +315,7 @@ class MongoPoolsIT {
     void shouldNotAutoCloseAPoolWithAnOpenChangeStream() throws Exception {
         String db = TestMongo.uniqueDatabaseName("stream");
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.builder().autoClose(IDLE_TTL).build()).build());
+                .separatePool(db, PoolOptions.builder().autoClose(IDLE_TTL).build()).build());
         pools.database(db).getCollection("c").insertOne(new Document("_id", 0));
         var stream = pools.openChangeStream(db, List.of());
         pools.closeIdlePools(afterTheIdleTtl());
@@ -335,7 +335,7 @@ class MongoPoolsIT {
         String other = TestMongo.uniqueDatabaseName("other");
         List<PoolEvent> closedPools = Collections.synchronizedList(new ArrayList<>());
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString()).maxOpenPools(1)
-                .database(reading, PoolOptions.defaults()).database(other, PoolOptions.defaults())
+                .separatePool(reading, PoolOptions.defaults()).separatePool(other, PoolOptions.defaults())
                 .onDisconnect(closedPools::add).build());
         MongoCursor<Document> cursor = openCursor(pools.database(reading));
         pools.database(other).getCollection("c").insertOne(new Document());
@@ -352,13 +352,13 @@ class MongoPoolsIT {
         TcpProxy newRoute = proxy();
         String db = TestMongo.uniqueDatabaseName("replaced");
         MongoPools pools = MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.builder().uri(through(oldRoute)).build()).build();
+                .separatePool(db, PoolOptions.builder().uri(through(oldRoute)).build()).build();
         try {
             pools.database(db).getCollection("c").insertOne(new Document("_id", 1));
             AtomicBoolean replaced = new AtomicBoolean();
             pools.afterPoolLookup = () -> {
                 if (replaced.compareAndSet(false, true)) {
-                    pools.pools().configure(List.of(db), PoolOptions.builder().uri(through(newRoute)).build());
+                    pools.pools().separatePools(List.of(db), PoolOptions.builder().uri(through(newRoute)).build());
                 }
             };
             assertEquals(1, pools.database(db).getCollection("c").countDocuments());
@@ -381,10 +381,10 @@ class MongoPoolsIT {
         String db = TestMongo.uniqueDatabaseName("retired");
         List<PoolEvent> closedPools = Collections.synchronizedList(new ArrayList<>());
         MongoPools pools = track(MongoPools.builder().primary(TestMongo.connectionString())
-                .database(db, PoolOptions.builder().uri(through(oldRoute)).build())
+                .separatePool(db, PoolOptions.builder().uri(through(oldRoute)).build())
                 .onDisconnect(db, closedPools::add).build());
         MongoCursor<Document> cursor = openCursor(pools.database(db));
-        pools.pools().configure(List.of(db), PoolOptions.defaults());
+        pools.pools().separatePools(List.of(db), PoolOptions.defaults());
         assertEquals(10, pools.database(db).getCollection("c").countDocuments(),
                 "the replacement serves the database");
         assertEquals(9, readTheRest(cursor), "the replaced pool finishes its cursor");

@@ -27,9 +27,9 @@ class PoolOptionsTest {
         rejects("idleTtl", () -> PoolOptions.builder().autoClose(Duration.ZERO));
         rejects("maxOpenPools", () -> MongoPools.builder().maxOpenPools(0));
         rejects("primary", () -> MongoPools.builder().build());
-        rejects("name must be a database name without any of", () -> MongoPools.builder().database("a.b",
+        rejects("name must be a database name without any of", () -> MongoPools.builder().separatePool("a.b",
                 PoolOptions.defaults()));
-        rejects("non-empty", () -> MongoPools.builder().database("", PoolOptions.defaults()));
+        rejects("non-empty", () -> MongoPools.builder().separatePool("", PoolOptions.defaults()));
     }
 
     /** MongoPools now checks database names with the rule every module shares (it had a stricter one of its own). */
@@ -37,13 +37,13 @@ class PoolOptionsTest {
     void shouldCheckDatabaseNamesWithTheOneRuleOfEveryModule() {
         // 32 characters but 64 UTF-8 bytes: it counted characters.
         rejects("name must be a database name of at most 63 UTF-8 bytes",
-                () -> MongoPools.builder().database("é".repeat(32), PoolOptions.defaults()));
-        rejects("name must be a database name without any of", () -> MongoPools.builder().database("a$b",
+                () -> MongoPools.builder().separatePool("é".repeat(32), PoolOptions.defaults()));
+        rejects("name must be a database name without any of", () -> MongoPools.builder().separatePool("a$b",
                 PoolOptions.defaults()));
-        rejects("name must not be null", () -> MongoPools.builder().database(null, PoolOptions.defaults()));
+        rejects("name must not be null", () -> MongoPools.builder().separatePool(null, PoolOptions.defaults()));
         // Characters only Windows servers refuse are not refused on every platform any more.
-        MongoPools.builder().database("tenant:1", PoolOptions.defaults()).database("a*b?", PoolOptions.defaults())
-                .database("d".repeat(63), PoolOptions.defaults());
+        MongoPools.builder().separatePool("tenant:1", PoolOptions.defaults()).separatePool("a*b?", PoolOptions.defaults())
+                .separatePool("d".repeat(63), PoolOptions.defaults());
     }
 
     @Test
@@ -85,7 +85,7 @@ class PoolOptionsTest {
                 .applyConnectionString(new ConnectionString("mongodb://app:hunter2@127.0.0.1:1")).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MongoPools.builder()
                 .primary(withCredential)
-                .database("reports", PoolOptions.builder().maxConnections(5)
+                .separatePool("reports", PoolOptions.builder().maxConnections(5)
                         .clientSettings(s -> s.applyToConnectionPoolSettings(pool -> pool.maxSize(20))).build())
                 .build());
         assertEquals("clientSettings of database 'reports' sets the pool's maxSize to 20, but "
@@ -93,7 +93,7 @@ class PoolOptionsTest {
                 e.getMessage());
         IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> MongoPools.builder()
                 .primary("mongodb://app:hunter2@127.0.0.1:1")
-                .database("reports", PoolOptions.builder().clientSettings(s -> {
+                .separatePool("reports", PoolOptions.builder().clientSettings(s -> {
                     throw new IllegalStateException("no TLS context");
                 }).build())
                 .build());

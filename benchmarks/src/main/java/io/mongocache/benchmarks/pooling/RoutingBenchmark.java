@@ -61,7 +61,7 @@ public class RoutingBenchmark {
         }
         pools = MongoPools.builder().primary(server.connectionString()).build();
         if (variant == Variant.MONGOCACHE_POOLS_SEPARATE) {
-            pools.pools().configure(List.of(tenants), PoolOptions.builder().maxConnections(2).build());
+            pools.pools().separatePools(List.of(tenants), PoolOptions.builder().maxConnections(2).build());
         }
         cache = MongoCache.builder().databases(pools::database).build();
         users = cache.wrap(pools.database("home").getCollection("users"));

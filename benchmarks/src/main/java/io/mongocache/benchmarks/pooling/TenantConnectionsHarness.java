@@ -64,7 +64,7 @@ public final class TenantConnectionsHarness {
                     for (int t = 0; t < tenants; t++) {
                         names.add("tenant_" + t);
                     }
-                    pools.pools().configure(names, PoolOptions.builder().maxConnections(1).build());
+                    pools.pools().separatePools(names, PoolOptions.builder().maxConnections(1).build());
                 }
                 long start = System.nanoTime();
                 ExecutorService threads = Executors.newFixedThreadPool(8);

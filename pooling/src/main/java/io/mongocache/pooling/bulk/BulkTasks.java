@@ -1,5 +1,6 @@
 package io.mongocache.pooling.bulk;
 
+import io.mongocache.exceptions.MongoCacheException;
 import com.mongodb.client.MongoDatabase;
 import io.mongocache.common.Checks;
 import java.io.ByteArrayInputStream;
@@ -196,7 +197,7 @@ public final class BulkTasks {
      * @return what was copied
      * @throws IllegalArgumentException if a name is null, not a valid database name, or both are equal, or
      *                                  the source does not exist and the tasks {@link MissingSource#REJECT} that
-     * @throws IllegalStateException    if the target refuses a collection, document or index (nothing
+     * @throws MongoCacheException      if the target refuses a collection, document or index (nothing
      *                                  is replaced then), or a rename into place fails (the message
      *                                  says which collections are in place)
      */
@@ -214,7 +215,7 @@ public final class BulkTasks {
      * @throws IllegalArgumentException if a name is null, not a valid database name, or both are
      *                                  equal, or {@code progress} is null, or the source does not exist
      *                                  and the tasks {@link MissingSource#REJECT} that
-     * @throws IllegalStateException    as {@link #copyDatabase(String, String)}
+     * @throws MongoCacheException      as {@link #copyDatabase(String, String)}
      */
     public CopyReport copyDatabase(String source, String target, ProgressListener progress) {
         Checks.databaseName("source", source);
@@ -321,7 +322,7 @@ public final class BulkTasks {
      * @throws ImportException              if the input is not a valid, complete export or MongoDB
      *                                      refuses part of it; nothing was imported then
      * @throws java.io.UncheckedIOException if reading {@code in} fails; nothing was imported then
-     * @throws IllegalStateException        if renaming a complete collection into place fails (the
+     * @throws MongoCacheException          if renaming a complete collection into place fails (the
      *                                      message says which collections are in place)
      */
     public ImportReport importFrom(String database, InputStream in, ProgressListener progress) {

@@ -1,5 +1,6 @@
 package io.mongocache.pooling.bulk;
 
+import io.mongocache.exceptions.MongoCacheException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
@@ -14,7 +15,7 @@ import org.bson.RawBsonDocument;
  * <p>Failure modes: like an import, each collection loads into a temporary of the target (see
  * {@link Staging}) and all are renamed into place only after every collection is complete; on a
  * failure the temporaries are dropped and the exception rethrown (a document or index the target
- * refuses as {@code IllegalStateException}, server and network errors as they are). The copy is
+ * refuses as {@code MongoCacheException}, server and network errors as they are). The copy is
  * not a snapshot of the source. Memory: one cursor batch and one insert batch.
  */
 final class DatabaseCopier {
@@ -56,7 +57,7 @@ final class DatabaseCopier {
             }
             staging.publishAll();
         } catch (RejectedInputException e) {
-            IllegalStateException failure = new IllegalStateException("copying database '" + source.getName()
+            MongoCacheException failure = new MongoCacheException("copying database '" + source.getName()
                     + "' to '" + target.getName() + "' failed: " + e.getMessage()
                     + (e.origin() > 0 ? " (document number " + e.origin() + " of the collection)" : ""), e.getCause());
             staging.discardAll(failure);

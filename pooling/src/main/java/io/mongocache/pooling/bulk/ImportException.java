@@ -1,5 +1,6 @@
 package io.mongocache.pooling.bulk;
 
+import io.mongocache.exceptions.MongoCacheException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * If dropping one of them failed too, that failure is attached as a {@linkplain #getSuppressed()
  * suppressed} exception naming the collection to drop by hand.
  */
-public final class ImportException extends RuntimeException {
+public final class ImportException extends MongoCacheException {
 
     private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,6 @@
 package io.mongocache.pooling.bulk;
 
+import io.mongocache.exceptions.MongoCacheException;
 import com.mongodb.client.MongoDatabase;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -69,7 +70,7 @@ final class Staging {
                 for (StagedCollection rest : staged.subList(i, staged.size())) {
                     notPublished.add(rest.name());
                 }
-                IllegalStateException failure = new IllegalStateException("renaming '" + collection.temporaryName()
+                MongoCacheException failure = new MongoCacheException("renaming '" + collection.temporaryName()
                         + "' to '" + collection.name() + "' in database '" + target.getName() + "' failed; "
                         + "complete and in place: " + published + "; not loaded (old contents kept): " + notPublished, e);
                 discard(staged.subList(i, staged.size()), failure);
@@ -93,7 +94,7 @@ final class Staging {
                 try {
                     collection.discard();
                 } catch (RuntimeException dropFailed) {
-                    failure.addSuppressed(new IllegalStateException("could not drop the temporary collection '"
+                    failure.addSuppressed(new MongoCacheException("could not drop the temporary collection '"
                             + collection.temporaryName() + "' of database '" + target.getName()
                             + "'; drop it by hand", dropFailed));
                 }
