@@ -43,7 +43,7 @@ public interface CachedCollection<T> extends MongoCollection<T> {
      *
      * @throws IllegalArgumentException if the name is not a valid database name: null, empty, 64 UTF-8 bytes or
      *     more, or with any of {@code / \ . " $}, a space or NUL
-     * @throws IllegalStateException if the cache has no database router
+     * @throws MongoCacheConfigurationException if the cache has no database router
      */
     CachedCollection<T> db(String databaseName);
 

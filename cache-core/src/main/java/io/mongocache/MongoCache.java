@@ -40,6 +40,17 @@ public interface MongoCache extends AutoCloseable {
      */
     <T> CachedCollection<T> wrap(MongoCollection<T> collection);
 
+    /**
+     * Wraps a database: every collection taken from it is cached as by {@link #wrap(MongoCollection)}, and its own
+     * methods that can change data invalidate (rules on {@link CachedDatabase}). For code that is handed a database
+     * and takes collections itself, such as a template or a framework's database factory. Wrapping a database this
+     * cache already wrapped returns it as it is.
+     *
+     * @throws IllegalArgumentException if {@code database} is null or wrapped by another cache
+     * @throws MongoCacheClosedException if this cache is closed
+     */
+    CachedDatabase wrap(com.mongodb.client.MongoDatabase database);
+
     /** A consistent-enough snapshot of hits, misses, loads, evictions, errors and bytes, per namespace and tier. */
     CacheStats stats();
 

@@ -85,7 +85,7 @@ class MongoCacheBuilderTest {
     @Test
     void shouldRejectNullCollection() {
         try (MongoCache cache = MongoCache.builder().build()) {
-            var e = assertThrows(IllegalArgumentException.class, () -> cache.wrap(null));
+            var e = assertThrows(IllegalArgumentException.class, () -> cache.wrap((com.mongodb.client.MongoCollection<?>) null));
             assertTrue(e.getMessage().contains("collection"), e.getMessage());
         }
     }

@@ -16,13 +16,10 @@ import io.mongocache.invalidation.ReadFreshness;
 import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.EstimatedDocumentCountOptions;
 import io.mongocache.CachedAggregateIterable;
+import io.mongocache.CacheHints;
 import io.mongocache.CachedCollection;
 import io.mongocache.CachedDistinctIterable;
 import io.mongocache.CachedFindIterable;
-import io.mongocache.invalidation.CollectionCollation;
-import io.mongocache.invalidation.Dependency;
-import io.mongocache.invalidation.FilterAnalysis;
-import io.mongocache.invalidation.ReadFreshness;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -102,9 +99,9 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Di
         return namespace;
     }
 
-    /** Whether reads through this view may use the cache right now. */
+    /** Whether reads through this view may use the cache right now (not in a {@code CacheHints.noCache} scope). */
     boolean cachingActive() {
-        return view.cachingEnabled() && !cache.isClosed();
+        return view.cachingEnabled() && !cache.isClosed() && !CacheHints.noCacheActive();
     }
 
     @Nullable Duration ttl() {
@@ -112,12 +109,13 @@ public abstract class CachedCollectionImpl<T> implements CachedCollection<T>, Di
     }
 
     /**
-     * The lifetime of a result read through this view: the query's own {@code cacheTTL}, else the view's, else the
-     * cache's default — at most {@code maxStaleness / 2} when this view's reads may return data older than the
+     * The lifetime of a result read through this view: the query's own {@code cacheTTL}, else the open
+     * {@code CacheHints.ttl} scope's, else the view's, else the cache's default — at most {@code maxStaleness / 2} when this view's reads may return data older than the
      * newest write ({@link ReadFreshness}: a secondary read preference, a majority or snapshot read concern).
      */
     @Nullable Duration ttl(@Nullable Duration query) {
-        Duration chosen = query != null ? query : view.ttl();
+        Duration hinted = query != null ? query : CacheHints.currentTtl();
+        Duration chosen = hinted != null ? hinted : view.ttl();
         if (!readsOlderData) {
             return chosen;
         }

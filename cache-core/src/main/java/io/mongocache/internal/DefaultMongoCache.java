@@ -164,6 +164,17 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
     }
 
     @Override
+    public io.mongocache.CachedDatabase wrap(com.mongodb.client.MongoDatabase database) {
+        if (database == null) {
+            throw new IllegalArgumentException("database must not be null");
+        }
+        if (closed) {
+            throw new MongoCacheClosedException("this MongoCache was closed; build a new one to wrap databases");
+        }
+        return CachedDatabases.wrap(this, database);
+    }
+
+    @Override
     public CacheStats stats() {
         if (local != null) {
             local.cleanUp();
