@@ -25,7 +25,6 @@ import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.context.annotation.Bean;
@@ -89,7 +88,7 @@ public class MongoCacheAutoConfiguration {
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationPropertyValueException(prefix, null, e.getMessage());
+            throw new InvalidMongoCachePropertyException(prefix, null, e.getMessage());
         }
     }
 
@@ -99,7 +98,7 @@ public class MongoCacheAutoConfiguration {
         MongoCacheBuilder b = MongoCache.builder();
         MongoCacheProperties.Redis redis = properties.getRedis();
         if (redis.getUri() != null && !redis.getCluster().isEmpty()) {
-            throw new InvalidConfigurationPropertyValueException("mongocache.redis.cluster", null,
+            throw new InvalidMongoCachePropertyException("mongocache.redis.cluster", null,
                     "set either mongocache.redis.uri (a standalone Redis) or mongocache.redis.cluster (Redis Cluster "
                             + "seeds), not both");
         }
@@ -154,7 +153,7 @@ public class MongoCacheAutoConfiguration {
         if (!watch.isEmpty()) {
             boolean collections = watch.get(0).contains(".");
             if (watch.stream().anyMatch(w -> w.contains(".") != collections)) {
-                throw new InvalidConfigurationPropertyValueException("mongocache.coordinator.watch", watch,
+                throw new InvalidMongoCachePropertyException("mongocache.coordinator.watch", watch,
                         "list either databases (shop) or collections (shop.orders), not both");
             }
             PropertyCheck.set("mongocache.coordinator.watch", watch, () -> b.watch(collections

@@ -1,12 +1,11 @@
 package io.mongocache.spring.boot;
 
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
- * Hands one property to a library builder and turns the builder's {@link IllegalArgumentException} into Spring
- * Boot's {@link InvalidConfigurationPropertyValueException}, whose failure analysis names the property, where it
- * was set and the rule. The value shown is what the caller passes as {@code shown}: for a URI, its masked form.
+ * Hands one property to a library builder and turns the builder's {@link IllegalArgumentException} into an
+ * {@link InvalidMongoCachePropertyException}, whose failure analysis names the property and the rule. The value
+ * shown is what the caller passes as {@code shown}: for a URI, its masked form.
  */
 final class PropertyCheck {
     private PropertyCheck() {}
@@ -25,7 +24,7 @@ final class PropertyCheck {
         try {
             setter.apply();
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationPropertyValueException(property, shown, e.getMessage());
+            throw new InvalidMongoCachePropertyException(property, shown, e.getMessage());
         }
     }
 
