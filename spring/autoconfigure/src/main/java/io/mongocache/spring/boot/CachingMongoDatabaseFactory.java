@@ -48,6 +48,11 @@ public final class CachingMongoDatabaseFactory implements MongoDatabaseFactory {
         this.pools = pools;
     }
 
+    /** The cache this factory's databases read through. */
+    public MongoCache cache() {
+        return cache;
+    }
+
     /** The factory this one wraps. */
     public MongoDatabaseFactory unwrap() {
         return delegate;
