@@ -1,7 +1,7 @@
 package io.mongocache.micrometer;
 
-import com.mongodb.annotations.Immutable;
 import com.mongodb.annotations.NotThreadSafe;
+import com.mongodb.annotations.ThreadSafe;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * the cache alone on the class path this class loads and binds, and the classes that read pools or a coordinator
  * are loaded only when {@link Builder#pools} or {@link Builder#coordinator} is called.
  */
-@Immutable
+@ThreadSafe
 public final class MongoCacheMetrics implements MeterBinder {
     /** The {@code cache} tag's value unless {@link Builder#name} sets another. */
     public static final String DEFAULT_NAME = "mongocache";

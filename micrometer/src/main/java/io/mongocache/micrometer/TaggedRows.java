@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -79,15 +80,17 @@ final class TaggedRows<O, S, R> {
         }
         MeterSpec.registerAll(meters, registry, common.and(tagKey, OTHER), owner, o -> other(snapshots.read(o)));
         Set<String> registered = ConcurrentHashMap.newKeySet();
-        snapshots.onRefresh((o, snapshot) -> {
+        BiConsumer<O, S> registerRows = (o, snapshot) -> {
             for (String name : tag(snapshot)) {
                 if (registered.add(name)) {
                     MeterSpec.registerAll(meters, registry, common.and(tagKey, name), o,
                             x -> rows.apply(snapshots.read(x)).getOrDefault(name, zero));
                 }
             }
-        });
-        snapshots.read(owner); // tags and registers the rows there are now
+        };
+        snapshots.onRefresh(registerRows);
+        // The rows there are now, and those another registry's binding tagged (the snapshot may be a recent one).
+        registerRows.accept(owner, snapshots.read(owner));
     }
 
     /** Tags rows of {@code snapshot} while there is room; returns every tagged name. */

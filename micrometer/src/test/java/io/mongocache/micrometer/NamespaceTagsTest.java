@@ -93,6 +93,22 @@ class NamespaceTagsTest {
     }
 
     @Test
+    void shouldGiveASecondRegistryTheNamespacesAlreadyTaggedFromTheSameSnapshot() {
+        stats.set(stats(Map.of("a.c", 1L, "b.c", 2L), 0));
+        MeterSettings settings = new MeterSettings(Tags.of("cache", "t"), Long.MAX_VALUE, () -> 0L);
+        CacheMeters<AtomicReference<CacheStats>> meters = new CacheMeters<>(stats, AtomicReference::get, 1, settings);
+        meters.bindTo(registry);
+        SimpleMeterRegistry second = new SimpleMeterRegistry();
+        meters.bindTo(second); // the snapshot is not taken again: it never ages on this clock
+        for (SimpleMeterRegistry r : java.util.List.of(registry, second)) {
+            assertEquals(1, r.get("cache.gets").tags("result", "hit", "tier", "l1", "namespace", "a.c")
+                    .functionCounter().count());
+            assertEquals(2, r.get("cache.gets").tags("result", "hit", "tier", "l1", "namespace", TaggedRows.OTHER)
+                    .functionCounter().count());
+        }
+    }
+
+    @Test
     void shouldRegisterTotalsWithoutANamespaceTagByDefault() {
         stats.set(stats(Map.of("a.c", 1L, "b.c", 2L), 4));
         bind(0);
