@@ -10,5 +10,6 @@ module io.mongocache.common {
     exports io.mongocache.common to
             io.mongocache.core,
             io.mongocache.pooling,
-            io.mongocache.coordination;
+            io.mongocache.coordination,
+            io.mongocache.micrometer;
 }

@@ -21,22 +21,25 @@ import java.util.TreeMap;
  *     {@code WRONGPASS invalid username-password pair…}, {@code Connection refused}); null while it is, or without one
  * @param redisErrors Redis faults not tied to a namespace (connection loss, failed probes)
  * @param channel the cross-node invalidation channel
+ * @param localEntries entries in the local tier now (Caffeine's estimate; 0 without a local tier)
  */
 @Immutable
 public record CacheStats(Map<String, NamespaceStats> namespaces, NamespaceStats totals, boolean redisAvailable,
-        @org.jspecify.annotations.Nullable String redisProblem, long redisErrors, Channel channel) {
+        @org.jspecify.annotations.Nullable String redisProblem, long redisErrors, Channel channel,
+        long localEntries) {
 
     /**
      * The invalidation channel's counters.
      *
      * @param received messages received from Redis (others' invalidations and heartbeats, own heartbeats)
+     * @param invalidations invalidations of other nodes received and applied here (part of {@code received})
      * @param gaps times a lost message was detected (a sequence gap or an epoch change)
      * @param flushes times the local tier was flushed because it could no longer vouch for its content
      * @param localTierTrusted whether the local tier may serve now (fresh proof of having every invalidation)
      */
-    public record Channel(long received, long gaps, long flushes, boolean localTierTrusted) {
+    public record Channel(long received, long invalidations, long gaps, long flushes, boolean localTierTrusted) {
         /** No channel (no Redis): the local tier is always trusted. */
-        public static final Channel NONE = new Channel(0, 0, 0, true);
+        public static final Channel NONE = new Channel(0, 0, 0, 0, true);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,7 +53,10 @@ public record CacheStats(Map<String, NamespaceStats> namespaces, NamespaceStats 
         return namespaces.getOrDefault(namespace, NamespaceStats.EMPTY);
     }
 
-    /** This snapshot as a JSON object: {@code {"redisAvailable":…,"redisProblem":…,"redisErrors":…,"totals":{…},"namespaces":{…}}}. */
+    /**
+     * This snapshot as a JSON object: {@code {"redisAvailable":…,"redisProblem":…,"redisErrors":…,"channel":{…},
+     * "localEntries":…,"totals":{…},"namespaces":{…}}}.
+     */
     public String toJson() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("redisAvailable", redisAvailable);
@@ -59,6 +65,7 @@ public record CacheStats(Map<String, NamespaceStats> namespaces, NamespaceStats 
         }
         root.put("redisErrors", redisErrors);
         root.put("channel", channel);
+        root.put("localEntries", localEntries);
         root.put("totals", totals());
         root.put("namespaces", namespaces);
         try {

@@ -181,9 +181,10 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
         }
         InvalidationChannel ch = channel;
         CacheStats.Channel channelStats = ch == null ? CacheStats.Channel.NONE
-                : new CacheStats.Channel(ch.received.sum(), ch.gaps.sum(), ch.flushes.sum(), ch.localTierTrusted());
+                : new CacheStats.Channel(ch.received.sum(), ch.invalidations.sum(), ch.gaps.sum(), ch.flushes.sum(),
+                        ch.localTierTrusted());
         return stats.snapshot(redis != null && redis.available(), redis == null ? null : redis.problem(),
-                channelStats);
+                channelStats, local == null ? 0 : local.size());
     }
 
     @Override

@@ -106,6 +106,8 @@ final class InvalidationChannel implements AutoCloseable {
     private volatile boolean closed;
 
     final LongAdder received = new LongAdder();
+    /** Invalidations of other nodes applied here (heartbeats, goodbyes and this node's own messages are not). */
+    final LongAdder invalidations = new LongAdder();
     final LongAdder gaps = new LongAdder();
     final LongAdder flushes = new LongAdder();
 
@@ -382,6 +384,7 @@ final class InvalidationChannel implements AutoCloseable {
         }
         if (type == INVALIDATION) {
             applyRemote.accept(decode(in));
+            invalidations.increment();
         }
     }
 

@@ -101,7 +101,7 @@ final class StatsRegistry {
     }
 
     CacheStats snapshot(boolean redisAvailable, @org.jspecify.annotations.Nullable String redisProblem,
-            CacheStats.Channel channel) {
+            CacheStats.Channel channel, long localEntries) {
         byNamespace.cleanUp();
         Map<String, NamespaceStats> out = new HashMap<>();
         NamespaceStats sum;
@@ -115,6 +115,6 @@ final class StatsRegistry {
         }
         // Retired rows' bytes were folded when they left; what is in the local tier now is counted exactly here.
         sum = sum.withL1Bytes(localBytes.sum());
-        return new CacheStats(out, sum, redisAvailable, redisProblem, redisErrors.sum(), channel);
+        return new CacheStats(out, sum, redisAvailable, redisProblem, redisErrors.sum(), channel, localEntries);
     }
 }

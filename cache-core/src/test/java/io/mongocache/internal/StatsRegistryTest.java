@@ -17,7 +17,7 @@ class StatsRegistryTest {
             c.loads.increment();
             c.invalidations.increment();
         }
-        CacheStats snapshot = stats.snapshot(false, null, CacheStats.Channel.NONE);
+        CacheStats snapshot = stats.snapshot(false, null, CacheStats.Channel.NONE, 0);
         assertTrue(snapshot.namespaces().size() <= 100, "rows: " + snapshot.namespaces().size());
         assertTrue(stats.trackedNamespaces() <= 100);
         assertEquals(60_000, snapshot.totals().l1Hits());
@@ -32,7 +32,7 @@ class StatsRegistryTest {
         first.addedToLocal(100);
         stats.of("b.c").addedToLocal(50); // retires a.c's row
         stats.removedFromLocal("a.c", first, 100, true);
-        CacheStats snapshot = stats.snapshot(false, null, CacheStats.Channel.NONE);
+        CacheStats snapshot = stats.snapshot(false, null, CacheStats.Channel.NONE, 0);
         assertEquals(50, snapshot.totals().l1Bytes());
         assertEquals(1, snapshot.totals().l1Evictions());
         assertTrue(snapshot.namespace("b.c").l1Bytes() >= 0);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mongocache.CacheHints;
 import io.mongocache.MongoCache;
 import io.mongocache.spring.boot.CachingMongoDatabaseFactory;
+import io.mongocache.testing.Await;
 import io.mongocache.testing.TestMongo;
 import java.io.IOException;
 import java.net.URI;
@@ -147,6 +148,50 @@ class ExampleApplicationIT {
         json("GET", "/products/p2");
         assertEquals(finds + 1, commands.count("find", "products"), "the flush made the next read go to MongoDB");
         assertEquals(400, send("DELETE", "/actuator/mongocache/a$b.c").statusCode());
+    }
+
+    private double meter(String name, String... tags) throws Exception {
+        StringBuilder path = new StringBuilder("/actuator/metrics/" + name);
+        for (int i = 0; i < tags.length; i++) {
+            path.append(i == 0 ? '?' : '&').append("tag=").append(tags[i]);
+        }
+        Document meter = json("GET", path.toString());
+        return meter.getList("measurements", Document.class).get(0).get("value", Number.class).doubleValue();
+    }
+
+    @Test
+    void shouldPublishTheDocumentedMetersAndMoveThemAsTheCacheWorks() throws Exception {
+        double hits = meter("cache.gets", "result:hit", "tier:l1", "cache:mongocache");
+        double misses = meter("cache.gets", "result:miss", "tier:l1");
+        double puts = meter("cache.puts");
+        double sent = meter("mongocache.invalidations");
+        json("GET", "/products/p3");
+        json("GET", "/products/p3");
+        // Meters read a shared statistics snapshot at most a second old: await, do not sample once.
+        awaitMeter("an L1 hit counted", () -> meter("cache.gets", "result:hit", "tier:l1", "cache:mongocache")
+                >= hits + 1);
+        awaitMeter("the first read missed", () -> meter("cache.gets", "result:miss", "tier:l1") >= misses + 1);
+        awaitMeter("and loaded", () -> meter("cache.puts") >= puts + 1);
+        awaitMeter("the local tier holds entries", () -> meter("cache.size") >= 1);
+        assertEquals(1.0, meter("mongocache.redis.available"));
+        assertEquals(1.0, meter("mongocache.local.trusted"));
+        json("PUT", "/products/p3/price?price=301");
+        awaitMeter("the write sent an invalidation", () -> meter("mongocache.invalidations") >= sent + 1);
+        awaitMeter("the load timer counted", () -> meter("mongocache.loads") >= 1);
+    }
+
+    private interface MeterCheck {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitMeter(String what, MeterCheck check) throws InterruptedException {
+        Await.until(() -> {
+            try {
+                return check.holds();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, java.time.Duration.ofSeconds(10), what);
     }
 
     @Test
