@@ -5,6 +5,7 @@ import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheBuilder;
 import io.mongocache.common.Masking;
 import io.mongocache.coordination.Coordinator;
+import io.mongocache.coordination.DelegationSettings;
 import io.mongocache.coordination.LeaseSettings;
 import io.mongocache.coordination.WatchScope;
 import io.mongocache.pooling.MongoPools;
@@ -178,6 +179,26 @@ public class MongoCacheAutoConfiguration {
                     () -> lease.retryPeriod(c.getRetryPeriod()));
             PropertyCheck.set("mongocache.coordinator.lease-duration", c.getLeaseDuration(),
                     () -> b.lease(lease.build()));
+        }
+        PropertyCheck.set("mongocache.coordinator.collection-refresh", c.getCollectionRefresh(),
+                () -> b.collectionRefresh(c.getCollectionRefresh()));
+        PropertyCheck.set("mongocache.coordinator.stream-threads", c.getStreamThreads(),
+                () -> b.streamThreads(c.getStreamThreads()));
+        PropertyCheck.set("mongocache.coordinator.miss-deadline", c.getMissDeadline(),
+                () -> b.missDeadline(c.getMissDeadline()));
+        MongoCacheProperties.Delegation d = c.getDelegation();
+        if (d.getAckTimeout() != null || d.getMaxAttempts() != null || d.getServingPermits() != null
+                || d.getChunkSize() != null) {
+            DelegationSettings.Builder settings = DelegationSettings.builder();
+            String prefix = "mongocache.coordinator.delegation.";
+            PropertyCheck.set(prefix + "ack-timeout", d.getAckTimeout(), () -> settings.ackTimeout(d.getAckTimeout()));
+            PropertyCheck.set(prefix + "max-attempts", d.getMaxAttempts(),
+                    () -> settings.maxAttempts(d.getMaxAttempts()));
+            PropertyCheck.set(prefix + "serving-permits", d.getServingPermits(),
+                    () -> settings.servingPermits(d.getServingPermits()));
+            PropertyCheck.set(prefix + "chunk-size", d.getChunkSize(),
+                    () -> settings.chunkBytes((int) Math.min(Integer.MAX_VALUE, d.getChunkSize().toBytes())));
+            PropertyCheck.set("mongocache.coordinator.delegation", d, null, () -> b.delegation(settings.build()));
         }
         if (!c.getDelegate().isEmpty()) {
             PropertyCheck.set("mongocache.coordinator.delegate", c.getDelegate(),

@@ -111,6 +111,41 @@ public class MongoCacheProperties {
         private @Nullable Duration heartbeatInterval;
         /** Whether start-up fails when change streams cannot open (a standalone mongod). */
         private @Nullable Boolean requireChangeStreams;
+        /** How often the leader looks for collections created in watched databases. */
+        private @Nullable Duration collectionRefresh;
+        /** Threads that run the leader's change streams. */
+        private @Nullable Integer streamThreads;
+        /** How long a cached miss on a saturated pool waits for a peer before running here. */
+        private @Nullable Duration missDeadline;
+        private final Delegation delegation = new Delegation();
+
+        public @Nullable Duration getCollectionRefresh() {
+            return collectionRefresh;
+        }
+
+        public void setCollectionRefresh(@Nullable Duration collectionRefresh) {
+            this.collectionRefresh = collectionRefresh;
+        }
+
+        public @Nullable Integer getStreamThreads() {
+            return streamThreads;
+        }
+
+        public void setStreamThreads(@Nullable Integer streamThreads) {
+            this.streamThreads = streamThreads;
+        }
+
+        public @Nullable Duration getMissDeadline() {
+            return missDeadline;
+        }
+
+        public void setMissDeadline(@Nullable Duration missDeadline) {
+            this.missDeadline = missDeadline;
+        }
+
+        public Delegation getDelegation() {
+            return delegation;
+        }
 
         public List<String> getWatch() {
             return watch;
@@ -190,6 +225,50 @@ public class MongoCacheProperties {
 
         public void setRequireChangeStreams(@Nullable Boolean requireChangeStreams) {
             this.requireChangeStreams = requireChangeStreams;
+        }
+    }
+
+    /** How delegated reads travel ({@code DelegationSettings}). */
+    public static class Delegation {
+        /** How long a peer has to acknowledge a request before the next is tried. */
+        private @Nullable Duration ackTimeout;
+        /** Peers tried per read. */
+        private @Nullable Integer maxAttempts;
+        /** Peers' reads this node serves at once. */
+        private @Nullable Integer servingPermits;
+        /** Size of one reply chunk. */
+        private @Nullable DataSize chunkSize;
+
+        public @Nullable Duration getAckTimeout() {
+            return ackTimeout;
+        }
+
+        public void setAckTimeout(@Nullable Duration ackTimeout) {
+            this.ackTimeout = ackTimeout;
+        }
+
+        public @Nullable Integer getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(@Nullable Integer maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public @Nullable Integer getServingPermits() {
+            return servingPermits;
+        }
+
+        public void setServingPermits(@Nullable Integer servingPermits) {
+            this.servingPermits = servingPermits;
+        }
+
+        public @Nullable DataSize getChunkSize() {
+            return chunkSize;
+        }
+
+        public void setChunkSize(@Nullable DataSize chunkSize) {
+            this.chunkSize = chunkSize;
         }
     }
 
