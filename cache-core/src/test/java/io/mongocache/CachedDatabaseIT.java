@@ -32,7 +32,7 @@ class CachedDatabaseIT {
 
     @BeforeEach
     void setUp() {
-        cache = MongoCache.builder().nanoClock(nanos::get).defaultTtl(Duration.ofMinutes(5)).build();
+        cache = MongoCache.builder().nanoClock(nanos::get).defaultTtl(Duration.ofMinutes(5)).ttlJitter(0).build();
         raw = TestMongo.client().getDatabase(TestMongo.uniqueDatabaseName("cdb"));
         raw.getCollection("users").insertOne(new Document("_id", 1).append("name", "ann"));
         db = cache.wrap(raw);
