@@ -36,10 +36,14 @@ public record CacheStats(Map<String, NamespaceStats> namespaces, NamespaceStats 
      * @param gaps times a lost message was detected (a sequence gap or an epoch change)
      * @param flushes times the local tier was flushed because it could no longer vouch for its content
      * @param localTierTrusted whether the local tier may serve now (fresh proof of having every invalidation)
+     * @param lagMicros the channel's lag as this node last measured it: how long its latest heartbeat took from
+     *     being sent to coming back through Redis, in microseconds (what an invalidation sent then took to reach the
+     *     subscribers; no clock of another node involved); -1 before the first one came back
      */
-    public record Channel(long received, long invalidations, long gaps, long flushes, boolean localTierTrusted) {
+    public record Channel(long received, long invalidations, long gaps, long flushes, boolean localTierTrusted,
+            long lagMicros) {
         /** No channel (no Redis): the local tier is always trusted. */
-        public static final Channel NONE = new Channel(0, 0, 0, 0, true);
+        public static final Channel NONE = new Channel(0, 0, 0, 0, true, -1);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

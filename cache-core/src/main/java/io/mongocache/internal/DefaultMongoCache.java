@@ -182,7 +182,7 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
         InvalidationChannel ch = channel;
         CacheStats.Channel channelStats = ch == null ? CacheStats.Channel.NONE
                 : new CacheStats.Channel(ch.received.sum(), ch.invalidations.sum(), ch.gaps.sum(), ch.flushes.sum(),
-                        ch.localTierTrusted());
+                        ch.localTierTrusted(), ch.lagNanos < 0 ? -1 : ch.lagNanos / 1_000);
         return stats.snapshot(redis != null && redis.available(), redis == null ? null : redis.problem(),
                 channelStats, local == null ? 0 : local.size());
     }

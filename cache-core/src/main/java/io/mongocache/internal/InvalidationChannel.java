@@ -106,6 +106,8 @@ final class InvalidationChannel implements AutoCloseable {
     private volatile boolean closed;
 
     final LongAdder received = new LongAdder();
+    /** How long this node's latest heartbeat took to come back through Redis; -1 before the first did. */
+    volatile long lagNanos = -1;
     /** Invalidations of other nodes applied here (heartbeats, goodbyes and this node's own messages are not). */
     final LongAdder invalidations = new LongAdder();
     final LongAdder gaps = new LongAdder();
@@ -356,6 +358,7 @@ final class InvalidationChannel implements AutoCloseable {
         if (fromSelf(raw)) {
             if (type == HEARTBEAT && messageEpoch == epoch) {
                 long sent = in.getLong();
+                lagNanos = System.nanoTime() - sent;
                 synchronized (proofMonitor) {
                     peers.proof(sent);
                     proofMonitor.notifyAll();

@@ -4,6 +4,7 @@ import static io.mongocache.micrometer.MeterSpec.bytes;
 import static io.mongocache.micrometer.MeterSpec.counter;
 import static io.mongocache.micrometer.MeterSpec.flag;
 import static io.mongocache.micrometer.MeterSpec.gauge;
+import static io.mongocache.micrometer.MeterSpec.seconds;
 import static io.mongocache.micrometer.MeterSpec.timer;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,6 +62,9 @@ final class CacheMeters<O> implements MeterBinder {
                     s -> s.channel().gaps()),
             counter("mongocache.channel.flushes", "Flushes of the local tier because it could no longer vouch for its "
                     + "content", s -> s.channel().flushes()),
+            seconds("mongocache.channel.lag", "How long this node's latest heartbeat took to come back through "
+                    + "Redis: the time an invalidation then took to reach the nodes (NaN before the first)",
+                    s -> s.channel().lagMicros() < 0 ? Double.NaN : s.channel().lagMicros() / 1e6),
             flag("mongocache.local.trusted", "1 while the local tier may serve (fresh proof of having every "
                     + "invalidation), else 0", s -> s.channel().localTierTrusted()),
             flag("mongocache.redis.available", "1 while the shared tier is configured and answering, else 0",

@@ -42,6 +42,10 @@ record MeterSpec<V>(String name, Kind kind, Tags tags, String description, @Null
         return new MeterSpec<>(name, Kind.GAUGE, Tags.empty(), description, BaseUnits.BYTES, value, null);
     }
 
+    static <V> MeterSpec<V> seconds(String name, String description, ToDoubleFunction<V> value) {
+        return new MeterSpec<>(name, Kind.GAUGE, Tags.empty(), description, "seconds", value, null);
+    }
+
     /** A gauge of 1 while {@code condition} holds, else 0. */
     static <V> MeterSpec<V> flag(String name, String description, java.util.function.Predicate<V> condition) {
         return gauge(name, description, v -> condition.test(v) ? 1 : 0);

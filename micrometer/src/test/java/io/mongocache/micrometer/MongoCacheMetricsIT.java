@@ -78,13 +78,15 @@ class MongoCacheMetricsIT {
                 new String[] {"mongocache.channel.messages"},
                 new String[] {"mongocache.channel.invalidations"},
                 new String[] {"mongocache.channel.gaps"},
-                new String[] {"mongocache.channel.flushes"});
+                new String[] {"mongocache.channel.flushes"},
+                new String[] {"mongocache.channel.lag"});
         for (String[] meter : documented) {
             String[] tags = java.util.Arrays.copyOfRange(meter, 1, meter.length);
             assertEquals("main", registry.get(meter[0]).tags(tags).meter().getId().getTag("cache"), meter[0]);
         }
         assertEquals(documented.size(), registry.getMeters().size(), "no meter beyond the documented ones");
         assertEquals("bytes", registry.get("mongocache.local.size").meter().getId().getBaseUnit());
+        assertEquals("seconds", registry.get("mongocache.channel.lag").meter().getId().getBaseUnit());
         assertNull(registry.find("cache.gets").tagKeys("namespace").meter(), "totals only by default");
     }
 
@@ -92,6 +94,8 @@ class MongoCacheMetricsIT {
     void shouldFollowMissesHitsLoadsSizeAndWritesAsTheCacheWorks() throws Exception {
         Await.until(() -> count("mongocache.redis.available") == 1, WAIT, "Redis to be available");
         Await.until(() -> count("mongocache.local.trusted") == 1, WAIT, "the local tier to be trusted");
+        // Trust came from this node's own heartbeat coming back: the channel's lag is measured by then.
+        Await.until(() -> count("mongocache.channel.lag") >= 0, WAIT, "the channel's lag to be measured");
         CachedCollection<Document> users = cache.wrap(db.getCollection("users"));
 
         users.insertOne(new Document("_id", 1).append("name", "ada"));

@@ -64,7 +64,7 @@ public final class MongoCacheHealthIndicator implements HealthIndicator {
         details.put("redis", redis);
         CacheStats.Channel channel = stats.channel();
         details.put("channel", Map.of("received", channel.received(), "gaps", channel.gaps(), "flushes",
-                channel.flushes(), "localTierTrusted", channel.localTierTrusted()));
+                channel.flushes(), "localTierTrusted", channel.localTierTrusted(), "lagMicros", channel.lagMicros()));
         if (!channel.localTierTrusted()) {
             problems.add("local tier distrusted: the invalidation channel is behind, local entries are skipped");
         }
