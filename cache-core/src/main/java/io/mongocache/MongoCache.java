@@ -111,6 +111,9 @@ public interface MongoCache extends AutoCloseable {
      */
     void invalidateDatabase(String database);
 
+    /** Whether {@link #close()} was called: wrapped collections then refuse every call. */
+    boolean isClosed();
+
     /** The immutable configuration this cache was built with. */
     MongoCacheConfig config();
 

@@ -305,7 +305,8 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
         }
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed;
     }
 

@@ -42,12 +42,11 @@ public final class MongoCacheHealthIndicator implements HealthIndicator {
     public Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        CacheStats stats;
-        try {
-            stats = cache.stats();
-        } catch (RuntimeException closed) {
-            return Health.down().withDetail("error", String.valueOf(closed.getMessage())).build();
+        if (cache.isClosed()) {
+            return Health.down().withDetail("error", "the cache is closed: cached collections refuse every call")
+                    .build();
         }
+        CacheStats stats = cache.stats();
         boolean redisConfigured = !cache.config().redisUris().isEmpty();
         Map<String, Object> redis = new LinkedHashMap<>();
         redis.put("configured", redisConfigured);

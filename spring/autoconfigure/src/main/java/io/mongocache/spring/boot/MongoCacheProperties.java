@@ -25,7 +25,7 @@ public class MongoCacheProperties {
     private @Nullable DataSize maxLocalBytes;
     /** Results larger than this are not cached (library default 1MB). */
     private @Nullable DataSize maxResultBytes;
-    /** How long another node may serve a value after a write (library default 5s). */
+    /** How long another node may serve a value after a write (library default 2s). */
     private @Nullable Duration maxStaleness;
     /** Prefix of every Redis key and channel, to share a Redis between applications. */
     private @Nullable String keyPrefix;
