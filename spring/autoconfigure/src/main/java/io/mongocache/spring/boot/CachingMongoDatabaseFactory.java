@@ -72,7 +72,11 @@ public final class CachingMongoDatabaseFactory implements MongoDatabaseFactory {
         if (pools == null) {
             return cache.wrap(database);
         }
-        return cache.wrap(pools.apply(database.getName()).withCodecRegistry(database.getCodecRegistry()));
+        // The pool's database with the settings Spring gave its own (codec registry, read preference and concern,
+        // write concern), so only the connections differ.
+        return cache.wrap(pools.apply(database.getName()).withCodecRegistry(database.getCodecRegistry())
+                .withReadPreference(database.getReadPreference()).withReadConcern(database.getReadConcern())
+                .withWriteConcern(database.getWriteConcern()));
     }
 
     @Override
