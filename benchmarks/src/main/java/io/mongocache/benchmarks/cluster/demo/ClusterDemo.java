@@ -29,7 +29,8 @@ import java.util.function.IntPredicate;
  * executable jar first). Options (system properties): {@code demo.nodes} (3), {@code demo.duration} (seconds of
  * cached load, 120), {@code demo.uncached} (seconds of the uncached comparison run, 30; 0 skips it),
  * {@code demo.workload} ({@code read-mostly}, {@code balanced}, {@code read-only}), {@code demo.threads} (4),
- * {@code demo.short} (true: the short run the tests use). MongoDB is {@code MONGODB_URI} or the in-process server
+ * {@code demo.short} (true: the short run the tests use), {@code demo.faults} ({@code none} or some of
+ * {@code kill-leader,sigstop,pubsub,redis}). MongoDB is {@code MONGODB_URI} or the in-process server
  * in a JVM of its own; Redis is {@code REDIS_URL} or a private {@code redis-server}.
  *
  * <p>Staleness: every answer's {@code version} is checked ({@link FreshnessChecker}) against writes acknowledged
@@ -67,12 +68,13 @@ public final class ClusterDemo {
      * @param nodeJvmOptions for each node's JVM
      * @param output where the reports and node logs go
      */
-    public record Options(int nodes, Duration duration, Duration uncached, String workload, int threads,
+    record Options(int nodes, Duration duration, Duration uncached, String workload, int threads,
             List<FaultTimeline.Step> faults, List<String> nodeJvmOptions, Path output) {
 
         /** The documented run: {@code demo.*} system properties over the defaults. */
-        public static Options fromSystemProperties(Path output) {
-            Options options = Boolean.getBoolean("demo.short") ? shortRun(output) : new Options(Integer.getInteger("demo.nodes", 3),
+        static Options fromSystemProperties(Path output) {
+            Options options = Boolean.getBoolean("demo.short") ? shortRun(output) : new Options(
+                    Integer.getInteger("demo.nodes", 3),
                     Duration.ofSeconds(Long.getLong("demo.duration", 120)),
                     Duration.ofSeconds(Long.getLong("demo.uncached", 30)),
                     System.getProperty("demo.workload", "read-mostly"), Integer.getInteger("demo.threads", 4),
@@ -100,7 +102,7 @@ public final class ClusterDemo {
          * The short run for tests: 3 nodes, 30 s of load, the leader killed and restarted, a node frozen, the
          * subscriptions killed; no uncached run; nodes with the C1 compiler only, which starts them faster.
          */
-        public static Options shortRun(Path output) {
+        static Options shortRun(Path output) {
             return new Options(3, Duration.ofSeconds(30), Duration.ZERO, "read-mostly", 3,
                     List.of(new FaultTimeline.Step(0.10, FaultTimeline.Fault.KILL_LEADER),
                             new FaultTimeline.Step(0.45, FaultTimeline.Fault.PAUSE_NODE),
@@ -110,7 +112,7 @@ public final class ClusterDemo {
     }
 
     /** What a run produced. */
-    public record Result(ClusterReport report, Path text, Path html) {}
+    record Result(ClusterReport report, Path text, Path html) {}
 
     public static void main(String[] args) {
         Path root = repositoryRoot();
@@ -126,7 +128,7 @@ public final class ClusterDemo {
     }
 
     /** Runs the demo and writes {@code report.txt} and {@code report.html} into the output directory. */
-    public static Result run(Options options) throws Exception {
+    static Result run(Options options) throws Exception {
         Path nodeLogs = options.output().resolve("nodes");
         deleteLogs(nodeLogs);
         Files.createDirectories(nodeLogs.resolve("uncached"));

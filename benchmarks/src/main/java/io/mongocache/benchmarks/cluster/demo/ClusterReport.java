@@ -1,6 +1,5 @@
 package io.mongocache.benchmarks.cluster.demo;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -384,14 +383,5 @@ record ClusterReport(List<String> setup, long staleBeyondBound, long checkedResp
             }
         }
         return out.toString();
-    }
-
-    /** Samples from a list, for tests and canned reports. */
-    static List<Sample> samples(double[][] rows, String leader) {
-        List<Sample> out = new ArrayList<>();
-        for (double[] row : rows) {
-            out.add(new Sample(row[0], row[1], row[2], row[3], row[4], leader));
-        }
-        return out;
     }
 }

@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the load generator and the outside writer run.
  */
 final class FreshnessChecker {
-    /** Entries whose deadline passed this long ago fold into the document's floor: no request is older. */
+    /**
+     * Entries whose deadline passed this long before a newer acknowledgement fold into the document's floor: no
+     * request in flight is that old.
+     */
     private static final long FOLD_AFTER_NANOS = 60_000_000_000L;
     private static final int KEPT_EXAMPLES = 10;
 
@@ -67,7 +70,7 @@ final class FreshnessChecker {
      */
     void acknowledged(String document, long version, long acknowledgedNanos, long boundNanos, String writer) {
         documents.computeIfAbsent(document, d -> new Obligations()).add(new Obligation(acknowledgedNanos + boundNanos,
-                version, acknowledgedNanos, writer), System.nanoTime());
+                version, acknowledgedNanos, writer), acknowledgedNanos);
     }
 
     /**
