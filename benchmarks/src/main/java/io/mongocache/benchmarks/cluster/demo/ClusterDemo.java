@@ -236,7 +236,8 @@ public final class ClusterDemo {
                 if (ownMongo != null) {
                     notes.add("MongoDB is the in-process mongo-java-server: its change events carry no usable"
                             + " document key, so each outside write flushes its collection's cached reads on every node"
-                            + " (correct, coarse); a real replica set invalidates one document.");
+                            + " (correct, coarse: it lowers the hit ratio); a real replica set invalidates one"
+                            + " document. Its oplog also leaves out findAndModify, so the outside writer uses updateOne.");
                 }
                 notes.add("Commands per request: the nodes' own driver metrics (mongodb.driver.commands), all"
                         + " commands on the workload databases less change-stream getMores; the coordinator's lease,"
