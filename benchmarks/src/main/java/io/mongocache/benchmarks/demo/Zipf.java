@@ -9,10 +9,10 @@ import java.util.Random;
  * as with user profiles, products or sessions in real applications. Sampling is a binary search in the
  * precomputed cumulative distribution: O(log n) per draw, O(n) memory.
  */
-final class Zipf {
+public final class Zipf {
     private final double[] cumulative;
 
-    Zipf(int n, double s) {
+    public Zipf(int n, double s) {
         if (n <= 0) {
             throw new IllegalArgumentException("n must be positive but was " + n);
         }
@@ -28,7 +28,7 @@ final class Zipf {
         cumulative[n - 1] = 1.0;
     }
 
-    int sample(Random random) {
+    public int sample(Random random) {
         int index = Arrays.binarySearch(cumulative, random.nextDouble());
         return index >= 0 ? index : -index - 1;
     }

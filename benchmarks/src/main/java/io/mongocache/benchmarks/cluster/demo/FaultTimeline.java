@@ -1,0 +1,243 @@
+package io.mongocache.benchmarks.cluster.demo;
+
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.mongocache.testing.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The scripted faults of the cached run, each printed and recorded when it happens. Each step fires at its share of
+ * the load's duration, in order:
+ *
+ * <ul>
+ *   <li>{@link Fault#KILL_LEADER}: SIGKILL the node that leads (asked over {@code /actuator/mongocache}) and start it
+ *       again at once; "restarted" is recorded when it answers its health endpoint;
+ *   <li>{@link Fault#PAUSE_NODE}: SIGSTOP a node that does not lead for 3 × {@code maxStaleness}, then SIGCONT;
+ *   <li>{@link Fault#KILL_PUBSUB}: {@code CLIENT KILL TYPE pubsub} — every node's invalidation subscription dropped;
+ *   <li>{@link Fault#STOP_REDIS}: stop the demo's own Redis for 3 s and start it again, empty (skipped, and recorded
+ *       as skipped, with {@code REDIS_URL}).
+ * </ul>
+ *
+ * <p>Concurrency: the steps run on one thread; restarts on threads of their own. {@link #available()} is what the
+ * lag probe may ask: nodes neither down nor frozen.
+ */
+final class FaultTimeline {
+    /** The faults a timeline can script. */
+    enum Fault {
+        KILL_LEADER("kill-leader"), PAUSE_NODE("sigstop"), KILL_PUBSUB("pubsub"), STOP_REDIS("redis");
+
+        private final String option;
+
+        Fault(String option) {
+            this.option = option;
+        }
+
+        /** Its name in {@code -Ddemo.faults}. */
+        String option() {
+            return option;
+        }
+    }
+
+    /** A fault at a share (0..1) of the load's duration. */
+    record Step(double at, Fault fault) {}
+
+    private static final Duration REDIS_OUTAGE = Duration.ofSeconds(3);
+
+    private final List<Step> steps;
+    private final Duration loadDuration;
+    private final List<ExampleNode> nodes;
+    private final ClusterMonitor monitor;
+    private final String redisUri;
+    private final RedisServer ownRedis;
+    private final Duration pause;
+    private final Duration nodeStartTimeout;
+    private final long startNanos;
+    private final List<ClusterReport.FaultEvent> events = new ArrayList<>();
+    private final Set<ExampleNode> unavailable = ConcurrentHashMap.newKeySet();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile int faults;
+
+    FaultTimeline(List<Step> steps, Duration loadDuration, List<ExampleNode> nodes, ClusterMonitor monitor,
+            String redisUri, RedisServer ownRedis, Duration maxStaleness, Duration nodeStartTimeout, long startNanos) {
+        this.steps = List.copyOf(steps);
+        this.loadDuration = loadDuration;
+        this.nodes = List.copyOf(nodes);
+        this.monitor = monitor;
+        this.redisUri = redisUri;
+        this.ownRedis = ownRedis;
+        this.pause = maxStaleness.multipliedBy(3);
+        this.nodeStartTimeout = nodeStartTimeout;
+        this.startNanos = startNanos;
+    }
+
+    void start() {
+        spawn("demo-faults", this::runSteps);
+    }
+
+    private void spawn(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        synchronized (threads) {
+            threads.add(thread);
+        }
+        thread.start();
+    }
+
+    private void runSteps() {
+        try {
+            for (Step step : steps) {
+                long at = startNanos + (long) (step.at() * loadDuration.toNanos());
+                long wait = at - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000);
+                }
+                switch (step.fault()) {
+                    case KILL_LEADER -> killLeader();
+                    case PAUSE_NODE -> pauseNode();
+                    case KILL_PUBSUB -> killPubSub();
+                    case STOP_REDIS -> stopRedis();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            event("failed", "the timeline stopped: " + e);
+        }
+    }
+
+    private void killLeader() throws InterruptedException {
+        ExampleNode leader = awaitLeader();
+        if (leader == null) {
+            event("failed", "kill-leader: no single leader seen within 15 s");
+            return;
+        }
+        long pid = leader.pid();
+        unavailable.add(leader);
+        leader.kill();
+        faults++;
+        event("kill-leader", "SIGKILL " + leader.name() + " (pid " + pid + "), the leader; starting it again");
+        spawn("demo-restart-" + leader.name(), () -> {
+            long started = System.nanoTime();
+            try {
+                leader.start();
+                leader.awaitReady(nodeStartTimeout);
+                unavailable.remove(leader);
+                event("restarted", String.format(Locale.ROOT, "%s answers again (pid %d, %.1f s after its start)",
+                        leader.name(), leader.pid(), (System.nanoTime() - started) / 1e9));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                event("failed", "restart of " + leader.name() + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** The node that leads, asked afresh; waits while none or several claim it. */
+    private ExampleNode awaitLeader() throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            monitor.poll();
+            String leader = monitor.leader();
+            for (ExampleNode node : nodes) {
+                if (node.name().equals(leader) && !unavailable.contains(node)) {
+                    return node;
+                }
+            }
+            Thread.sleep(200);
+        }
+        return null;
+    }
+
+    private void pauseNode() throws InterruptedException {
+        String leader = monitor.leader();
+        ExampleNode target = null;
+        for (ExampleNode node : nodes) {
+            if (!unavailable.contains(node) && !node.name().equals(leader)) {
+                target = node;
+            }
+        }
+        if (target == null) {
+            event("failed", "sigstop: no node besides the leader is up");
+            return;
+        }
+        unavailable.add(target);
+        target.pause();
+        faults++;
+        event("sigstop", String.format(Locale.ROOT, "SIGSTOP %s (pid %d) for %.1f s, longer than maxStaleness",
+                target.name(), target.pid(), pause.toMillis() / 1000.0));
+        Thread.sleep(pause.toMillis());
+        target.resume();
+        unavailable.remove(target);
+        event("sigcont", "SIGCONT " + target.name());
+    }
+
+    private void killPubSub() {
+        RedisClient client = RedisClient.create(redisUri);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            Long killed = connection.sync().clientKill(KillArgs.Builder.typePubsub());
+            faults++;
+            event("pubsub-kill", "CLIENT KILL TYPE pubsub: " + killed + " subscriber connections dropped");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private void stopRedis() throws InterruptedException {
+        if (ownRedis == null) {
+            event("redis-skipped", "Redis stop skipped: the demo uses REDIS_URL, not a Redis of its own");
+            return;
+        }
+        ownRedis.stop();
+        faults++;
+        event("redis-stop", String.format(Locale.ROOT, "Redis stopped for %.0f s", REDIS_OUTAGE.toMillis() / 1000.0));
+        Thread.sleep(REDIS_OUTAGE.toMillis());
+        ownRedis.restart();
+        event("redis-start", "Redis started again, empty, on the same port");
+    }
+
+    private void event(String kind, String description) {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        synchronized (events) {
+            events.add(new ClusterReport.FaultEvent(seconds, kind, description));
+        }
+        System.out.printf(Locale.ROOT, "[%6.1f s] FAULT %-12s %s%n", seconds, kind, description);
+    }
+
+    /** Waits for the steps and the restarts they began. */
+    void awaitDone(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Thread> running;
+            synchronized (threads) {
+                running = threads.stream().filter(Thread::isAlive).toList();
+            }
+            if (running.isEmpty() || System.nanoTime() > deadline) {
+                return;
+            }
+            running.get(0).join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        }
+    }
+
+    /** Nodes neither down nor frozen now. */
+    List<ExampleNode> available() {
+        List<ExampleNode> up = new ArrayList<>(nodes);
+        up.removeAll(unavailable);
+        return up.isEmpty() ? nodes : up;
+    }
+
+    int faults() {
+        return faults;
+    }
+
+    List<ClusterReport.FaultEvent> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+}
