@@ -195,6 +195,37 @@ class ExampleApplicationIT {
     }
 
     @Test
+    void shouldMatchRawReadsAfterEveryRandomRepositoryOrTemplateWrite() {
+        MongoTemplate raw = new MongoTemplate(((CachingMongoDatabaseFactory) factory).unwrap());
+        java.util.Random r = new java.util.Random(7);
+        List<String> categories = List.of("fruit", "bakery", "dairy");
+        for (int step = 0; step < 300; step++) {
+            int n = r.nextInt(20);
+            String id = "d" + n;
+            String category = categories.get(r.nextInt(categories.size()));
+            // Prices are unique per product, so a sort by price has no ties to order differently.
+            long price = r.nextInt(1000) * 100L + n;
+            switch (r.nextInt(5)) {
+                case 0 -> repository.save(new Product(id, "n" + n, category, price, step));
+                case 1 -> repository.deleteById(id);
+                case 2 -> template.updateFirst(org.springframework.data.mongodb.core.query.Query.query(
+                        org.springframework.data.mongodb.core.query.Criteria.where("_id").is(id)),
+                        new org.springframework.data.mongodb.core.query.Update().set("category", category), Product.class);
+                default -> { } // a read-only step
+            }
+            String at = "step " + step;
+            assertEquals(raw.findById(id, Product.class), repository.findById(id).orElse(null), at + " findById " + id);
+            org.springframework.data.mongodb.core.query.Query byCategory = org.springframework.data.mongodb.core.query
+                    .Query.query(org.springframework.data.mongodb.core.query.Criteria.where("category").is(category))
+                    .with(org.springframework.data.domain.Sort.by("price"));
+            assertEquals(raw.find(byCategory, Product.class), repository.findByCategoryOrderByPriceAsc(category),
+                    at + " findByCategoryOrderByPriceAsc " + category);
+            assertEquals(raw.count(byCategory, Product.class), repository.countByCategory(category),
+                    at + " countByCategory " + category);
+        }
+    }
+
+    @Test
     void shouldMatchAnUncachedTemplateOperationByOperation() {
         MongoTemplate raw = new MongoTemplate(((CachingMongoDatabaseFactory) factory).unwrap());
         TemplateOracle.run(template, raw, 42L, 400);
