@@ -127,6 +127,14 @@ class ExampleApplicationIT {
     }
 
     @Test
+    void shouldApplyTheAnnotationsToAnySpringBean(@Autowired ExampleFixtures.HintedBean bean) {
+        assertTrue(bean.insideNoCache(), "@NoCache opened a scope around a plain bean's method");
+        assertEquals(java.time.Duration.ofSeconds(45), bean.insideCacheTtl());
+        assertFalse(bean.unannotated(), "no scope around an unannotated method");
+        assertFalse(CacheHints.noCacheActive(), "and none left open afterwards");
+    }
+
+    @Test
     void shouldReportHealthAndStatisticsAndFlushOverHttp() throws Exception {
         Document health = json("GET", "/actuator/health/mongocache");
         assertEquals("UP", health.getString("status"), health.toJson());

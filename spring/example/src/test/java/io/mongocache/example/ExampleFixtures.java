@@ -24,12 +24,34 @@ final class ExampleFixtures {
         return p;
     }
 
+    /** A plain Spring bean whose methods carry the annotations: they apply to any bean, not only repositories. */
+    public static class HintedBean {
+        @io.mongocache.spring.boot.NoCache
+        public boolean insideNoCache() {
+            return io.mongocache.CacheHints.noCacheActive();
+        }
+
+        @io.mongocache.spring.boot.CacheTtl("45s")
+        public java.time.Duration insideCacheTtl() {
+            return io.mongocache.CacheHints.currentTtl();
+        }
+
+        public boolean unannotated() {
+            return io.mongocache.CacheHints.noCacheActive() || io.mongocache.CacheHints.currentTtl() != null;
+        }
+    }
+
     /** Adds a {@link CommandCounter} to the application's MongoClient. */
     @TestConfiguration(proxyBeanMethods = false)
     static class Counting {
         @Bean
         CommandCounter commandCounter() {
             return new CommandCounter();
+        }
+
+        @Bean
+        HintedBean hintedBean() {
+            return new HintedBean();
         }
 
         @Bean
