@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClients;
 import io.mongocache.common.Masking;
 import io.mongocache.testing.MongoServerProcess;
 import io.mongocache.testing.RedisServer;
+import io.mongocache.testing.TcpProxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -30,7 +31,7 @@ import java.util.function.IntPredicate;
  * cached load, 120), {@code demo.uncached} (seconds of the uncached comparison run, 30; 0 skips it),
  * {@code demo.workload} ({@code read-mostly}, {@code balanced}, {@code read-only}), {@code demo.threads} (4),
  * {@code demo.short} (true: the short run the tests use), {@code demo.faults} ({@code none} or some of
- * {@code kill-leader,sigstop,pubsub,redis}). MongoDB is {@code MONGODB_URI} or the in-process server
+ * {@code kill-leader,saturate,sigstop,pubsub,redis}). MongoDB is {@code MONGODB_URI} or the in-process server
  * in a JVM of its own; Redis is {@code REDIS_URL} or a private {@code redis-server}.
  *
  * <p>Staleness: every answer's {@code version} is checked ({@link FreshnessChecker}) against writes acknowledged
@@ -50,6 +51,8 @@ public final class ClusterDemo {
     private static final Duration NODE_START_TIMEOUT = Duration.ofSeconds(120);
     private static final String MAIN_DATABASE = "mcdemo";
     private static final List<String> TENANTS = List.of("mcdemo_t1", "mcdemo_t2", "mcdemo_t3");
+    /** The tenant whose separate pool the saturate fault fills on one node. */
+    private static final String SATURATED_TENANT = TENANTS.get(0);
     private static final String STATE_DATABASE = "mcdemo_state";
     /** Seconds after a fault or recovery left out of the "outside fault windows" latencies. */
     private static final int FAULT_WINDOW_SECONDS = 10;
@@ -79,6 +82,7 @@ public final class ClusterDemo {
                     Duration.ofSeconds(Long.getLong("demo.uncached", 30)),
                     System.getProperty("demo.workload", "read-mostly"), Integer.getInteger("demo.threads", 4),
                     List.of(new FaultTimeline.Step(0.15, FaultTimeline.Fault.KILL_LEADER),
+                            new FaultTimeline.Step(0.30, FaultTimeline.Fault.SATURATE_POOL),
                             new FaultTimeline.Step(0.40, FaultTimeline.Fault.PAUSE_NODE),
                             new FaultTimeline.Step(0.55, FaultTimeline.Fault.KILL_PUBSUB),
                             new FaultTimeline.Step(0.70, FaultTimeline.Fault.STOP_REDIS)),
@@ -87,7 +91,7 @@ public final class ClusterDemo {
             if (faults == null) {
                 return options;
             }
-            // demo.faults=none, or a comma-separated subset in timeline order: kill-leader,sigstop,pubsub,redis.
+            // demo.faults=none, or a comma-separated subset in timeline order: kill-leader,saturate,sigstop,pubsub,redis.
             List<FaultTimeline.Step> chosen = new ArrayList<>();
             for (FaultTimeline.Step step : options.faults()) {
                 if (List.of(faults.split(",")).contains(step.fault().option())) {
@@ -99,12 +103,13 @@ public final class ClusterDemo {
         }
 
         /**
-         * The short run for tests: 3 nodes, 30 s of load, the leader killed and restarted, a node frozen, the
-         * subscriptions killed; no uncached run; nodes with the C1 compiler only, which starts them faster.
+         * The short run for tests: 3 nodes, 30 s of load, the leader killed and restarted, one node's tenant pool
+         * saturated (its misses delegated), a node frozen, the subscriptions killed; no uncached run; nodes with the C1 compiler only, which starts them faster.
          */
         static Options shortRun(Path output) {
             return new Options(3, Duration.ofSeconds(30), Duration.ZERO, "read-mostly", 3,
                     List.of(new FaultTimeline.Step(0.10, FaultTimeline.Fault.KILL_LEADER),
+                            new FaultTimeline.Step(0.30, FaultTimeline.Fault.SATURATE_POOL),
                             new FaultTimeline.Step(0.45, FaultTimeline.Fault.PAUSE_NODE),
                             new FaultTimeline.Step(0.75, FaultTimeline.Fault.KILL_PUBSUB)),
                     List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), output);
@@ -143,6 +148,7 @@ public final class ClusterDemo {
         MongoServerProcess ownMongo = null;
         RedisServer ownRedis = null;
         List<ExampleNode> nodes = new ArrayList<>();
+        Map<String, TcpProxy> tenantPools = new LinkedHashMap<>();
         Balancer balancer = null;
         try {
             String mongoUri = System.getenv("MONGODB_URI");
@@ -175,7 +181,18 @@ public final class ClusterDemo {
                 for (int i = 1; i <= options.nodes(); i++) {
                     int port = Balancer.freePort();
                     ports.add(port);
-                    nodes.add(new ExampleNode("n" + i, port, jar, options.nodeJvmOptions(), properties, nodeLogs));
+                    Map<String, String> own = new LinkedHashMap<>(properties);
+                    if (ownMongo != null) {
+                        // The first tenant's separate pool (2 connections) reaches MongoDB through a proxy of this
+                        // node's own, so the saturate fault can hold its replies; its reads may be delegated.
+                        TcpProxy proxy = TcpProxy.raw(ownMongo.port());
+                        tenantPools.put("n" + i, proxy);
+                        String pool = "mongocache.pools.databases." + SATURATED_TENANT;
+                        own.put(pool + ".uri", "mongodb://127.0.0.1:" + proxy.port());
+                        own.put(pool + ".max-connections", "2");
+                        own.put("mongocache.coordinator.delegate", SATURATED_TENANT);
+                    }
+                    nodes.add(new ExampleNode("n" + i, port, jar, options.nodeJvmOptions(), own, nodeLogs));
                 }
                 startAll(nodes);
                 balancer = Balancer.start(ports, options.output());
@@ -199,7 +216,7 @@ public final class ClusterDemo {
                 FreshnessChecker checker = new FreshnessChecker();
                 System.out.println("Cached run: " + options.duration().toSeconds() + " s of load with the fault timeline");
                 Phase cached = runPhase("cached", options, workload, nodes, balancer, client, checker, outsideBound,
-                        redisUri, ownRedis, true);
+                        redisUri, ownRedis, true, tenantPools);
                 List<ClusterReport.LatencyRow> latencies = new ArrayList<>();
                 List<ClusterReport.CommandRow> commands = new ArrayList<>();
                 IntPredicate quiet = second -> cached.events.stream().noneMatch(e -> second >= (int) e.seconds()
@@ -225,7 +242,7 @@ public final class ClusterDemo {
                     Options uncachedOptions = new Options(options.nodes(), options.uncached(), Duration.ZERO,
                             options.workload(), options.threads(), List.of(), options.nodeJvmOptions(), options.output());
                     Phase uncached = runPhase("uncached", uncachedOptions, workload, nodes, balancer, client, checker,
-                            outsideBound, redisUri, ownRedis, false);
+                            outsideBound, redisUri, ownRedis, false, Map.of());
                     latencies.add(uncached.latency("uncached (mongocache.enabled=false)", second -> true));
                     commands.add(new ClusterReport.CommandRow("uncached", uncached.requests, uncached.commands));
                 } else {
@@ -243,8 +260,6 @@ public final class ClusterDemo {
                         + " commands on the workload databases less change-stream getMores; the coordinator's lease,"
                         + " registry and checkpoints (state database) are left out. A killed node's count is as of the"
                         + " last poll before the kill.");
-                notes.add("Not scripted: saturating one node's pool for a tenant so that a peer serves the read"
-                        + " (delegation) — it needs a MongoDB that can hold connections busy on demand.");
                 notes.add("Invalidation lag is measured by polling every node directly after a write, every 2 ms;"
                         + " nodes that do not answer (killed, frozen) are left out of that sample.");
                 ClusterReport report = new ClusterReport(setup, checker.stale(), checker.checked(),
@@ -264,6 +279,7 @@ public final class ClusterDemo {
             }
         } finally {
             closeAll(nodes);
+            tenantPools.values().forEach(TcpProxy::close);
             if (balancer != null) {
                 balancer.close();
             }
@@ -392,14 +408,15 @@ public final class ClusterDemo {
 
     private static Phase runPhase(String name, Options options, Workload workload, List<ExampleNode> nodes,
             Balancer balancer, MongoClient client, FreshnessChecker checker, Duration outsideBound, String redisUri,
-            RedisServer ownRedis, boolean withFaults) throws InterruptedException {
+            RedisServer ownRedis, boolean withFaults, Map<String, TcpProxy> tenantPools) throws InterruptedException {
         long start = System.nanoTime();
         Phase phase = new Phase();
         phase.recorder = new Recorder(start, (int) options.duration().toSeconds() + 300);
         ProductApi api = new ProductApi(ProductApi.newClient(), MAIN_DATABASE, checker);
         ClusterMonitor monitor = new ClusterMonitor(nodes, STATE_DATABASE, start);
         FaultTimeline timeline = new FaultTimeline(withFaults ? options.faults() : List.of(), options.duration(),
-                nodes, monitor, redisUri, ownRedis, MAX_STALENESS, NODE_START_TIMEOUT, start);
+                nodes, monitor, redisUri, ownRedis, MAX_STALENESS, NODE_START_TIMEOUT, start, tenantPools,
+                SATURATED_TENANT);
         LoadGenerator load = new LoadGenerator(api, balancer.baseUri(), workload, MAIN_DATABASE, TENANTS,
                 phase.recorder, MAX_STALENESS);
         List<String> databases = new ArrayList<>(List.of(MAIN_DATABASE));

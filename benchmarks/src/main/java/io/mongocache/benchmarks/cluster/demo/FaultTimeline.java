@@ -4,6 +4,14 @@ import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.mongocache.testing.RedisServer;
+import io.mongocache.testing.TcpProxy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.bson.Document;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FaultTimeline {
     /** The faults a timeline can script. */
     enum Fault {
-        KILL_LEADER("kill-leader"), PAUSE_NODE("sigstop"), KILL_PUBSUB("pubsub"), STOP_REDIS("redis");
+        KILL_LEADER("kill-leader"), SATURATE_POOL("saturate"), PAUSE_NODE("sigstop"), KILL_PUBSUB("pubsub"),
+        STOP_REDIS("redis");
 
         private final String option;
 
@@ -60,11 +69,19 @@ final class FaultTimeline {
     private final long startNanos;
     private final List<ClusterReport.FaultEvent> events = new ArrayList<>();
     private final Set<ExampleNode> unavailable = ConcurrentHashMap.newKeySet();
+    /** Per node name, the proxy in front of its separate pool for {@link #tenant} (empty: no saturate fault). */
+    private final Map<String, TcpProxy> tenantPools;
+    private final String tenant;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
     private final List<Thread> threads = new ArrayList<>();
     private volatile int faults;
 
     FaultTimeline(List<Step> steps, Duration loadDuration, List<ExampleNode> nodes, ClusterMonitor monitor,
-            String redisUri, RedisServer ownRedis, Duration maxStaleness, Duration nodeStartTimeout, long startNanos) {
+            String redisUri, RedisServer ownRedis, Duration maxStaleness, Duration nodeStartTimeout, long startNanos,
+            Map<String, TcpProxy> tenantPools, String tenant) {
+        this.tenantPools = Map.copyOf(tenantPools);
+        this.tenant = tenant;
         this.steps = List.copyOf(steps);
         this.loadDuration = loadDuration;
         this.nodes = List.copyOf(nodes);
@@ -99,6 +116,7 @@ final class FaultTimeline {
                 }
                 switch (step.fault()) {
                     case KILL_LEADER -> killLeader();
+                    case SATURATE_POOL -> saturatePool();
                     case PAUSE_NODE -> pauseNode();
                     case KILL_PUBSUB -> killPubSub();
                     case STOP_REDIS -> stopRedis();
@@ -152,6 +170,105 @@ final class FaultTimeline {
             Thread.sleep(200);
         }
         return null;
+    }
+
+    /**
+     * Fills one node's separate pool for {@link #tenant}: its proxy holds MongoDB's replies, two reads take the two
+     * connections, and then reads of other products of that tenant sent to that node must be answered by peers over
+     * Redis (delegation) while its own pool is saturated. The replies are released after the check.
+     */
+    private void saturatePool() throws InterruptedException {
+        String leader = monitor.leader();
+        ExampleNode target = null;
+        for (ExampleNode node : nodes) {
+            if (!unavailable.contains(node) && !node.name().equals(leader) && tenantPools.containsKey(node.name())) {
+                target = node;
+            }
+        }
+        if (target == null) {
+            event("saturate-skipped", tenantPools.isEmpty() ? "no pool to saturate: the demo does not own MongoDB"
+                    : "no node besides the leader is up");
+            return;
+        }
+        TcpProxy proxy = tenantPools.get(target.name());
+        long delegatedBefore = delegated(target);
+        proxy.holdReplies();
+        faults++;
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        try {
+            // Ids no product has: every read below is a miss, so it needs MongoDB (or a peer), never the cache.
+            String run = Long.toString(System.nanoTime(), 36);
+            for (int i = 0; i < 2; i++) {
+                held.add(get(target, "/tenants/" + tenant + "/products/held-" + run + "-" + i, Duration.ofSeconds(30)));
+            }
+            boolean saturated = false;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!saturated && System.nanoTime() < deadline) {
+                saturated = poolSaturated(target);
+                if (!saturated) {
+                    Thread.sleep(100);
+                }
+            }
+            int answered = 0;
+            int asked = 5;
+            for (int i = 0; i < asked && saturated; i++) {
+                HttpResponse<String> r = get(target, "/tenants/" + tenant + "/products/miss-" + run + "-" + i,
+                        Duration.ofSeconds(10)).join();
+                answered += r.statusCode() == 404 ? 1 : 0; // answered: no such product
+            }
+            long delegated = delegated(target) - delegatedBefore;
+            event("saturate", saturated
+                    ? String.format(Locale.ROOT, "%s's pool for %s full (2 connections held); %d of %d misses sent to "
+                            + "it answered, %d reads delegated to peers over Redis", target.name(), tenant, answered,
+                            asked, delegated)
+                    : target.name() + "'s pool for " + tenant + " did not report saturation within 10 s");
+        } catch (RuntimeException e) {
+            event("failed", "saturate: " + e);
+        } finally {
+            proxy.releaseReplies();
+            for (CompletableFuture<HttpResponse<String>> h : held) {
+                try {
+                    h.join();
+                } catch (RuntimeException ignored) {
+                    // a held read that timed out: the proxy released its reply late
+                }
+            }
+            event("saturate-end", "replies released; " + target.name() + "'s pool for " + tenant + " drains");
+        }
+    }
+
+    private CompletableFuture<HttpResponse<String>> get(ExampleNode node, String path, Duration timeout) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(node.baseUri() + path)).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Document report(ExampleNode node) {
+        try {
+            HttpResponse<String> r = get(node, "/actuator/mongocache", Duration.ofSeconds(5)).join();
+            return r.statusCode() == 200 ? Document.parse(r.body()) : new Document();
+        } catch (RuntimeException e) {
+            return new Document();
+        }
+    }
+
+    /** The delegated reads {@code node} sent so far (0 when it has no delegation). */
+    private long delegated(ExampleNode node) {
+        Document coordinator = report(node).get("coordinator", Document.class);
+        Document delegation = coordinator == null ? null : coordinator.get("delegation", Document.class);
+        return delegation == null ? 0 : ((Number) delegation.get("delegated")).longValue();
+    }
+
+    private boolean poolSaturated(ExampleNode node) {
+        Document pools = report(node).get("pools", Document.class);
+        if (pools == null) {
+            return false;
+        }
+        for (Document pool : pools.getList("pools", Document.class)) {
+            if (tenant.equals(pool.getString("pool")) && Boolean.TRUE.equals(pool.getBoolean("saturated"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void pauseNode() throws InterruptedException {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cluster demo's short run (3 nodes of the example's executable jar, ~30 s of load, the leader killed and
- * restarted, a node frozen past maxStaleness, the Redis subscriptions killed): every answer within its bound.
+ * restarted, one node's tenant pool saturated so that its misses are delegated to peers, a node frozen past
+ * maxStaleness, the Redis subscriptions killed): every answer within its bound, every delegated miss answered.
  * Needs {@code spring/example/target/mongocache-example-*-exec.jar}, which the reactor builds before this module.
  */
 class ClusterDemoIT {
@@ -27,8 +28,16 @@ class ClusterDemoIT {
         assertEquals(0, report.wrongCounts(), report.text());
         Set<String> happened = report.events().stream().map(ClusterReport.FaultEvent::kind)
                 .collect(Collectors.toSet());
-        assertTrue(happened.containsAll(List.of("kill-leader", "restarted", "sigstop", "sigcont", "pubsub-kill")),
-                "faults that happened: " + happened);
+        assertTrue(happened.containsAll(List.of("kill-leader", "restarted", "saturate", "saturate-end", "sigstop",
+                "sigcont", "pubsub-kill")), "faults that happened: " + happened);
+        String saturate = report.events().stream().filter(e -> e.kind().equals("saturate")).findFirst()
+                .orElseThrow().description();
+        java.util.regex.Matcher delegated = java.util.regex.Pattern.compile("(\\d+) of (\\d+) misses sent to it "
+                + "answered, (\\d+) reads delegated").matcher(saturate);
+        assertTrue(delegated.find(), saturate);
+        assertEquals(delegated.group(2), delegated.group(1), "every miss on the saturated node was answered: " + saturate);
+        assertTrue(Integer.parseInt(delegated.group(3)) >= Integer.parseInt(delegated.group(2)),
+                "peers answered them over Redis: " + saturate);
         assertFalse(happened.contains("failed"), report.text());
         assertTrue(report.checkedResponses() > 0, report.text());
         assertTrue(report.hitRatio() > 0, report.text());

@@ -1,5 +1,6 @@
 package io.mongocache.spring.boot;
 
+import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import io.mongocache.MongoCache;
 import io.mongocache.MongoCacheBuilder;
@@ -27,6 +28,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration;
+import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
@@ -57,9 +59,15 @@ public class MongoCacheAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @Conditional(PoolsConfigured.class)
-    MongoPools mongoCachePools(MongoCacheProperties properties, MongoConnectionDetails connection) {
+    MongoPools mongoCachePools(MongoCacheProperties properties, MongoConnectionDetails connection,
+            ObjectProvider<MongoClientSettingsBuilderCustomizer> customizers) {
         MongoCacheProperties.Pools p = properties.getPools();
         MongoPools.Builder builder = MongoPools.builder();
+        // The pools' clients start from what the application's customizers make of a client (Boot's standard
+        // settings, metrics command listeners, TLS, the application's own), like Boot's MongoClient does.
+        MongoClientSettings.Builder base = MongoClientSettings.builder();
+        customizers.orderedStream().forEach(c -> c.customize(base));
+        builder.clientSettings(base.build());
         String uri = connection.getConnectionString().getConnectionString();
         PropertyCheck.set("spring.mongodb.uri", uri, Masking.connectionString(uri), () -> builder.primary(uri));
         PropertyCheck.set("mongocache.pools.primary-max-connections", p.getPrimaryMaxConnections(),

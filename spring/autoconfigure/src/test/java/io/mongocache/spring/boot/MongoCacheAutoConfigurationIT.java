@@ -52,13 +52,27 @@ class MongoCacheAutoConfigurationIT {
 
     @Test
     void shouldCreatePoolsWhenSeparatePoolsAreConfiguredAndServeSpringDataFromThem() {
-        runner.withPropertyValues("mongocache.pools.databases.reports.max-connections=3").run(context -> {
-            MongoPools pools = context.getBean(MongoPools.class);
-            assertEquals(java.util.Set.of("reports"), pools.pools().separate());
-            MongoTemplate template = context.getBean(MongoTemplate.class);
-            template.insert(new org.bson.Document("_id", 1), "things");
-            assertEquals(1, template.count(new org.springframework.data.mongodb.core.query.Query(), "things"));
-        });
+        java.util.concurrent.atomic.AtomicLong inserts = new java.util.concurrent.atomic.AtomicLong();
+        runner.withPropertyValues("mongocache.pools.databases.reports.max-connections=3")
+                .withBean("countInserts", org.springframework.boot.mongodb.autoconfigure
+                        .MongoClientSettingsBuilderCustomizer.class, () -> b -> b.addCommandListener(
+                                new com.mongodb.event.CommandListener() {
+                                    @Override
+                                    public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                                        if (event.getCommandName().equals("insert")) {
+                                            inserts.incrementAndGet();
+                                        }
+                                    }
+                                }))
+                .run(context -> {
+                    MongoPools pools = context.getBean(MongoPools.class);
+                    assertEquals(java.util.Set.of("reports"), pools.pools().separate());
+                    MongoTemplate template = context.getBean(MongoTemplate.class);
+                    template.insert(new org.bson.Document("_id", 1), "things");
+                    assertEquals(1, template.count(new org.springframework.data.mongodb.core.query.Query(),
+                            "things"));
+                    assertEquals(1, inserts.get(), "the pools' client carries the application's customizers");
+                });
     }
 
     @Test
