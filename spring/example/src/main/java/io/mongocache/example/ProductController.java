@@ -52,6 +52,32 @@ public class ProductController {
         return repository.findByPriceLessThan(price);
     }
 
+    /** The products of a category as an aggregation (a cached read like any other): their count and versions. */
+    @GetMapping("/summary")
+    public Map<String, Object> summary(@RequestParam String category) {
+        List<org.bson.Document> rows = template.aggregate(org.springframework.data.mongodb.core.aggregation
+                .Aggregation.newAggregation(org.springframework.data.mongodb.core.aggregation.Aggregation.match(
+                        Criteria.where("category").is(category)),
+                        org.springframework.data.mongodb.core.aggregation.Aggregation.project("version")),
+                Product.class, org.bson.Document.class).getMappedResults();
+        return Map.of("count", rows.size(), "products", rows.stream()
+                .map(d -> Map.of("id", String.valueOf(d.get("_id")), "version", d.get("version"))).toList());
+    }
+
+    /**
+     * A write by filter: bumps the version of every product of a category priced below {@code below}, then answers
+     * the versions they have now (read after the write, bypassing the cache), which the demo acknowledges.
+     */
+    @PutMapping("/reprice")
+    public Map<String, Object> reprice(@RequestParam String category, @RequestParam long below) {
+        Query filter = Query.query(Criteria.where("category").is(category).and("price").lt(below));
+        long modified = template.updateMulti(filter, new Update().inc("version", 1), Product.class)
+                .getModifiedCount();
+        List<Product> now = io.mongocache.CacheHints.noCache(() -> template.find(filter, Product.class));
+        return Map.of("modified", modified, "products", now.stream()
+                .map(p -> Map.of("id", p.id(), "version", p.version())).toList());
+    }
+
     @PostMapping
     public ResponseEntity<Product> create(@RequestBody Product product) {
         return ResponseEntity.status(HttpStatus.CREATED).body(repository.save(product));

@@ -72,11 +72,15 @@ final class LoadGenerator {
                     case TENANT_WRITE -> api.write(balancer, tenants.get(random.nextInt(tenants.size())),
                             Workload.productId(tenantProducts.sample(random)), 100 + random.nextInt(900), TIMEOUT,
                             writeBoundNanos).isPresent();
+                    case AGGREGATE_CATEGORY -> aggregate(random.nextInt(Workload.CATEGORIES));
+                    case WRITE_BY_FILTER -> api.reprice(balancer, Workload.category(random.nextInt(Workload.CATEGORIES)),
+                            150 + random.nextInt(100), TIMEOUT, writeBoundNanos);
                 };
                 if (ok) {
                     recorder.record(sent, System.nanoTime() - sent);
                     boolean write = operation == Workload.Operation.WRITE_BY_ID
-                            || operation == Workload.Operation.TENANT_WRITE;
+                            || operation == Workload.Operation.TENANT_WRITE
+                            || operation == Workload.Operation.WRITE_BY_FILTER;
                     (write ? writes : reads).incrementAndGet();
                 } else {
                     recorder.error();
@@ -88,6 +92,14 @@ final class LoadGenerator {
                 return;
             }
         }
+    }
+
+    private boolean aggregate(int category) throws IOException, InterruptedException {
+        int count = api.summary(balancer, Workload.category(category), TIMEOUT);
+        if (count >= 0 && count != Workload.categorySize(category)) {
+            wrongCounts.incrementAndGet();
+        }
+        return count >= 0;
     }
 
     private boolean count(int category) throws IOException, InterruptedException {

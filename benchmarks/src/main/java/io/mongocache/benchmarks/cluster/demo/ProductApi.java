@@ -79,6 +79,48 @@ final class ProductApi {
         return products.size();
     }
 
+    /**
+     * A category's summary through an aggregation: checks every product's version.
+     *
+     * @return how many products it counted, or -1 when the request failed
+     */
+    int summary(String base, String category, Duration timeout) throws IOException, InterruptedException {
+        long sent = System.nanoTime();
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(products(base, mainDatabase)
+                + "/summary?category=" + category)).timeout(timeout).GET().build());
+        if (response.statusCode() != 200) {
+            return -1;
+        }
+        Document summary = Document.parse(response.body());
+        for (Document product : summary.getList("products", Document.class)) {
+            checker.check(key(mainDatabase, product.getString("id")), version(product), sent,
+                    "aggregation via " + base);
+        }
+        return ((Number) summary.get("count")).intValue();
+    }
+
+    /**
+     * A write by filter: bumps the versions of a category's products below a price; acknowledges each product's
+     * answered version with {@code bound}.
+     *
+     * @return false when the request failed (its outcome unknown)
+     */
+    boolean reprice(String base, String category, long below, Duration timeout, long boundNanos)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(products(base, mainDatabase)
+                + "/reprice?category=" + category + "&below=" + below)).timeout(timeout)
+                .PUT(HttpRequest.BodyPublishers.noBody()).build());
+        long acknowledged = System.nanoTime();
+        if (response.statusCode() != 200) {
+            return false;
+        }
+        for (Document product : Document.parse(response.body()).getList("products", Document.class)) {
+            checker.acknowledged(key(mainDatabase, product.getString("id")), version(product), acknowledged,
+                    boundNanos, "reprice via " + base);
+        }
+        return true;
+    }
+
     /** Counts a category of the main database; -1 when the request failed. */
     long count(String base, String category, Duration timeout) throws IOException, InterruptedException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(products(base, mainDatabase)

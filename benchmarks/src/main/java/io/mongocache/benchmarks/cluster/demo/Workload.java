@@ -34,16 +34,21 @@ record Workload(String name, int[] weights) {
         /** {@code GET /tenants/{db}/products/{id}}. */
         TENANT_READ,
         /** {@code PUT /tenants/{db}/products/{id}/price}. */
-        TENANT_WRITE
+        TENANT_WRITE,
+        /** {@code GET /products/summary?category=}: an aggregation; its count and every version are checked. */
+        AGGREGATE_CATEGORY,
+        /** {@code PUT /products/reprice?category=&below=}: a write by filter; every answered version acknowledged. */
+        WRITE_BY_FILTER
     }
 
     /** The mixes {@code -Ddemo.workload} names. */
     static Workload named(String name) {
-        // Weights in the order of Operation: by id, list, count, write, tenant read, tenant write.
+        // Weights in the order of Operation: by id, list, count, write, tenant read, tenant write, aggregation,
+        // write by filter (in per mille).
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "read-mostly" -> new Workload("read-mostly", new int[] {60, 10, 5, 5, 18, 2});
-            case "balanced" -> new Workload("balanced", new int[] {40, 8, 4, 20, 18, 10});
-            case "read-only" -> new Workload("read-only", new int[] {65, 10, 5, 0, 20, 0});
+            case "read-mostly" -> new Workload("read-mostly", new int[] {580, 100, 50, 50, 180, 20, 15, 5});
+            case "balanced" -> new Workload("balanced", new int[] {390, 80, 40, 190, 180, 90, 20, 10});
+            case "read-only" -> new Workload("read-only", new int[] {640, 100, 50, 0, 200, 0, 10, 0});
             default -> throw new IllegalArgumentException(
                     "demo.workload must be read-mostly, balanced or read-only but was " + name);
         };
@@ -72,11 +77,11 @@ record Workload(String name, int[] weights) {
             total += w;
         }
         String[] names = {"read by id", "list by category", "count by category", "write by id",
-            "tenant read by id", "tenant write by id"};
+            "tenant read by id", "tenant write by id", "aggregation by category", "write by filter"};
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < weights.length; i++) {
             if (weights[i] > 0) {
-                parts.add(Math.round(100.0 * weights[i] / total) + "% " + names[i]);
+                parts.add(String.format(Locale.ROOT, "%.1f%% %s", 100.0 * weights[i] / total, names[i]));
             }
         }
         return String.join(", ", parts);
