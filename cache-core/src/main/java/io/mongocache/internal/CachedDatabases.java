@@ -49,6 +49,24 @@ final class CachedDatabases {
     private static final Set<String> PASS_THROUGH = Set.of("getName", "getCodecRegistry", "getReadPreference",
             "getWriteConcern", "getReadConcern", "getTimeout", "listCollectionNames", "listCollections", "watch");
 
+    /** {@code equals}, {@code hashCode} and {@code toString} of a proxy: identity, and {@code description}. */
+    private static Object objectMethod(Object proxy, Method method, Object[] a, String description) {
+        return switch (method.getName()) {
+            case "equals" -> proxy == a[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            default -> description;
+        };
+    }
+
+    /** Calls {@code method} on {@code target}, rethrowing what it threw as itself. */
+    private static @Nullable Object invoke(Method method, Object target, Object[] a) throws Throwable {
+        try {
+            return method.invoke(target, a);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     /** {@code CachedDatabase}'s covariant overrides, resolved to the {@code MongoDatabase} methods they narrow. */
     private static final Map<Method, Method> DRIVER_METHODS = new ConcurrentHashMap<>();
 
@@ -89,11 +107,7 @@ final class CachedDatabases {
             Object[] a = args == null ? new Object[0] : args;
             String name = method.getName();
             if (method.getDeclaringClass() == Object.class) {
-                return switch (name) {
-                    case "equals" -> proxy == a[0];
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    default -> "CachedDatabase[" + delegate.getName() + "]";
-                };
+                return objectMethod(proxy, method, a, "CachedDatabase[" + delegate.getName() + "]");
             }
             if (name.equals("unwrap") && a.length == 0) {
                 return delegate;
@@ -132,11 +146,7 @@ final class CachedDatabases {
         }
 
         private @Nullable Object call(Method method, Object[] a) throws Throwable {
-            try {
-                return driverMethod(method).invoke(delegate, a);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+            return CachedDatabases.invoke(driverMethod(method), delegate, a);
         }
 
         private Invalidation namespace(String collection) {
@@ -170,18 +180,9 @@ final class CachedDatabases {
             return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
                 Object[] a = args == null ? new Object[0] : args;
                 if (m.getDeclaringClass() == Object.class) {
-                    return switch (m.getName()) {
-                        case "equals" -> p == a[0];
-                        case "hashCode" -> System.identityHashCode(p);
-                        default -> "CachedDatabase.aggregate[" + write + "]";
-                    };
+                    return objectMethod(p, m, a, "CachedDatabase.aggregate[" + write + "]");
                 }
-                Object r;
-                try {
-                    r = m.invoke(iterable, a);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
+                Object r = CachedDatabases.invoke(m, iterable, a);
                 if (r == iterable) {
                     return p;
                 }

@@ -146,12 +146,7 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
 
     @Override
     public <T> CachedCollection<T> wrap(MongoCollection<T> collection) {
-        if (collection == null) {
-            throw new IllegalArgumentException("collection must not be null");
-        }
-        if (closed) {
-            throw new MongoCacheClosedException("this MongoCache was closed; build a new one to wrap collections");
-        }
+        checkWrappable(collection, "collection");
         if (collection instanceof CachedCollectionImpl<T> cached) {
             if (cached.cache() == this) {
                 return cached;
@@ -165,13 +160,18 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
 
     @Override
     public io.mongocache.CachedDatabase wrap(com.mongodb.client.MongoDatabase database) {
-        if (database == null) {
-            throw new IllegalArgumentException("database must not be null");
+        checkWrappable(database, "database");
+        return CachedDatabases.wrap(this, database);
+    }
+
+    /** What both {@code wrap}s refuse: a null argument, a closed cache. */
+    private void checkWrappable(@Nullable Object driverObject, String what) {
+        if (driverObject == null) {
+            throw new IllegalArgumentException(what + " must not be null");
         }
         if (closed) {
-            throw new MongoCacheClosedException("this MongoCache was closed; build a new one to wrap databases");
+            throw new MongoCacheClosedException("this MongoCache was closed; build a new one to wrap " + what + "s");
         }
-        return CachedDatabases.wrap(this, database);
     }
 
     @Override

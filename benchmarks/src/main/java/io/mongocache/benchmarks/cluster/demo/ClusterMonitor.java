@@ -112,12 +112,21 @@ final class ClusterMonitor {
         }
     }
 
+    /** The node's {@code /actuator/mongocache} report, asked now; null when it does not answer 200 in time. */
+    Document report(ExampleNode node, Duration timeout) {
+        return json(node, "/actuator/mongocache", timeout).join();
+    }
+
     /** GET {@code path} on the node as a document; null when it does not answer 200 in time. */
     private CompletableFuture<Document> json(ExampleNode node, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(node.baseUri() + path)).timeout(TIMEOUT).build();
+        return json(node, path, TIMEOUT);
+    }
+
+    private CompletableFuture<Document> json(ExampleNode node, String path, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(node.baseUri() + path)).timeout(timeout).build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .thenApply(r -> r.statusCode() == 200 ? Document.parse(r.body()) : null)
-                .completeOnTimeout(null, TIMEOUT.toMillis() + 100, TimeUnit.MILLISECONDS)
+                .completeOnTimeout(null, timeout.toMillis() + 100, TimeUnit.MILLISECONDS)
                 .exceptionally(failed -> null);
     }
 

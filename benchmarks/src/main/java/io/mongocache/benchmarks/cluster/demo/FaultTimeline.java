@@ -178,13 +178,7 @@ final class FaultTimeline {
      * Redis (delegation) while its own pool is saturated. The replies are released after the check.
      */
     private void saturatePool() throws InterruptedException {
-        String leader = monitor.leader();
-        ExampleNode target = null;
-        for (ExampleNode node : nodes) {
-            if (!unavailable.contains(node) && !node.name().equals(leader) && tenantPools.containsKey(node.name())) {
-                target = node;
-            }
-        }
+        ExampleNode target = follower(node -> tenantPools.containsKey(node.name()));
         if (target == null) {
             event("saturate-skipped", tenantPools.isEmpty() ? "no pool to saturate: the demo does not own MongoDB"
                     : "no node besides the leader is up");
@@ -248,12 +242,8 @@ final class FaultTimeline {
     }
 
     private Document report(ExampleNode node) {
-        try {
-            HttpResponse<String> r = get(node, "/actuator/mongocache", Duration.ofSeconds(5)).join();
-            return r.statusCode() == 200 ? Document.parse(r.body()) : new Document();
-        } catch (RuntimeException e) {
-            return new Document();
-        }
+        Document report = monitor.report(node, Duration.ofSeconds(5));
+        return report == null ? new Document() : report;
     }
 
     /** The delegated reads {@code node} sent so far (0 when it has no delegation). */
@@ -276,14 +266,20 @@ final class FaultTimeline {
         return false;
     }
 
-    private void pauseNode() throws InterruptedException {
+    /** The last node that is up, does not lead (as last seen) and passes {@code also}; null if none. */
+    private ExampleNode follower(java.util.function.Predicate<ExampleNode> also) {
         String leader = monitor.leader();
         ExampleNode target = null;
         for (ExampleNode node : nodes) {
-            if (!unavailable.contains(node) && !node.name().equals(leader)) {
+            if (!unavailable.contains(node) && !node.name().equals(leader) && also.test(node)) {
                 target = node;
             }
         }
+        return target;
+    }
+
+    private void pauseNode() throws InterruptedException {
+        ExampleNode target = follower(node -> true);
         if (target == null) {
             event("failed", "sigstop: no node besides the leader is up");
             return;

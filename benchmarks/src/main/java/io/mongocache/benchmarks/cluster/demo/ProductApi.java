@@ -73,9 +73,7 @@ final class ProductApi {
             return -1;
         }
         List<Document> products = Document.parse("{\"list\":" + response.body() + "}").getList("list", Document.class);
-        for (Document product : products) {
-            checker.check(key(mainDatabase, product.getString("id")), version(product), sent, "list via " + base);
-        }
+        checkAll(products, sent, "list via " + base);
         return products.size();
     }
 
@@ -92,10 +90,7 @@ final class ProductApi {
             return -1;
         }
         Document summary = Document.parse(response.body());
-        for (Document product : summary.getList("products", Document.class)) {
-            checker.check(key(mainDatabase, product.getString("id")), version(product), sent,
-                    "aggregation via " + base);
-        }
+        checkAll(summary.getList("products", Document.class), sent, "aggregation via " + base);
         return ((Number) summary.get("count")).intValue();
     }
 
@@ -158,6 +153,13 @@ final class ProductApi {
     private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         requests.incrementAndGet();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Checks the version of every product of the main database an answer listed ({@code id}, {@code version}). */
+    private void checkAll(List<Document> products, long sent, String source) {
+        for (Document product : products) {
+            checker.check(key(mainDatabase, product.getString("id")), version(product), sent, source);
+        }
     }
 
     private static long version(Document product) {

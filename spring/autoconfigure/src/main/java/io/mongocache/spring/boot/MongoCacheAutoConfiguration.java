@@ -19,7 +19,6 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -33,7 +32,6 @@ import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.context.annotation.Role;
@@ -238,6 +236,11 @@ public class MongoCacheAutoConfiguration {
         }
     }
 
+    /** Whether the list property {@code name} has an entry. */
+    private static boolean listed(Binder binder, String name) {
+        return !binder.bind(name, Bindable.listOf(String.class)).orElse(List.of()).isEmpty();
+    }
+
     /** True when separate pools or delegation are configured. */
     static final class PoolsConfigured extends SpringBootCondition {
         @Override
@@ -245,9 +248,7 @@ public class MongoCacheAutoConfiguration {
             Binder binder = Binder.get(context.getEnvironment());
             boolean pools = !binder.bind("mongocache.pools.databases", Bindable.mapOf(String.class, Object.class))
                     .orElse(Map.of()).isEmpty();
-            boolean delegate = !binder.bind("mongocache.coordinator.delegate", Bindable.listOf(String.class))
-                    .orElse(List.of()).isEmpty();
-            return pools || delegate ? ConditionOutcome.match("mongocache.pools.databases or "
+            return pools || listed(binder, "mongocache.coordinator.delegate") ? ConditionOutcome.match("mongocache.pools.databases or "
                     + "mongocache.coordinator.delegate is set") : ConditionOutcome.noMatch("no separate pools or "
                     + "delegation configured");
         }
@@ -258,10 +259,8 @@ public class MongoCacheAutoConfiguration {
         @Override
         public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
             Binder binder = Binder.get(context.getEnvironment());
-            boolean any = !binder.bind("mongocache.coordinator.watch", Bindable.listOf(String.class))
-                    .orElse(List.of()).isEmpty()
-                    || !binder.bind("mongocache.coordinator.delegate", Bindable.listOf(String.class))
-                    .orElse(List.of()).isEmpty();
+            boolean any = listed(binder, "mongocache.coordinator.watch")
+                    || listed(binder, "mongocache.coordinator.delegate");
             return any ? ConditionOutcome.match("mongocache.coordinator.watch or .delegate is set")
                     : ConditionOutcome.noMatch("neither mongocache.coordinator.watch nor .delegate is set");
         }
