@@ -197,6 +197,7 @@ abstract class CachedCollectionContract {
         };
         CyclicBarrier barrier = new CyclicBarrier(threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long interruptionsBefore = interruptions();
         try {
             List<Future<List<Document>>> results = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
@@ -212,9 +213,19 @@ abstract class CachedCollectionContract {
         } finally {
             pool.shutdownNow();
         }
+        long interruptions = interruptions() - interruptionsBefore;
         System.out.println("single-flight: " + threads + " concurrent misses -> " + stats().loads()
-                + " MongoDB load(s)");
-        assertEquals(1, stats().loads());
+                + " MongoDB load(s), " + interruptions + " flush(es) or remote invalidation(s) meanwhile");
+        // A flush (a re-subscription, Redis answering again) or another node's invalidation that lands mid-flight
+        // makes the flight's result dead: the reads after it share one new load.
+        assertTrue(stats().loads() >= 1 && stats().loads() <= 1 + interruptions,
+                "one load, plus at most one per flush or remote invalidation meanwhile: " + stats().loads());
+    }
+
+    /** Events that legitimately end a flight's sharing: local-tier flushes and invalidations from other nodes. */
+    private long interruptions() {
+        CacheStats.Channel channel = cache.stats().channel();
+        return channel.flushes() + channel.invalidations();
     }
 
     @Test

@@ -22,10 +22,12 @@ import org.slf4j.LoggerFactory;
  * the version cells the entry itself holds, so a hit needs no analysis of the query and no map lookup. On a miss
  * the read takes a fresh stamp of everything it depends on and registers a flight for its key; reads of the same
  * key with the same stamp wait for that flight instead of querying MongoDB (single-flight); a read whose stamp
- * differs (a write landed in between) never joins an older flight — it loads for itself, so no read that starts
- * after a write returns can receive a result loaded before it. Loaded payloads are installed in L1 with the stamp
- * taken before the query, so an install that races a write is dead on arrival (no stale set); in Redis the same
- * holds through the tokens read before the query ({@link RedisTier}).
+ * differs (a write landed in between) never joins an older flight, so no read that starts after a write returns
+ * can receive a result loaded before it — it takes the dead flight's place in the map instead, so the reads that
+ * follow it share its load (one load per key and write, not one per read, when a write or flush lands mid-flight).
+ * Loaded payloads are installed in L1 with the stamp taken before the query, so an install that races a write is
+ * dead on arrival (no stale set); in Redis the same holds through the tokens read before the query
+ * ({@link RedisTier}).
  *
  * <p>Expiry: each install shortens the TTL by a random fraction up to {@code ttlJitter}, so entries loaded
  * together expire apart. With {@code refreshAhead}, a hit on an entry in the last part of its life reloads it in
@@ -111,14 +113,25 @@ final class CacheReads {
         Versions.Stamp stamp = versions.stamp(key.dependencies());
         Flight mine = new Flight(stamp);
         Flight existing = flights.putIfAbsent(key, mine);
-        if (existing != null) {
+        while (existing != null) {
             if (existing.stamp.sameAs(stamp)) {
                 byte[] shared = await(existing, waitLimitNanos);
                 if (shared != null) {
                     return ReadResult.complete(shared, null);
                 }
+                return loadAndInstall(key, stamp, ttlNanos, loader, counters, true);
             }
-            return loadAndInstall(key, stamp, ttlNanos, loader, counters, true);
+            if (existing.stamp.isCurrent() || !stamp.isCurrent()) {
+                // Another stamp that is still current (a cell was collected and re-created), or ours is already
+                // dead: load alone, without taking the flight over.
+                return loadAndInstall(key, stamp, ttlNanos, loader, counters, true);
+            }
+            // The flight in the map started before a write (or a flush) that ours follows: its result is dead on
+            // arrival, so later reads with our stamp join ours instead of each loading alone.
+            if (flights.replace(key, existing, mine)) {
+                break;
+            }
+            existing = flights.putIfAbsent(key, mine);
         }
         try {
             // A flight that landed between this read's local lookup and its registration has installed its

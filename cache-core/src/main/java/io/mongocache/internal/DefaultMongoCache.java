@@ -124,7 +124,7 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
             tier.onRecovery(() -> {
                 // Invalidations of other nodes may have been lost while Redis was unreachable, and ours did not
                 // reach them: flush here and tell everyone to flush.
-                flushLocal();
+                ch.flush("Redis answered again after an outage");
                 scheduler.execute(() -> invalidate(Invalidation.everything()));
             });
             tier.start();

@@ -322,7 +322,8 @@ final class InvalidationChannel implements AutoCloseable {
         flush("subscribed to the invalidation channel");
     }
 
-    private void flush(String why) {
+    /** Flushes the local tier (counted in {@code flushes}): this node can no longer vouch for what it holds. */
+    void flush(String why) {
         flushes.increment();
         LOG.debug("mongocache: flushing the local tier: {}", why);
         flushLocal.run();

@@ -211,4 +211,47 @@ class CacheReadsTest {
             assertEquals(0, waiterLoads.get());
         }
     }
+
+    @Test
+    void shouldShareOneLoadAmongReadsThatFollowAFlushWhileAnOlderFlightIsStuck() throws Exception {
+        CacheReads reads = reads(0, 0, Runnable::run);
+        CacheKey key = key("flushed");
+        AtomicInteger followerLoads = new AtomicInteger();
+        ExecutorService followers = Executors.newFixedThreadPool(6);
+        try (StuckLeader leader = new StuckLeader(reads, key)) {
+            // A flush lands while the leader's query runs: its result is dead on arrival, and no later read may
+            // share it. The reads that follow share one new load instead of each loading alone.
+            versions.bumpAll();
+            CountDownLatch arrived = new CountDownLatch(6);
+            // The load after the flush waits until every follower has called read (and a little longer, so that
+            // they are past their local lookup): any of them that does not share it loads as well.
+            Loader slowLoad = cap -> {
+                int n = followerLoads.incrementAndGet();
+                try {
+                    arrived.await(10, TimeUnit.SECONDS);
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return ReadResult.complete(Payloads.ofLong(100 + n), null);
+            };
+            List<Future<ReadResult>> results = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                results.add(followers.submit(() -> {
+                    arrived.countDown();
+                    return reads.read(key, stats.of("db.c"), TTL, 0, slowLoad, null);
+                }));
+            }
+            for (Future<ReadResult> r : results) {
+                assertEquals(101, value(r.get(20, TimeUnit.SECONDS)), "the one load after the flush");
+            }
+            assertEquals(1, followerLoads.get(), "one load for the six reads after the flush");
+            leader.release();
+            assertEquals(1, value(leader.result.get(10, TimeUnit.SECONDS)), "the leader's caller gets its own read");
+            assertEquals(101, value(reads.read(key, TTL, loader(new AtomicInteger()), null)),
+                    "the dead flight did not install over the current entry");
+        } finally {
+            followers.shutdownNow();
+        }
+    }
 }
