@@ -31,8 +31,9 @@ import static com.mongodb.client.model.Filters.eq;
  * The miss path: {@code users.find(eq("_id", id)).first()} when the cache cannot answer, against the raw
  * driver's identical call on the same data and the same key sequence, and against the raw driver after one Lettuce
  * sync {@code GET} — the bound for a miss that must ask Redis first. Two variants of ours: L1 only, and L1 + Redis,
- * where a miss also pays the Redis lookup (one script: the tokens and the entry) and the install (a second script,
- * sent without waiting).
+ * where a miss also pays the Redis lookup (one round trip: the era's, the namespace's and the document's tokens and
+ * the entry, native commands written with one flush) and the install (the entry and its tokens' expiry, written with
+ * one flush and not waited for).
  *
  * <p>How every read is made a miss, honestly: the benchmark walks a shuffled sequence of {@code docs} distinct
  * {@code _id}s (20,000 by default, ~26 MB of entries against an 8 MiB local tier), so within one lap no key is

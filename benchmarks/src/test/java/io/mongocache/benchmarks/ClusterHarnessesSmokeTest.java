@@ -47,6 +47,7 @@ class ClusterHarnessesSmokeTest {
     void shouldMeasureWhatAMissCostsRedis() throws Exception {
         MissRedisCostHarness.Result result = MissRedisCostHarness.run(50);
         assertTrue(result.redisMicrosPerMiss() > 0, result.toString());
+        assertTrue(result.readsPerMiss() > 0, result.toString());
         assertTrue(result.commands().stream().anyMatch(c -> c.startsWith("get")), result.toString());
     }
 

@@ -20,6 +20,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CacheKey {
     private static final HexFormat HEX = HexFormat.of();
+    /** One SHA-256 instance per thread: looking the algorithm up costs more than hashing a short key. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    });
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final KeyPrefix prefix;
@@ -88,14 +96,10 @@ public final class CacheKey {
     public String digest() {
         String d = digest;
         if (d == null) {
-            try {
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                sha.update(prefix.elements);
-                sha.update(bytes);
-                d = HEX.formatHex(sha.digest(), 0, 16);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-            }
+            MessageDigest sha = SHA256.get();
+            sha.update(prefix.elements);
+            sha.update(bytes);
+            d = HEX.formatHex(sha.digest(), 0, 16);
             digest = d;
         }
         return d;

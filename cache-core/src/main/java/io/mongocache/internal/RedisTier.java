@@ -66,19 +66,20 @@ import org.slf4j.LoggerFactory;
  * so that a token lost to a delete, an expiry, a restart or an eviction can never come back with a value an old entry
  * carries: a missing token only ever causes misses.
  *
- * <p>Algorithm. A lookup is one pipelined round trip of native commands, no script: {@code SET NX GET} of the era
- * and of every token the key depends on (reading each, creating the missing ones; the era never expires, the others
+ * <p>Algorithm. Commands that go together (a lookup's, an install's, a sender batch's) are written with one flush
+ * ({@link RedisBatch}). A lookup is one pipelined round trip of native commands, no script: {@code SET NX GET} of the
+ * era and of every token the key depends on (reading each, creating the missing ones; the era never expires, the others
  * with the entry), then {@code GET} of the entry. The entry is served only if every token it carries equals the one
  * just read; Redis runs the commands in order, so this check needs no atomicity. After a MongoDB load the result is
- * installed with plain commands sent without waiting: {@code SET} of the entry stamped with the tokens read before
- * the load, and {@code PEXPIRE … GT} of its tokens to the entry's TTL. No check-and-set is needed: an install that
- * raced a write carries a token the write replaced, so no lookup ever serves it. A write replaces its tokens and
- * then publishes its channel message: in one round trip on a standalone Redis (a script; for "everything", the era's
- * deletion and the message pipelined on one connection), on a Cluster once the tokens are acknowledged — waiting
- * for Redis ({@link InvalidationMode#SYNC}) — or hands both to a background sender that batches them in write
- * order ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the Redis entries that depend on
- * them. Once it has, the fresh tokens are reported to the local versions ({@link TokenMemo}): this node's next
- * read of what it wrote skips the lookup (no entry can be current yet) and installs with the remembered tokens.
+ * installed with plain commands sent without waiting: {@code SET} of the entry stamped with the tokens read before the
+ * load, and {@code PEXPIRE … GT} of its tokens to the entry's TTL. No check-and-set is needed: an install that raced a
+ * write carries a token the write replaced, so no lookup ever serves it. A write replaces its tokens and then publishes
+ * its channel message: in one round trip on a standalone Redis (a script; for "everything", the era's deletion and the
+ * message pipelined on one connection), on a Cluster once the tokens are acknowledged — waiting for Redis ({@link
+ * InvalidationMode#SYNC}) — or hands both to a background sender that batches them in write order ({@link
+ * InvalidationMode#ASYNC}); until Redis took them, this node skips the Redis entries that depend on them. Once it has,
+ * the fresh tokens are reported to the local versions ({@link TokenMemo}): this node's next read of what it wrote skips
+ * the lookup (no entry can be current yet) and installs with the remembered tokens.
  *
  * <p>Concurrency: thread-safe; Lettuce multiplexes one connection and keeps its commands in order. Nothing runs on
  * another thread before {@link #start()} (the asynchronous sender, the probe). Token replacements and channel messages
@@ -403,27 +404,29 @@ final class RedisTier implements AutoCloseable {
      * (created where missing, with an expiry of {@code ttlMillis}) and the payload if a current entry exists.
      */
     @Nullable Lookup lookup(CacheKey key, long ttlMillis, StatsRegistry.Counters counters) {
-        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
-        if (commands == null || !usable(key)) {
+        StatefulConnection<byte[], byte[]> c = connection;
+        if (c == null || async == null || !usable(key)) {
             return null;
         }
         Dependency[] deps = key.dependencies();
         try {
-            // One pipelined round trip of native commands, no script: each token is read, or created when missing,
-            // by SET NX GET (the era without expiry, the others expiring with the entry), then the entry is read.
-            // Redis runs them in this order, so an entry read after its tokens can only be newer than them, and an
-            // entry whose tokens differ from those read is simply not current: the check in currentPayload holds
-            // without the commands being atomic.
+            // One pipelined round trip of native commands written with one flush, no script: each token is read, or
+            // created when missing, by SET NX GET (the era without expiry, the others expiring with the entry), then
+            // the entry is read. Redis runs them in this order, so an entry read after its tokens can only be newer
+            // than them, and an entry whose tokens differ from those read is simply not current: the check in
+            // currentPayload holds without the commands being atomic.
+            RedisBatch batch = new RedisBatch(c, deps.length + 2);
             byte[][] fresh = new byte[deps.length + 1][];
             List<RedisFuture<byte[]>> reads = new ArrayList<>(deps.length + 1);
             fresh[0] = randomToken();
-            reads.add(commands.setGet(eraKey, fresh[0], SetArgs.Builder.nx()));
+            reads.add(batch.setGet(eraKey, fresh[0], SetArgs.Builder.nx()));
             SetArgs expiring = SetArgs.Builder.nx().px(Math.max(1, ttlMillis));
             for (int i = 0; i < deps.length; i++) {
                 fresh[i + 1] = randomToken();
-                reads.add(commands.setGet(tokenKey(deps[i]), fresh[i + 1], expiring));
+                reads.add(batch.setGet(tokenKey(deps[i]), fresh[i + 1], expiring));
             }
-            RedisFuture<byte[]> entry = commands.get(entryKey(key));
+            RedisFuture<byte[]> entry = batch.get(entryKey(key));
+            batch.send();
             byte[][] tokens = new byte[deps.length + 1][];
             for (int i = 0; i < tokens.length; i++) {
                 byte[] previous = await(reads.get(i));
@@ -470,8 +473,8 @@ final class RedisTier implements AutoCloseable {
      * without waiting for the reply (a lost install is a later miss, never a stale read).
      */
     void install(CacheKey key, byte[][] tokens, byte[] payload, long ttlMillis, StatsRegistry.Counters counters) {
-        RedisClusterAsyncCommands<byte[], byte[]> commands = async;
-        if (commands == null || !usable(key) || tokens.length > NamespaceStats.MAX_SHARED_DEPENDENCIES + 1) {
+        StatefulConnection<byte[], byte[]> c = connection;
+        if (c == null || async == null || !usable(key) || tokens.length > NamespaceStats.MAX_SHARED_DEPENDENCIES + 1) {
             return;
         }
         Dependency[] deps = key.dependencies();
@@ -488,11 +491,13 @@ final class RedisTier implements AutoCloseable {
         // shortened), so a token cannot expire and be recreated under a live entry — which would only cost a miss.
         long ttl = Math.max(1, ttlMillis);
         try {
+            RedisBatch batch = new RedisBatch(c, deps.length + 1);
             List<RedisFuture<?>> sent = new ArrayList<>(deps.length + 1);
-            sent.add(commands.set(entryKey(key), value.array(), SetArgs.Builder.px(ttl)));
+            sent.add(batch.set(entryKey(key), value.array(), SetArgs.Builder.px(ttl)));
             for (Dependency dep : deps) {
-                sent.add(commands.pexpire(tokenKey(dep), ttl, io.lettuce.core.ExpireArgs.Builder.gt()));
+                sent.add(batch.extendTo(tokenKey(dep), ttl));
             }
+            batch.send();
             for (RedisFuture<?> f : sent) {
                 f.whenComplete((reply, error) -> {
                     if (error != null) {
@@ -542,21 +547,21 @@ final class RedisTier implements AutoCloseable {
      * token and each document's token for a write by id — or the era's deletion for everything. Called under the
      * publish lock; the replies are awaited by the caller.
      */
-    private Replacement replaceTokens(RedisClusterAsyncCommands<byte[], byte[]> commands, Invalidation invalidation) {
+    private Replacement replaceTokens(RedisBatch batch, Invalidation invalidation) {
         Replacement r = new Replacement();
         if (invalidation.kind() == Invalidation.Kind.EVERYTHING) {
-            r.replies.add(commands.del(eraKey));
+            r.replies.add(batch.del(eraKey));
         } else {
             for (Dependency d : Dependency.staleAfter(invalidation)) {
-                replace(commands, r, d);
+                replace(batch, r, d);
             }
         }
         return r;
     }
 
-    private void replace(RedisClusterAsyncCommands<byte[], byte[]> commands, Replacement r, Dependency d) {
+    private void replace(RedisBatch batch, Replacement r, Dependency d) {
         byte[] token = randomToken();
-        r.replies.add(commands.set(tokenKey(d), token, tokenExpiry));
+        r.replies.add(batch.set(tokenKey(d), token, tokenExpiry));
         r.dependencies.add(d);
         r.tokens.add(token);
     }
@@ -613,11 +618,13 @@ final class RedisTier implements AutoCloseable {
             Replacement replaced;
             RedisFuture<Long> published = null;
             synchronized (publishLock) {
-                replaced = replaceTokens(commands, invalidation);
+                RedisBatch batch = new RedisBatch(java.util.Objects.requireNonNull(connection), 4);
+                replaced = replaceTokens(batch, invalidation);
                 if (!cluster && channel != null && message != null) {
                     // Same connection, same server: Redis processes the publish after the replacement.
-                    published = commands.publish(channel, message.get());
+                    published = batch.publish(channel, message.get());
                 }
+                batch.send();
             }
             replaced.await();
             if (cluster && channel != null && message != null) {
@@ -794,14 +801,17 @@ final class RedisTier implements AutoCloseable {
         List<Outgoing> sentMessages = new ArrayList<>(batch.size());
         long now = System.nanoTime();
         synchronized (publishLock) {
+            // Every command of the batch in one write: the replacements and messages in queue order, one flush.
+            RedisBatch commandsInOrder = new RedisBatch(java.util.Objects.requireNonNull(connection),
+                    batch.size() * 4);
             for (Outgoing o : batch) {
                 Invalidation invalidation = o.invalidation();
                 if (invalidation != null) {
-                    replacements.add(replaceTokens(commands, invalidation));
+                    replacements.add(replaceTokens(commandsInOrder, invalidation));
                     if (o.message() != null && o.channel() != null) {
                         sentMessages.add(o);
                         if (!cluster) {
-                            publications.add(commands.publish(o.channel(), o.message().get()));
+                            publications.add(commandsInOrder.publish(o.channel(), o.message().get()));
                         }
                     }
                 } else if (now - o.enqueuedNanos() <= heartbeatQueueLimitNanos) {
@@ -809,10 +819,11 @@ final class RedisTier implements AutoCloseable {
                     // vouch late, so it is dropped and the other nodes stop trusting this one until it catches up.
                     sentMessages.add(o);
                     if (!cluster) {
-                        publications.add(commands.publish(o.channel(), o.message().get()));
+                        publications.add(commandsInOrder.publish(o.channel(), o.message().get()));
                     }
                 }
             }
+            commandsInOrder.send();
         }
         boolean ok = true;
         RuntimeException failure = null;

@@ -27,13 +27,16 @@ public final class MissRedisCostHarness {
     /**
      * @param misses cold misses measured
      * @param redisMicrosPerMiss Redis execution time per miss, all commands
+     * @param readsPerMiss socket reads Redis processed per miss ({@code total_reads_processed}): in how many
+     *     separate reads a miss's commands (its lookup's and its install's) reached the server
      * @param commands per command name: calls and microseconds in the measured window
      */
-    public record Result(int misses, double redisMicrosPerMiss, List<String> commands) {}
+    public record Result(int misses, double redisMicrosPerMiss, double readsPerMiss, List<String> commands) {}
 
     public static void main(String[] args) throws Exception {
         Result r = run(args.length > 0 ? Integer.parseInt(args[0]) : 3000);
-        System.out.printf("%d cold misses: %.1f µs of Redis time per miss%n", r.misses(), r.redisMicrosPerMiss());
+        System.out.printf("%d cold misses: %.1f µs of Redis time and %.2f socket reads per miss%n", r.misses(),
+                r.redisMicrosPerMiss(), r.readsPerMiss());
         r.commands().forEach(c -> System.out.println("  " + c));
         System.exit(0);
     }
@@ -72,7 +75,13 @@ public final class MissRedisCostHarness {
                     total += usec;
                     commands.add(String.format("%-10s %7d calls %9d µs", name, calls, usec));
                 }
-                return new Result(misses, (double) total / misses, commands);
+                long reads = 0;
+                for (String line : admin.sync().info("stats").split("\r?\n")) {
+                    if (line.startsWith("total_reads_processed:")) {
+                        reads = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+                return new Result(misses, (double) total / misses, (double) reads / misses, commands);
             } finally {
                 adminClient.shutdown();
             }
