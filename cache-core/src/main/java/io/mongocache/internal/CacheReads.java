@@ -218,7 +218,7 @@ final class CacheReads {
             // skip the lookup and install with the tokens the write set (the install script checks them).
             byte[][] known = useShared && l2.usableFor(key) ? stamp.tokensAfterOwnWrite() : null;
             if (known != null) {
-                lookup = new RedisTier.Lookup(null, known);
+                lookup = new RedisTier.Lookup(null, known, 0);
                 counters.l2Misses.increment();
             } else {
                 lookup = l2.lookup(key, Math.max(1, ttlNanos / 1_000_000), counters);
@@ -230,7 +230,13 @@ final class CacheReads {
                 byte[] payload = lookup.payload();
                 if (payload != null) {
                     counters.l2Hits.increment();
-                    installLocal(key, stamp, payload, jittered(ttlNanos), null, counters);
+                    // The local copy lives no longer than the Redis entry it copies: the TTL bounds the age of a
+                    // result (what outside writes rely on without a watcher), not the time since this node saw it.
+                    long ttl = jittered(ttlNanos);
+                    if (lookup.remainingMillis() > 0) {
+                        ttl = Math.min(ttl, lookup.remainingMillis() * 1_000_000);
+                    }
+                    installLocal(key, stamp, payload, ttl, null, counters);
                     return ReadResult.complete(payload, null);
                 }
                 counters.l2Misses.increment();

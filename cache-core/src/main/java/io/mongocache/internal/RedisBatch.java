@@ -58,6 +58,11 @@ final class RedisBatch {
         return add(new Command<>(CommandType.GET, new ValueOutput<>(CODEC), new CommandArgs<>(CODEC).addKey(key)));
     }
 
+    /** {@code PTTL key}: the key's remaining life in milliseconds; -1 without an expiry, -2 if it does not exist. */
+    RedisFuture<Long> remainingMillis(byte[] key) {
+        return add(new Command<>(CommandType.PTTL, new IntegerOutput<>(CODEC), new CommandArgs<>(CODEC).addKey(key)));
+    }
+
     /** {@code PEXPIRE key millis GT}: extends the key's life, never shortens it. */
     RedisFuture<Boolean> extendTo(byte[] key, long millis) {
         CommandArgs<byte[], byte[]> args = new CommandArgs<>(CODEC).addKey(key).add(millis);

@@ -69,17 +69,17 @@ import org.slf4j.LoggerFactory;
  * <p>Algorithm. Commands that go together (a lookup's, an install's, a sender batch's) are written with one flush
  * ({@link RedisBatch}). A lookup is one pipelined round trip of native commands, no script: {@code SET NX GET} of the
  * era and of every token the key depends on (reading each, creating the missing ones; the era never expires, the others
- * with the entry), then {@code GET} of the entry. The entry is served only if every token it carries equals the one
- * just read; Redis runs the commands in order, so this check needs no atomicity. After a MongoDB load the result is
- * installed with plain commands sent without waiting: {@code SET} of the entry stamped with the tokens read before the
- * load, and {@code PEXPIRE … GT} of its tokens to the entry's TTL. No check-and-set is needed: an install that raced a
- * write carries a token the write replaced, so no lookup ever serves it. A write replaces its tokens and then publishes
- * its channel message: in one round trip on a standalone Redis (a script; for "everything", the era's deletion and the
- * message pipelined on one connection), on a Cluster once the tokens are acknowledged — waiting for Redis ({@link
- * InvalidationMode#SYNC}) — or hands both to a background sender that batches them in write order ({@link
- * InvalidationMode#ASYNC}); until Redis took them, this node skips the Redis entries that depend on them. Once it has,
- * the fresh tokens are reported to the local versions ({@link TokenMemo}): this node's next read of what it wrote skips
- * the lookup (no entry can be current yet) and installs with the remembered tokens.
+ * with the entry), then {@code GET} and {@code PTTL} of the entry. The entry is served only if every token it carries
+ * equals the one just read; Redis runs the commands in order, so this check needs no atomicity. After a MongoDB load
+ * the result is installed with plain commands sent without waiting: {@code SET} of the entry stamped with the tokens
+ * read before the load, and {@code PEXPIRE … GT} of its tokens to the entry's TTL. No check-and-set is needed: an
+ * install that raced a write carries a token the write replaced, so no lookup ever serves it. A write replaces its
+ * tokens and then publishes its channel message: in one round trip on a standalone Redis (a script; for "everything",
+ * the era's deletion and the message pipelined on one connection), on a Cluster once the tokens are acknowledged —
+ * waiting for Redis ({@link InvalidationMode#SYNC}) — or hands both to a background sender that batches them in write
+ * order ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the Redis entries that depend on them.
+ * Once it has, the fresh tokens are reported to the local versions ({@link TokenMemo}): this node's next read of what
+ * it wrote skips the lookup (no entry can be current yet) and installs with the remembered tokens.
  *
  * <p>Concurrency: thread-safe; Lettuce multiplexes one connection and keeps its commands in order. Nothing runs on
  * another thread before {@link #start()} (the asynchronous sender, the probe). Token replacements and channel messages
@@ -121,7 +121,12 @@ final class RedisTier implements AutoCloseable {
 
     private static final byte[] WRITE_BYTES = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
 
-    record Lookup(byte @Nullable [] payload, byte[][] tokens) {}
+    /**
+     * What a lookup found: the entry's payload if it is current, the tokens to install with, and how long the
+     * entry has left in Redis in milliseconds (0 or less: unknown), so that a hit copied to the local tier does
+     * not outlive it.
+     */
+    record Lookup(byte @Nullable [] payload, byte[][] tokens, long remainingMillis) {}
 
     /** A message or invalidation waiting for the asynchronous sender. */
     private record Outgoing(@Nullable Invalidation invalidation, byte @Nullable [] channel,
@@ -425,7 +430,9 @@ final class RedisTier implements AutoCloseable {
                 fresh[i + 1] = randomToken();
                 reads.add(batch.setGet(tokenKey(deps[i]), fresh[i + 1], expiring));
             }
-            RedisFuture<byte[]> entry = batch.get(entryKey(key));
+            byte[] entryKey = entryKey(key);
+            RedisFuture<byte[]> entry = batch.get(entryKey);
+            RedisFuture<Long> life = batch.remainingMillis(entryKey);
             batch.send();
             byte[][] tokens = new byte[deps.length + 1][];
             for (int i = 0; i < tokens.length; i++) {
@@ -433,7 +440,9 @@ final class RedisTier implements AutoCloseable {
                 tokens[i] = previous != null ? previous : fresh[i];
             }
             byte[] stored = await(entry);
-            return new Lookup(stored == null ? null : currentPayload(stored, tokens), tokens);
+            byte[] payload = stored == null ? null : currentPayload(stored, tokens);
+            Long remaining = payload == null ? null : await(life);
+            return new Lookup(payload, tokens, remaining == null ? 0 : remaining);
         } catch (RuntimeException e) {
             counters.l2Errors.increment();
             fault(e);
