@@ -77,8 +77,9 @@ public final class Coordinator implements AutoCloseable {
         MongoDatabase state = b.client.getDatabase(b.stateDatabase);
         CacheHooks.SharedRedis redis = b.redis;
         String channel = b.delegated.isEmpty() || redis == null ? null : redis.keyPrefix() + ":dlg:" + b.nodeId;
-        this.registry = new NodeRegistry(state.getCollection("nodes"), new NodeRegistry.NodeInfo(b.nodeId, host(),
-                ProcessHandle.current().pid(), Instant.now(), channel), b.heartbeatInterval.multipliedBy(3));
+        this.registry = new NodeRegistry(state.getCollection("nodes"), b.leaseName,
+                new NodeRegistry.NodeInfo(b.nodeId, host(), ProcessHandle.current().pid(), Instant.now(), channel),
+                b.heartbeatInterval.multipliedBy(3));
         this.electorThread = Executors.newSingleThreadScheduledExecutor(
                 DaemonThreadFactory.numbered("mongocache-elector-"));
         this.background = Executors.newSingleThreadScheduledExecutor(

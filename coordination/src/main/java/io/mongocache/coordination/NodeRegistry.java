@@ -1,5 +1,6 @@
 package io.mongocache.coordination;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.expr;
 
@@ -23,9 +24,13 @@ import org.jspecify.annotations.Nullable;
  * The nodes of one deployment, in the state database, readable by operators:
  *
  * <pre>
- * { _id: "node id", host: "app-3", pid: 4711, startedAt: ISODate, heartbeatAt: ISODate(server time),
- *   leaderEpoch: 7 | null, channel: "mc:dlg:node id", capacity: { tenant42: 3, reports: 0 } }
+ * { _id: "node id", lease: "watcher", host: "app-3", pid: 4711, startedAt: ISODate,
+ *   heartbeatAt: ISODate(server time), leaderEpoch: 7 | null, channel: "mc:dlg:node id",
+ *   capacity: { tenant42: 3, reports: 0 } }
  * </pre>
+ *
+ * <p>{@code lease} names the deployment (the {@code Coordinator}'s lease name): deployments that share a state
+ * database see only their own nodes, so none delegates a read to, or counts, a node of another.
  *
  * {@code capacity} is, per database open to delegation, how many more commands the node's pool can run without
  * waiting. A node is alive while its heartbeat (stamped with the server's clock) is younger than
@@ -34,6 +39,7 @@ import org.jspecify.annotations.Nullable;
 @ThreadSafe
 public final class NodeRegistry {
     private final MongoCollection<Document> nodes;
+    private final String deployment;
     private final NodeInfo self;
     private final Duration staleAfter;
 
@@ -65,18 +71,25 @@ public final class NodeRegistry {
         }
     }
 
-    public NodeRegistry(MongoCollection<Document> nodes, NodeInfo self, Duration staleAfter) {
+    /**
+     * @param nodes the collection of node records
+     * @param deployment the deployment's lease name: only records of the same deployment are read
+     * @param self this node
+     * @param staleAfter how long a node counts as alive after its last heartbeat
+     */
+    public NodeRegistry(MongoCollection<Document> nodes, String deployment, NodeInfo self, Duration staleAfter) {
         if (nodes == null || self == null) {
             throw new IllegalArgumentException("nodes and self are required");
         }
         this.nodes = nodes;
+        this.deployment = Checks.notNull("deployment", deployment);
         this.self = self;
         this.staleAfter = Checks.positive("staleAfter", staleAfter);
     }
 
     /** Writes this node's record: alive now (server time), its leadership, its free capacity. */
     public void heartbeat(@Nullable Long leaderEpoch, Map<String, Integer> capacity) {
-        Bson update = Updates.combine(Updates.set("host", self.host()), Updates.set("pid", self.pid()),
+        Bson update = Updates.combine(Updates.set("lease", deployment), Updates.set("host", self.host()), Updates.set("pid", self.pid()),
                 Updates.set("startedAt", Date.from(self.startedAt())), Updates.set("channel", self.channel()),
                 Updates.set("leaderEpoch", leaderEpoch), Updates.set("capacity", new Document(capacity)),
                 Updates.currentDate("heartbeatAt"));
@@ -85,8 +98,8 @@ public final class NodeRegistry {
 
     /** Every node whose heartbeat is younger than {@code staleAfter} by the server's clock, this one included. */
     public List<Peer> alive() {
-        Bson fresh = expr(new Document("$gt", List.of(
-                new Document("$add", List.of("$heartbeatAt", staleAfter.toMillis())), "$$NOW")));
+        Bson fresh = and(eq("lease", deployment), expr(new Document("$gt", List.of(
+                new Document("$add", List.of("$heartbeatAt", staleAfter.toMillis())), "$$NOW"))));
         List<Peer> peers = new ArrayList<>();
         for (Document d : nodes.find(fresh)) {
             Map<String, Integer> capacity = new LinkedHashMap<>();
@@ -101,9 +114,9 @@ public final class NodeRegistry {
         return peers;
     }
 
-    /** Every record, stale ones included, as stored (for operators). */
+    /** Every record of this deployment, stale ones included, as stored (for operators). */
     public List<Document> records() {
-        return nodes.find().into(new ArrayList<>());
+        return nodes.find(eq("lease", deployment)).into(new ArrayList<>());
     }
 
     /** Removes this node's record (on close). */

@@ -161,6 +161,14 @@ class CoordinatorIT {
             }
             assertEquals(2, state.getCollection("checkpoints").countDocuments(com.mongodb.client.model.Filters.in("lease",
                     "x", "y")), "one checkpoint per lease");
+            // One nodes collection, two deployments: each sees (and would delegate to) only its own nodes.
+            Await.until(() -> x.peers().size() == 1 && y.peers().size() == 1
+                    && state.getCollection("nodes").countDocuments(
+                            com.mongodb.client.model.Filters.in("_id", "x-node", "y-node")) == 2,
+                    Duration.ofSeconds(5), "both nodes registered");
+            assertEquals(List.of("x-node"), x.peers().stream().map(NodeRegistry.Peer::nodeId).toList());
+            assertEquals(List.of("y-node"), y.peers().stream().map(NodeRegistry.Peer::nodeId).toList());
+            assertEquals(List.of("x-node"), x.registry().records().stream().map(d -> d.getString("_id")).toList());
         } finally {
             cacheX.close();
             cacheY.close();
