@@ -481,6 +481,10 @@ public final class Coordinator implements AutoCloseable {
                         + "own state collections in stateDatabase '" + stateDatabase + "' "
                         + ChangeStreamWatcher.STATE_COLLECTIONS + ", which the watcher never acts on");
             }
+            String tooOld = tooOldReason(client, stateDatabase);
+            if (tooOld != null) {
+                throw new MongoCacheConfigurationException("stateDatabase('" + stateDatabase + "'): " + tooOld);
+            }
             if (scope != null && requireChangeStreams) {
                 String refused = changeStreamRefusal(client, scope, stateDatabase);
                 if (refused != null) {
@@ -493,6 +497,25 @@ public final class Coordinator implements AutoCloseable {
             }
             // Frozen here: setters called on this builder later do not reach the running coordinator.
             return new Coordinator(new Settings(this)).begin();
+        }
+    }
+
+    /**
+     * Why the deployment cannot hold the coordinator's state, after one command to the state database bounded by
+     * 5 s: a server older than MongoDB 4.2, which the driver refuses (and which has no {@code $$NOW}, by whose clock
+     * leases and heartbeats are judged). Null if it can, or if it cannot be reached now (the elector finds out).
+     */
+    static @Nullable String tooOldReason(MongoClient client, String stateDatabase) {
+        try {
+            client.getDatabase(stateDatabase).withTimeout(5, TimeUnit.SECONDS).runCommand(new Document("ping", 1));
+            return null;
+        } catch (com.mongodb.MongoIncompatibleDriverException e) {
+            return "the Coordinator needs MongoDB 4.2 or newer (leases and node heartbeats are judged by the "
+                    + "server's clock, $$NOW); the driver refused this deployment: " + e.getMessage();
+        } catch (com.mongodb.MongoException e) {
+            LOG.warn("mongocache: could not reach the state database to check the server version ({}); starting, "
+                    + "the elector will tell", e.toString());
+            return null;
         }
     }
 

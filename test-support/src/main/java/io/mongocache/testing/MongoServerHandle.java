@@ -3,6 +3,7 @@ package io.mongocache.testing;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.net.InetSocketAddress;
 import java.util.regex.Matcher;
@@ -42,7 +43,15 @@ public final class MongoServerHandle implements AutoCloseable {
      * off.
      */
     static MongoServerHandle start(boolean oplog) {
+        return start(oplog, null);
+    }
+
+    /** {@code version}: the server version it reports (and the wire version with it); null for its default. */
+    static MongoServerHandle start(boolean oplog, ServerVersion version) {
         MemoryBackend backend = new CollationListingBackend();
+        if (version != null) {
+            backend.version(version);
+        }
         // Without the oplog, mongo-java-server rejects $changeStream; invalidation tests need it.
         if (oplog) {
             backend.enableOplog();

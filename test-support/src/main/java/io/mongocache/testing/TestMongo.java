@@ -144,6 +144,14 @@ public final class TestMongo {
         return MongoServerHandle.start(false);
     }
 
+    /**
+     * Starts a separate, empty in-process server (with oplog) that reports MongoDB 4.0 (wire version 7), to test
+     * what needs a newer server. The caller closes it.
+     */
+    public static MongoServerHandle startInProcessReportingMongo40() {
+        return MongoServerHandle.start(true, de.bwaldvogel.mongo.ServerVersion.MONGO_4_0);
+    }
+
     private static synchronized Choice choice() {
         if (choice == null) {
             choice = choose();
