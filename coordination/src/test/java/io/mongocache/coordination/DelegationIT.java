@@ -268,7 +268,8 @@ class DelegationIT {
         String muteChannel = "dlg-test:" + mute + System.nanoTime();
         MongoCollection<Document> registry = TestMongo.client().getDatabase(stateDb).getCollection("nodes");
         try (Listener silent = new Listener(muteChannel)) {
-            registry.insertOne(new Document("_id", mute).append("host", "nowhere").append("channel", muteChannel)
+            registry.insertOne(new Document("_id", mute).append("lease", "watcher").append("host", "nowhere")
+                    .append("channel", muteChannel)
                     .append("capacity", new Document(app.getName(), 100))
                     .append("heartbeatAt", new Date(System.currentTimeMillis() + 3_600_000))); // alive for an hour
             Await.until(() -> capacity(mute) == 100, Duration.ofSeconds(10), "the mute peer in the registry");
