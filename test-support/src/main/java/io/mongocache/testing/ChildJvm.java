@@ -25,6 +25,11 @@ final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final String announcement;
 
+    /** The child's process id (for harnesses that read its CPU time). */
+    public long pid() {
+        return process.pid();
+    }
+
     private ChildJvm(Process process, String announcement) {
         this.process = process;
         this.announcement = announcement;

@@ -42,6 +42,11 @@ public final class MongoServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** The server process's id (for harnesses that read its CPU time). */
+    public long pid() {
+        return child.pid();
+    }
+
     /** A new client for this server; the caller closes it. */
     public MongoClient newClient() {
         return MongoClients.create(connectionString());

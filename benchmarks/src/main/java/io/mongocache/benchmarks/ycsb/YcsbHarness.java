@@ -135,6 +135,7 @@ public final class YcsbHarness {
                         for (String workload : workloads) {
                             for (int threads : threadCounts) {
                                 for (YcsbDb.Variant variant : variants) {
+                                    cpu = new long[] {mongo.pid(), redis.pid()};
                                     Run r = measure(network, workload, threads, variant, client, redisUri, records,
                                             warmup, measure);
                                     runs.add(r);
@@ -160,6 +161,22 @@ public final class YcsbHarness {
             return Duration.ofMillis(Long.parseLong(network.substring(0, network.length() - 2)));
         }
         throw new IllegalArgumentException("network must be 'loopback' or a latency like 250us: " + network);
+    }
+
+    /** The MongoDB and Redis process ids of the current run, whose CPU time each measurement reads. */
+    private static long[] cpu = new long[0];
+
+    /** CPU time used so far: this process, then each process of {@link #cpu}; -1 where it cannot be read. */
+    private static long[] cpuNanos() {
+        long[] out = new long[1 + cpu.length];
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        out[0] = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        for (int i = 0; i < cpu.length; i++) {
+            out[i + 1] = ProcessHandle.of(cpu[i]).flatMap(h -> h.info().totalCpuDuration())
+                    .map(Duration::toNanos).orElse(-1L);
+        }
+        return out;
     }
 
     private static Run measure(String network, String workloadName, int threads, YcsbDb.Variant variant,
@@ -236,20 +253,34 @@ public final class YcsbHarness {
             }
             latencies.recording(true);
             counting.set(true);
+            long[] cpuBefore = cpuNanos();
             long start = System.nanoTime();
             Thread.sleep(measure.toMillis());
             counting.set(false);
+            long[] cpuAfter = cpuNanos();
             latencies.recording(false);
             double seconds = (System.nanoTime() - start) / 1e9;
             stop.set(true);
             for (Thread w : workers) {
                 w.join();
             }
+            // CPU per operation: this JVM (the workload threads, the driver, the cache, Lettuce), MongoDB's and
+            // Redis' processes. On two shared vCPUs, their sum decides the throughput.
+            long measured = Math.max(1, ops.sum());
+            System.err.printf(Locale.ROOT, "  %s %s %d threads %s: CPU µs per operation: client %.1f, MongoDB %.1f,"
+                    + " Redis %.1f%n", network, workloadName, threads, variant,
+                    (cpuAfter[0] - cpuBefore[0]) / 1e3 / measured, (cpuAfter[1] - cpuBefore[1]) / 1e3 / measured,
+                    (cpuAfter[2] - cpuBefore[2]) / 1e3 / measured);
             double hitRatio;
             if (cache != null) {
                 NamespaceStats d = cache.stats().totals().minus(before);
                 long hits = d.l1Hits() + d.l2Hits();
                 hitRatio = hits + d.loads() == 0 ? 0 : (double) hits / (hits + d.loads());
+                // Where the misses went: answered by Redis, looked up there in vain, or not asked (right after this
+                // node's own write, or while its write was still on its way to Redis).
+                System.err.printf(Locale.ROOT, "  %s %s %d threads %s: l1 hits %d, l2 hits %d, l2 misses %d, loads %d,"
+                        + " l2 skipped %d, l2 errors %d%n", network, workloadName, threads, variant, d.l1Hits(),
+                        d.l2Hits(), d.l2Misses(), d.loads(), d.l2Skipped(), d.l2Errors());
             } else {
                 hitRatio = peer != null ? peer.hitRatio() : 0;
             }
