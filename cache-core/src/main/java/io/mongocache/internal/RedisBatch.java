@@ -81,11 +81,6 @@ final class RedisBatch {
                 new CommandArgs<>(CODEC).addKey(channel).addValue(message)));
     }
 
-    /** Whether nothing was collected. */
-    boolean isEmpty() {
-        return commands.isEmpty();
-    }
-
     private <T> RedisFuture<T> add(Command<byte[], byte[], T> command) {
         AsyncCommand<byte[], byte[], T> async = new AsyncCommand<>(command);
         commands.add(async);

@@ -410,17 +410,17 @@ final class RedisTier implements AutoCloseable {
      */
     @Nullable Lookup lookup(CacheKey key, long ttlMillis, StatsRegistry.Counters counters) {
         StatefulConnection<byte[], byte[]> c = connection;
-        if (c == null || async == null || !usable(key)) {
+        if (c == null || !usable(key)) {
             return null;
         }
         Dependency[] deps = key.dependencies();
         try {
             // One pipelined round trip of native commands written with one flush, no script: each token is read, or
             // created when missing, by SET NX GET (the era without expiry, the others expiring with the entry), then
-            // the entry is read. Redis runs them in this order, so an entry read after its tokens can only be newer
-            // than them, and an entry whose tokens differ from those read is simply not current: the check in
-            // currentPayload holds without the commands being atomic.
-            RedisBatch batch = new RedisBatch(c, deps.length + 2);
+            // the entry and its remaining life are read. Redis runs them in this order, so an entry read after its
+            // tokens can only be newer than them, and an entry whose tokens differ from those read is simply not
+            // current: the check in currentPayload holds without the commands being atomic.
+            RedisBatch batch = new RedisBatch(c, deps.length + 3);
             byte[][] fresh = new byte[deps.length + 1][];
             List<RedisFuture<byte[]>> reads = new ArrayList<>(deps.length + 1);
             fresh[0] = randomToken();
@@ -483,7 +483,7 @@ final class RedisTier implements AutoCloseable {
      */
     void install(CacheKey key, byte[][] tokens, byte[] payload, long ttlMillis, StatsRegistry.Counters counters) {
         StatefulConnection<byte[], byte[]> c = connection;
-        if (c == null || async == null || !usable(key) || tokens.length > NamespaceStats.MAX_SHARED_DEPENDENCIES + 1) {
+        if (c == null || !usable(key) || tokens.length > NamespaceStats.MAX_SHARED_DEPENDENCIES + 1) {
             return;
         }
         Dependency[] deps = key.dependencies();

@@ -89,9 +89,9 @@ public final class NodeRegistry {
 
     /** Writes this node's record: alive now (server time), its leadership, its free capacity. */
     public void heartbeat(@Nullable Long leaderEpoch, Map<String, Integer> capacity) {
-        Bson update = Updates.combine(Updates.set("lease", deployment), Updates.set("host", self.host()), Updates.set("pid", self.pid()),
-                Updates.set("startedAt", Date.from(self.startedAt())), Updates.set("channel", self.channel()),
-                Updates.set("leaderEpoch", leaderEpoch), Updates.set("capacity", new Document(capacity)),
+        Bson update = Updates.combine(Updates.set("lease", deployment), Updates.set("host", self.host()),
+                Updates.set("pid", self.pid()), Updates.set("startedAt", Date.from(self.startedAt())),
+                Updates.set("channel", self.channel()), Updates.set("leaderEpoch", leaderEpoch), Updates.set("capacity", new Document(capacity)),
                 Updates.currentDate("heartbeatAt"));
         nodes.updateOne(eq("_id", self.nodeId()), update, new UpdateOptions().upsert(true));
     }

@@ -135,9 +135,8 @@ public final class YcsbHarness {
                         for (String workload : workloads) {
                             for (int threads : threadCounts) {
                                 for (YcsbDb.Variant variant : variants) {
-                                    cpu = new long[] {mongo.pid(), redis.pid()};
                                     Run r = measure(network, workload, threads, variant, client, redisUri, records,
-                                            warmup, measure);
+                                            warmup, measure, new long[] {mongo.pid(), redis.pid()});
                                     runs.add(r);
                                     System.err.println(line(r));
                                 }
@@ -163,24 +162,22 @@ public final class YcsbHarness {
         throw new IllegalArgumentException("network must be 'loopback' or a latency like 250us: " + network);
     }
 
-    /** The MongoDB and Redis process ids of the current run, whose CPU time each measurement reads. */
-    private static long[] cpu = new long[0];
-
-    /** CPU time used so far: this process, then each process of {@link #cpu}; -1 where it cannot be read. */
-    private static long[] cpuNanos() {
-        long[] out = new long[1 + cpu.length];
+    /** CPU time used so far: this process, then each of {@code pids}; -1 where it cannot be read. */
+    private static long[] cpuNanos(long[] pids) {
+        long[] out = new long[1 + pids.length];
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean();
         out[0] = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
-        for (int i = 0; i < cpu.length; i++) {
-            out[i + 1] = ProcessHandle.of(cpu[i]).flatMap(h -> h.info().totalCpuDuration())
+        for (int i = 0; i < pids.length; i++) {
+            out[i + 1] = ProcessHandle.of(pids[i]).flatMap(h -> h.info().totalCpuDuration())
                     .map(Duration::toNanos).orElse(-1L);
         }
         return out;
     }
 
     private static Run measure(String network, String workloadName, int threads, YcsbDb.Variant variant,
-            MongoClient client, String redisUri, int records, Duration warmup, Duration measure) throws Exception {
+            MongoClient client, String redisUri, int records, Duration warmup, Duration measure, long[] serverPids)
+            throws Exception {
         String[] mix = WORKLOADS.get(workloadName);
         if (mix == null) {
             throw new IllegalArgumentException("unknown workload " + workloadName + "; known: " + WORKLOADS.keySet());
@@ -253,11 +250,11 @@ public final class YcsbHarness {
             }
             latencies.recording(true);
             counting.set(true);
-            long[] cpuBefore = cpuNanos();
+            long[] cpuBefore = cpuNanos(serverPids);
             long start = System.nanoTime();
             Thread.sleep(measure.toMillis());
             counting.set(false);
-            long[] cpuAfter = cpuNanos();
+            long[] cpuAfter = cpuNanos(serverPids);
             latencies.recording(false);
             double seconds = (System.nanoTime() - start) / 1e9;
             stop.set(true);
