@@ -73,12 +73,21 @@ public class MissBenchmark {
     @Param({"RAW_DRIVER", "RAW_DRIVER_PLUS_REDIS_GET", "MONGOCACHE_L1", "MONGOCACHE_L1_L2"})
     public Impl impl;
 
+    /**
+     * Loopback (the default), or MongoDB and Redis each behind a 250 µs-each-way latency proxy: where a round trip
+     * costs what it does on a network rather than the client's CPU, this shows the miss's structure (one Redis round
+     * trip before MongoDB, none after) rather than its CPU work on the benchmark's shared vCPUs.
+     */
+    @Param("LOOPBACK")
+    public Network network;
+
     /** Distinct users per lap: the number of consecutive reads that are guaranteed misses without help. */
     @Param("20000")
     public int docs;
 
     private MongoFixture fixture;
     private RedisServer redis;
+    private io.mongocache.testing.LatencyProxyProcess redisLink;
     private RawRedis rawRedis;
     private io.lettuce.core.api.sync.RedisCommands<byte[], byte[]> commands;
     private MongoCache cache;
@@ -90,11 +99,11 @@ public class MissBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        fixture = MongoFixture.start(docs);
+        fixture = MongoFixture.start(docs, network);
         ids = fixture.shuffledIds(3);
         raw = fixture.users();
         if (impl == Impl.RAW_DRIVER_PLUS_REDIS_GET) {
-            rawRedis = RawRedis.start();
+            rawRedis = RawRedis.start(network);
             commands = rawRedis.commands();
             commands.set(PROBE_KEY, new byte[8]);
         }
@@ -104,7 +113,8 @@ public class MissBenchmark {
                     .defaultTtl(Duration.ofMinutes(5));
             if (impl == Impl.MONGOCACHE_L1_L2) {
                 redis = RedisServer.start();
-                builder.redis(redis.uri());
+                redisLink = network.link(redis.port());
+                builder.redis(redisLink == null ? redis.uri() : "redis://127.0.0.1:" + redisLink.port());
             }
             cache = builder.build();
             // A 30 s TTL only bounds Redis memory across laps; it does not change what a miss costs.
@@ -172,6 +182,9 @@ public class MissBenchmark {
                 cache.close();
             }
         } finally {
+            if (redisLink != null) {
+                redisLink.close();
+            }
             if (redis != null) {
                 redis.close();
             }

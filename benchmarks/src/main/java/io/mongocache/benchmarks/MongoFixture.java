@@ -1,7 +1,9 @@
 package io.mongocache.benchmarks;
 
 import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import io.mongocache.testing.LatencyProxyProcess;
 import io.mongocache.testing.MongoServerProcess;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,6 +12,7 @@ import java.util.Random;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.types.ObjectId;
+import org.jspecify.annotations.Nullable;
 
 import static com.mongodb.client.model.Filters.eq;
 
@@ -25,13 +28,15 @@ public final class MongoFixture implements AutoCloseable {
     public static final String NAMESPACE = DATABASE + "." + COLLECTION;
 
     private final MongoServerProcess server;
+    private final @Nullable LatencyProxyProcess link;
     private final MongoClient client;
     private final MongoCollection<Document> users;
     private final List<ObjectId> ids;
 
-    private MongoFixture(MongoServerProcess server, MongoClient client, MongoCollection<Document> users,
-            List<ObjectId> ids) {
+    private MongoFixture(MongoServerProcess server, @Nullable LatencyProxyProcess link, MongoClient client,
+            MongoCollection<Document> users, List<ObjectId> ids) {
         this.server = server;
+        this.link = link;
         this.client = client;
         this.users = users;
         this.ids = ids;
@@ -39,13 +44,24 @@ public final class MongoFixture implements AutoCloseable {
 
     /** Starts a server and loads {@code docs} users into {@code bench.users}. */
     public static MongoFixture start(int docs) {
+        return start(docs, Network.LOOPBACK);
+    }
+
+    /** Like {@link #start(int)}, the client reaching the server over {@code network}. */
+    public static MongoFixture start(int docs, Network network) {
         MongoServerProcess server = MongoServerProcess.start("2g", false);
+        LatencyProxyProcess link = null;
         try {
-            MongoClient client = server.newClient();
+            link = network.link(server.port());
+            MongoClient client = link == null ? server.newClient()
+                    : MongoClients.create("mongodb://127.0.0.1:" + link.port());
             MongoCollection<Document> users = client.getDatabase(DATABASE).getCollection(COLLECTION);
             List<ObjectId> ids = Users.load(users, docs, Users.SEED);
-            return new MongoFixture(server, client, users, List.copyOf(ids));
+            return new MongoFixture(server, link, client, users, List.copyOf(ids));
         } catch (RuntimeException | Error e) {
+            if (link != null) {
+                link.close();
+            }
             server.close();
             throw e;
         }
@@ -85,6 +101,9 @@ public final class MongoFixture implements AutoCloseable {
         try {
             client.close();
         } finally {
+            if (link != null) {
+                link.close();
+            }
             server.close();
         }
     }

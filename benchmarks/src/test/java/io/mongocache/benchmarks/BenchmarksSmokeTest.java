@@ -47,7 +47,13 @@ class BenchmarksSmokeTest {
     }
 
     private static Collection<RunResult> runOnce(Class<?> benchmark, String docs) throws RunnerException {
-        Options options = new OptionsBuilder()
+        return runOnce(benchmark, docs, new OptionsBuilder());
+    }
+
+    /** {@code params}: further parameters (for example a subset of {@code impl} or another {@code network}). */
+    private static Collection<RunResult> runOnce(Class<?> benchmark, String docs, OptionsBuilder params)
+            throws RunnerException {
+        Options options = params
                 .include("^" + Pattern.quote(benchmark.getName()) + "\\.")
                 .warmupIterations(0)
                 .measurementIterations(1)
@@ -92,6 +98,19 @@ class BenchmarksSmokeTest {
         // 500 keys: a 100 ms iteration laps them, so the lap-end invalidation is exercised too.
         assertMeasured(runOnce(MissBenchmark.class, "500"), "RAW_DRIVER", "RAW_DRIVER_PLUS_REDIS_GET", "MONGOCACHE_L1",
                 "MONGOCACHE_L1_L2");
+    }
+
+    @Test
+    void missOverTheSimulatedNetwork() throws RunnerException {
+        assumeRedisServer();
+        // MongoDB and Redis each behind a 250 µs latency proxy: both sides of the miss ratio set up and measure there.
+        OptionsBuilder params = new OptionsBuilder();
+        params.param("network", Network.NET_250US.name()).param("impl", "RAW_DRIVER_PLUS_REDIS_GET", "MONGOCACHE_L1_L2");
+        Collection<RunResult> results = runOnce(MissBenchmark.class, "200", params);
+        assertMeasured(results, "RAW_DRIVER_PLUS_REDIS_GET", "MONGOCACHE_L1_L2");
+        for (RunResult result : results) {
+            assertEquals(Network.NET_250US.name(), result.getParams().getParam("network"));
+        }
     }
 
     @Test

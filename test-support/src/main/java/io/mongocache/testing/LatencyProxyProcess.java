@@ -27,6 +27,11 @@ public final class LatencyProxyProcess implements AutoCloseable {
         return port;
     }
 
+    /** The proxy process's id, for reading the CPU time that simulating the network costs. */
+    public long pid() {
+        return child.pid();
+    }
+
     @Override
     public void close() {
         child.close();

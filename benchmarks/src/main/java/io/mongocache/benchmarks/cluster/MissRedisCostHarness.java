@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import io.mongocache.CachedCollection;
 import io.mongocache.MongoCache;
+import io.mongocache.benchmarks.RedisCommandStats;
 import io.mongocache.testing.MongoServerHandle;
 import io.mongocache.testing.RedisServer;
 import io.mongocache.testing.TestMongo;
@@ -50,40 +51,24 @@ public final class MissRedisCostHarness {
                 docs.add(new Document("_id", i).append("pad", "x".repeat(1000)));
             }
             raw.insertMany(docs);
-            io.lettuce.core.RedisClient adminClient = io.lettuce.core.RedisClient.create(redis.uri());
-            try (var admin = adminClient.connect();
+            try (RedisCommandStats redisStats = new RedisCommandStats(redis.uri());
                     MongoCache cache = MongoCache.builder().redis(redis.uri()).maxLocalBytes(0).build()) {
                 CachedCollection<Document> cached = cache.wrap(raw);
                 for (int i = misses; i < 2 * misses; i++) {
                     cached.find(eq("_id", i)).first(); // warm-up on other documents
                 }
                 cache.awaitInvalidations(java.time.Duration.ofSeconds(5));
-                admin.sync().configResetstat();
+                redisStats.reset();
                 for (int i = 0; i < misses; i++) {
                     cached.find(eq("_id", i)).first();
                 }
                 Thread.sleep(200); // installs are sent without waiting: let the last ones run
-                long total = 0;
+                RedisCommandStats.Window w = redisStats.read();
                 List<String> commands = new ArrayList<>();
-                for (String line : admin.sync().info("commandstats").split("\r?\n")) {
-                    if (!line.startsWith("cmdstat_") || line.startsWith("cmdstat_config") || line.startsWith("cmdstat_info")) {
-                        continue;
-                    }
-                    String name = line.substring("cmdstat_".length(), line.indexOf(':'));
-                    long calls = Long.parseLong(line.replaceAll(".*[:,]calls=(\\d+),.*", "$1"));
-                    long usec = Long.parseLong(line.replaceAll(".*,usec=(\\d+),.*", "$1"));
-                    total += usec;
-                    commands.add(String.format("%-10s %7d calls %9d µs", name, calls, usec));
+                for (RedisCommandStats.Command c : w.commands()) {
+                    commands.add(String.format("%-10s %7d calls %9d µs", c.name(), c.calls(), c.micros()));
                 }
-                long reads = 0;
-                for (String line : admin.sync().info("stats").split("\r?\n")) {
-                    if (line.startsWith("total_reads_processed:")) {
-                        reads = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-                    }
-                }
-                return new Result(misses, (double) total / misses, (double) reads / misses, commands);
-            } finally {
-                adminClient.shutdown();
+                return new Result(misses, (double) w.totalMicros() / misses, (double) w.reads() / misses, commands);
             }
         }
     }

@@ -6,6 +6,7 @@ import com.mongodb.client.MongoCollection;
 import io.mongocache.InvalidationMode;
 import io.mongocache.MongoCache;
 import io.mongocache.NamespaceStats;
+import io.mongocache.benchmarks.RedisCommandStats;
 import io.mongocache.benchmarks.RedissonPeer;
 import io.mongocache.testing.MongoServerProcess;
 import io.mongocache.testing.RedisServer;
@@ -21,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.bson.Document;
+import org.jspecify.annotations.Nullable;
 import org.bson.RawBsonDocument;
 import site.ycsb.measurements.Measurements;
 import site.ycsb.workloads.CoreWorkload;
@@ -136,7 +138,7 @@ public final class YcsbHarness {
                             for (int threads : threadCounts) {
                                 for (YcsbDb.Variant variant : variants) {
                                     Run r = measure(network, workload, threads, variant, client, redisUri, records,
-                                            warmup, measure, new long[] {mongo.pid(), redis.pid()});
+                                            warmup, measure, serverPids(mongo, redis, mongoLink, redisLink), redis.uri());
                                     runs.add(r);
                                     System.err.println(line(r));
                                 }
@@ -147,6 +149,14 @@ public final class YcsbHarness {
             }
         }
         return runs;
+    }
+
+    /** MongoDB's and Redis' process ids, then the latency proxies' (when the network is simulated). */
+    private static long[] serverPids(MongoServerProcess mongo, RedisServer redis,
+            @Nullable LatencyProxyProcess mongoLink,
+            @Nullable LatencyProxyProcess redisLink) {
+        return mongoLink == null || redisLink == null ? new long[] {mongo.pid(), redis.pid()}
+                : new long[] {mongo.pid(), redis.pid(), mongoLink.pid(), redisLink.pid()};
     }
 
     private static Duration latency(String network) {
@@ -176,8 +186,8 @@ public final class YcsbHarness {
     }
 
     private static Run measure(String network, String workloadName, int threads, YcsbDb.Variant variant,
-            MongoClient client, String redisUri, int records, Duration warmup, Duration measure, long[] serverPids)
-            throws Exception {
+            MongoClient client, String redisUri, int records, Duration warmup, Duration measure, long[] serverPids,
+            String directRedisUri) throws Exception {
         String[] mix = WORKLOADS.get(workloadName);
         if (mix == null) {
             throw new IllegalArgumentException("unknown workload " + workloadName + "; known: " + WORKLOADS.keySet());
@@ -217,7 +227,7 @@ public final class YcsbHarness {
             peer = new RedissonPeer(redisUri, run);
         }
         Latencies latencies = new Latencies();
-        try {
+        try (RedisCommandStats redisStats = new RedisCommandStats(directRedisUri)) {
             YcsbDb db = new YcsbDb(variant, collection, raw.withDocumentClass(RawBsonDocument.class), peer, latencies);
             AtomicBoolean stop = new AtomicBoolean();
             AtomicBoolean counting = new AtomicBoolean();
@@ -248,6 +258,7 @@ public final class YcsbHarness {
             if (peer != null) {
                 peer.resetCounts();
             }
+            redisStats.reset();
             latencies.recording(true);
             counting.set(true);
             long[] cpuBefore = cpuNanos(serverPids);
@@ -256,6 +267,7 @@ public final class YcsbHarness {
             counting.set(false);
             long[] cpuAfter = cpuNanos(serverPids);
             latencies.recording(false);
+            RedisCommandStats.Window redisWindow = redisStats.read();
             double seconds = (System.nanoTime() - start) / 1e9;
             stop.set(true);
             for (Thread w : workers) {
@@ -268,6 +280,17 @@ public final class YcsbHarness {
                     + " Redis %.1f%n", network, workloadName, threads, variant,
                     (cpuAfter[0] - cpuBefore[0]) / 1e3 / measured, (cpuAfter[1] - cpuBefore[1]) / 1e3 / measured,
                     (cpuAfter[2] - cpuBefore[2]) / 1e3 / measured);
+            if (serverPids.length == 4) {
+                // The simulated network's own CPU (a real network costs these hosts none): it shares the two vCPUs.
+                System.err.printf(Locale.ROOT, "  %s %s %d threads %s: CPU µs per operation of the latency proxies:"
+                        + " MongoDB's %.1f, Redis' %.1f%n", network, workloadName, threads, variant,
+                        (cpuAfter[3] - cpuBefore[3]) / 1e3 / measured, (cpuAfter[4] - cpuBefore[4]) / 1e3 / measured);
+            }
+            // What each operation asked of Redis (commands and Redis' own execution time) and in how many socket
+            // reads it arrived: the part of the cache's cost that scheduling noise does not move.
+            System.err.printf(Locale.ROOT, "  %s %s %d threads %s: Redis per operation: %.2f socket reads, %s%n",
+                    network, workloadName, threads, variant, (double) redisWindow.reads() / measured,
+                    String.join("; ", redisWindow.perOperation(measured)));
             double hitRatio;
             if (cache != null) {
                 NamespaceStats d = cache.stats().totals().minus(before);
