@@ -98,6 +98,28 @@ class OwnWriteReadIT {
 
     @ParameterizedTest
     @EnumSource(InvalidationMode.class)
+    void shouldSkipTheLookupAfterItsOwnWriteOfADocumentItHadNotRead(InvalidationMode mode) throws Exception {
+        try (MongoCache a = node(mode, 1 << 20); MongoCache b = node(mode, 0)) {
+            CachedCollection<Document> onA = a.wrap(raw);
+            CachedCollection<Document> onB = b.wrap(raw);
+            onA.find(eq("_id", 0)).first(); // A learns the era's and the namespace's tokens from this lookup
+            for (int id = 1; id <= 4; id++) {
+                onA.updateOne(eq("_id", id), set("v", 10 + id));
+                a.awaitInvalidations(Duration.ofSeconds(5));
+                System.gc(); // nothing cached depends on the document: only the written cell remembers its token
+                long lookups = calls("get");
+                long installs = calls("pexpire");
+                assertEquals(10 + id, onA.find(eq("_id", id)).first().getInteger("v"), "A reads its own write");
+                Await.until(() -> calls("pexpire") > installs, Duration.ofSeconds(5), "the install ran");
+                assertEquals(lookups, calls("get"), "no lookup for a document A just wrote, read before or not");
+                assertEquals(10 + id, onB.find(eq("_id", id)).first().getInteger("v"));
+            }
+            assertEquals(4, stats(b).l2Hits(), "B was served what A installed after each write: " + stats(b));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(InvalidationMode.class)
     void shouldNotInstallWithTokensAnotherWriteReplaced(InvalidationMode mode) throws Exception {
         try (MongoCache a = node(mode, 1 << 20); MongoCache b = node(InvalidationMode.SYNC, 0);
                 MongoCache c = node(InvalidationMode.SYNC, 0)) {

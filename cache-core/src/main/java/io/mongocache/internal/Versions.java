@@ -6,6 +6,8 @@ import io.mongocache.invalidation.Dependency;
 import io.mongocache.invalidation.Invalidation;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -19,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Memory follows live entries: the cells are held weakly here and strongly by the stamps of the entries and
  * flights that depend on them. A cell nobody holds is collected; a write to its id then finds nothing to bump,
  * which is right, since nothing cached depends on it — and the next read creates a fresh cell, so no old stamp
- * can ever match it.
+ * can ever match it. Beyond those, a fixed ring holds the cells of this node's last {@value #RECENT_WRITES} writes
+ * (see {@link #written}).
  *
  * <p>Concurrency: cells only grow and are read with volatile semantics; the weak map is Caffeine's. A read
  * acquires its cells, then reads their versions, then queries; a write applies its change to MongoDB, then bumps
@@ -130,7 +133,12 @@ final class Versions {
 
     private static final Function<Dependency, Cell> NEW_CELL = d -> new Cell();
 
+    /** How many of this node's most recently written cells are held strongly (a power of two). */
+    static final int RECENT_WRITES = 1024;
+
     private final Cell global = new Cell();
+    private final AtomicReferenceArray<Cell> recentWrites = new AtomicReferenceArray<>(RECENT_WRITES);
+    private final AtomicInteger nextRecentWrite = new AtomicInteger();
     private final Cache<Dependency, Cell> cells = Caffeine.newBuilder().weakValues().executor(Runnable::run).build();
 
     /** The stamp of a read with these dependencies (and the global version), as of now. */
@@ -161,13 +169,21 @@ final class Versions {
         }
     }
 
-    /** A write of this node replaced a dependency's token in Redis with {@code token}. */
+    /**
+     * A write of this node replaced a dependency's token in Redis with {@code token}. The cell is created when
+     * nothing held it (a document this node had not read, or whose entries are gone), so the read that follows the
+     * write skips the lookup there too; the last {@value #RECENT_WRITES} written cells are held strongly, so that
+     * holds whatever the GC did in between. Safe for a new cell as for an old one: a cell created now is created
+     * after the write was applied, so no stamp taken on it can belong to a read that queried before the write.
+     */
     void written(Dependency dependency, byte[] token) {
         Cell cell = cells.getIfPresent(dependency);
-        if (cell != null) {
-            cell.token = token;
-            cell.fresh = true;
+        if (cell == null) {
+            cell = cells.get(dependency, NEW_CELL);
         }
+        cell.token = token;
+        cell.fresh = true;
+        recentWrites.set(nextRecentWrite.getAndIncrement() & (RECENT_WRITES - 1), cell);
     }
 
     private void bump(Dependency dependency) {

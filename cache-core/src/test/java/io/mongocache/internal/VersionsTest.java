@@ -1,5 +1,6 @@
 package io.mongocache.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,6 +80,45 @@ class VersionsTest {
         Versions.Stamp again = versions.stamp(point(3));
         assertFalse(again.sameAs(read), "a stamp taken after a write never matches one taken before it");
         assertTrue(versions.stamp(point(3)).sameAs(again));
+    }
+
+    @Test
+    void shouldRememberItsOwnWriteOfADocumentNothingDependedOnWhateverTheGcDoes() throws InterruptedException {
+        Versions versions = new Versions();
+        byte[] era = {1, 1, 1, 1, 1, 1, 1, 1};
+        byte[] namespace = {2, 2, 2, 2, 2, 2, 2, 2};
+        byte[] written = {3, 3, 3, 3, 3, 3, 3, 3};
+        // An entry of another document keeps the era's and the namespace's cells, with the tokens a lookup read.
+        Versions.Stamp other = versions.stamp(point(1));
+        other.remember(new byte[][] {era, namespace, {9, 9, 9, 9, 9, 9, 9, 9}});
+        Dependency document3 = point(3)[1];
+        versions.written(document3, written);
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        Versions.Stamp read = versions.stamp(point(3));
+        byte[][] tokens = read.tokensAfterOwnWrite();
+        assertTrue(tokens != null, "the read after this node's write of document 3 needs no lookup");
+        assertArrayEquals(new byte[][] {era, namespace, written}, tokens);
+        assertEquals(null, versions.stamp(point(3)).tokensAfterOwnWrite(), "only the first read claims the write");
+        assertTrue(read.isCurrent(), "remembering a token is not an invalidation");
+        assertTrue(other.isCurrent());
+    }
+
+    @Test
+    void shouldHoldOnlyTheLastWrittenCellsStrongly() throws InterruptedException {
+        Versions versions = new Versions();
+        byte[] token = {4, 4, 4, 4, 4, 4, 4, 4};
+        for (int id = 0; id < 20_000; id++) {
+            versions.written(point(id)[1], token);
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (versions.liveCells() > Versions.RECENT_WRITES && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(Versions.RECENT_WRITES, versions.liveCells(), "20,000 writes keep only the last ring's cells");
     }
 
     @Test
