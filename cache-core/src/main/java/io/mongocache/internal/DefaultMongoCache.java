@@ -121,6 +121,7 @@ public final class DefaultMongoCache implements MongoCache, io.mongocache.spi.Ca
         InvalidationChannel ch = channel;
         if (tier != null && ch != null) {
             tier.tokenMemo(versions::written);
+            tier.bundler(ch.bundler());
             tier.onRecovery(() -> {
                 // Invalidations of other nodes may have been lost while Redis was unreachable, and ours did not
                 // reach them: flush here and tell everyone to flush.

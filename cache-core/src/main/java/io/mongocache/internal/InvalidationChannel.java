@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * id])*}; for a heartbeat ({@code 'H'}), {@code [sent, 8]}; a goodbye ({@code 'B'}) has no body. Flag 1: the
  * sender invalidates asynchronously. Each node has a random node id and epoch (a restarted node is a new epoch)
  * and numbers its invalidations 1, 2, 3, …; its messages are sent in that order through {@link RedisTier}, after
- * the token deletion they announce.
+ * the token deletion they announce. The asynchronous sender publishes the messages of one batch as one bundle,
+ * {@code [format 3][count, 4]([length, 4][message])*}, which a receiver unpacks and handles message by message, in
+ * order, as if they had come one by one (a node of an earlier version, which knows only format 2, takes a bundle
+ * for a malformed message and flushes its local tier: safe, and only while versions are mixed).
  *
  * <p>Receiving: an invalidation from another node is applied to the local tier. A sequence gap, an epoch change
  * of a known node, or a (re-)subscription — messages may have been lost — flushes the whole local tier.
@@ -78,6 +81,7 @@ import org.slf4j.LoggerFactory;
 final class InvalidationChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationChannel.class);
     private static final byte FORMAT = 2;
+    private static final byte FORMAT_BUNDLE = 3;
     private static final byte INVALIDATION = 'D';
     private static final byte HEARTBEAT = 'H';
     private static final byte GOODBYE = 'B';
@@ -329,9 +333,74 @@ final class InvalidationChannel implements AutoCloseable {
         flushLocal.run();
     }
 
+    /** What the asynchronous sender bundles this channel's messages with. */
+    RedisTier.Bundler bundler() {
+        byte[] ch = channel;
+        return new RedisTier.Bundler() {
+            @Override
+            public byte[] channel() {
+                return ch;
+            }
+
+            @Override
+            public byte[] bundle(List<byte[]> messages) {
+                return InvalidationChannel.bundle(messages);
+            }
+        };
+    }
+
+    /** Several messages as one, in order: {@code [format 3][count, 4]([length, 4][message])*}. Pure. */
+    static byte[] bundle(List<byte[]> messages) {
+        int size = 1 + 4;
+        for (byte[] m : messages) {
+            size += 4 + m.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).put(FORMAT_BUNDLE).putInt(messages.size());
+        for (byte[] m : messages) {
+            out.putInt(m.length).put(m);
+        }
+        return out.array();
+    }
+
+    /**
+     * The messages of a bundle, in order, or null if {@code raw} is not a bundle. A malformed bundle is refused
+     * whole ({@link IllegalArgumentException}) before any of it is applied. Pure.
+     */
+    static @Nullable List<byte[]> unbundle(byte[] raw) {
+        if (raw.length == 0 || raw[0] != FORMAT_BUNDLE) {
+            return null;
+        }
+        try {
+            ByteBuffer in = ByteBuffer.wrap(raw, 1, raw.length - 1);
+            int count = in.getInt();
+            if (count < 0 || count > raw.length) {
+                throw new IllegalArgumentException("a bundle of " + count + " messages in " + raw.length + " bytes");
+            }
+            List<byte[]> messages = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] m = new byte[in.getInt()];
+                in.get(m);
+                messages.add(m);
+            }
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException("a bundle with " + in.remaining() + " bytes after its messages");
+            }
+            return messages;
+        } catch (BufferUnderflowException | NegativeArraySizeException e) {
+            throw new IllegalArgumentException("truncated bundle", e);
+        }
+    }
+
     private void handle(byte[] raw) {
         try {
-            handleMessage(raw);
+            List<byte[]> bundled = unbundle(raw);
+            if (bundled == null) {
+                handleMessage(raw);
+            } else {
+                for (byte[] message : bundled) {
+                    handleMessage(message);
+                }
+            }
         } catch (RuntimeException e) {
             LOG.warn("mongocache: could not apply an invalidation message ({}); flushing the local tier", e.toString());
             flush("an unreadable message");

@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,7 @@ import org.slf4j.LoggerFactory;
  * tokens and then publishes its channel message: in one round trip on a standalone Redis (a script; for "everything",
  * the era's deletion and the message pipelined on one connection), on a Cluster once the tokens are acknowledged —
  * waiting for Redis ({@link InvalidationMode#SYNC}) — or hands both to a background sender that batches them in write
- * order ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the Redis entries that depend on them.
+ * order, the batch's messages bundled into one (see {@link Bundler}) ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the Redis entries that depend on them.
  * Once it has, the fresh tokens are reported to the local versions ({@link TokenMemo}): this node's next read of what
  * it wrote skips the lookup (no entry can be current yet) and installs with the remembered tokens.
  *
@@ -154,6 +155,7 @@ final class RedisTier implements AutoCloseable {
     private final Object publishLock = new Object();
     private volatile Runnable onRecovery = () -> { };
     private volatile TokenMemo memo = (d, t) -> { };
+    private volatile @Nullable Bundler bundler;
     private final SetArgs tokenExpiry;
     private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
     private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> async;
@@ -310,6 +312,23 @@ final class RedisTier implements AutoCloseable {
     /** Where the fresh tokens of this node's writes are reported. */
     void tokenMemo(TokenMemo memo) {
         this.memo = memo;
+    }
+
+    /**
+     * Combines messages to one channel into one, so that the asynchronous sender publishes a batch's messages once
+     * (every subscriber then receives one message instead of many); see {@link InvalidationChannel#bundle}.
+     */
+    interface Bundler {
+        /** The channel whose messages may be bundled. */
+        byte[] channel();
+
+        /** Two or more messages, in order, as one. */
+        byte[] bundle(List<byte[]> messages);
+    }
+
+    /** Lets the asynchronous sender bundle what it publishes to the bundler's channel. */
+    void bundler(Bundler bundler) {
+        this.bundler = bundler;
     }
 
     /** Whether this key may use Redis now: a read that may not must neither look up nor install. */
@@ -810,7 +829,9 @@ final class RedisTier implements AutoCloseable {
         List<Outgoing> sentMessages = new ArrayList<>(batch.size());
         long now = System.nanoTime();
         synchronized (publishLock) {
-            // Every command of the batch in one write: the replacements and messages in queue order, one flush.
+            // Every command of the batch in one write: the replacements in queue order, then the messages, in queue
+            // order too (bundled where the channel bundles), one flush. Each message still follows the replacement
+            // it announces.
             RedisBatch commandsInOrder = new RedisBatch(java.util.Objects.requireNonNull(connection),
                     batch.size() * 4);
             for (Outgoing o : batch) {
@@ -819,18 +840,15 @@ final class RedisTier implements AutoCloseable {
                     replacements.add(replaceTokens(commandsInOrder, invalidation));
                     if (o.message() != null && o.channel() != null) {
                         sentMessages.add(o);
-                        if (!cluster) {
-                            publications.add(commandsInOrder.publish(o.channel(), o.message().get()));
-                        }
                     }
                 } else if (now - o.enqueuedNanos() <= heartbeatQueueLimitNanos) {
                     // A heartbeat vouches for every invalidation queued before it; one that waited too long would
                     // vouch late, so it is dropped and the other nodes stop trusting this one until it catches up.
                     sentMessages.add(o);
-                    if (!cluster) {
-                        publications.add(commandsInOrder.publish(o.channel(), o.message().get()));
-                    }
                 }
+            }
+            if (!cluster) {
+                publishInOrder(sentMessages, commandsInOrder::publish, publications);
             }
             commandsInOrder.send();
         }
@@ -846,9 +864,7 @@ final class RedisTier implements AutoCloseable {
         }
         if (ok && cluster && !sentMessages.isEmpty()) {
             synchronized (publishLock) {
-                for (Outgoing o : sentMessages) {
-                    publications.add(commands.spublish(o.channel(), o.message().get()));
-                }
+                publishInOrder(sentMessages, commands::spublish, publications);
             }
         }
         for (RedisFuture<Long> f : publications) {
@@ -875,6 +891,44 @@ final class RedisTier implements AutoCloseable {
         } else {
             fault(failure);
         }
+    }
+
+    /**
+     * Publishes the messages of {@code sent} in order, encoding each now (its sequence number is taken here, under
+     * the publish lock): a run of two or more consecutive messages to the bundling channel goes as one bundle, one
+     * {@code PUBLISH} that every subscriber receives and unpacks in order; anything else goes as it is.
+     */
+    private void publishInOrder(List<Outgoing> sent, BiFunction<byte[], byte[], RedisFuture<Long>> publisher,
+            List<RedisFuture<Long>> publications) {
+        Bundler b = bundler;
+        List<byte[]> run = new ArrayList<>(sent.size());
+        byte[] runChannel = null;
+        for (Outgoing o : sent) {
+            byte[] ch = java.util.Objects.requireNonNull(o.channel());
+            byte[] message = java.util.Objects.requireNonNull(o.message()).get();
+            if (b != null && Arrays.equals(ch, b.channel())) {
+                if (runChannel == null) {
+                    runChannel = ch;
+                }
+                run.add(message);
+                continue;
+            }
+            publishRun(runChannel, run, b, publisher, publications);
+            runChannel = null;
+            publications.add(publisher.apply(ch, message));
+        }
+        publishRun(runChannel, run, b, publisher, publications);
+    }
+
+    private static void publishRun(byte @Nullable [] channel, List<byte[]> run, @Nullable Bundler bundler,
+            BiFunction<byte[], byte[], RedisFuture<Long>> publisher,
+            List<RedisFuture<Long>> publications) {
+        if (channel == null || run.isEmpty()) {
+            return;
+        }
+        publications.add(publisher.apply(channel, run.size() == 1 || bundler == null ? run.get(0)
+                : bundler.bundle(run)));
+        run.clear();
     }
 
     private <V> V await(RedisFuture<V> future) {
