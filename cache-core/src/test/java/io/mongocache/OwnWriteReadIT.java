@@ -50,20 +50,9 @@ class OwnWriteReadIT {
         return cache;
     }
 
-    /** How many scripts Redis has run: a lookup is one, an install another. */
     /** How many times Redis ran {@code command} so far. */
     private long calls(String command) {
-        io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create(redis.uri());
-        try (var connection = admin.connect()) {
-            for (String line : connection.sync().info("commandstats").split("\r?\n")) {
-                if (line.startsWith("cmdstat_" + command + ":")) {
-                    return Long.parseLong(line.replaceAll("^cmdstat_" + command + ":calls=(\\d+),.*", "$1"));
-                }
-            }
-            return 0;
-        } finally {
-            admin.shutdown();
-        }
+        return redis.commandCalls(command);
     }
 
     private NamespaceStats stats(MongoCache cache) {

@@ -180,6 +180,22 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** {@code redis://127.0.0.1:<port>}, usable by Lettuce's {@code RedisURI.create}. */
+    /** How many times this server has run {@code command} (lower case, as {@code INFO commandstats} names it). */
+    public long commandCalls(String command) {
+        io.lettuce.core.RedisClient admin = io.lettuce.core.RedisClient.create(uri());
+        try (var connection = admin.connect()) {
+            String prefix = "cmdstat_" + command + ":calls=";
+            for (String line : connection.sync().info("commandstats").split("\r?\n")) {
+                if (line.startsWith(prefix)) {
+                    return Long.parseLong(line.substring(prefix.length(), line.indexOf(',', prefix.length())));
+                }
+            }
+            return 0;
+        } finally {
+            admin.shutdown();
+        }
+    }
+
     public String uri() {
         return "redis://" + LOOPBACK + ":" + port;
     }
