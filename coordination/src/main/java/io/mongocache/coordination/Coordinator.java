@@ -1,12 +1,9 @@
 package io.mongocache.coordination;
 
-import com.mongodb.MongoNamespace;
 import com.mongodb.annotations.ThreadSafe;
-import com.mongodb.client.MongoChangeStreamCursor;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.changestream.ChangeStreamDocument;
 import io.mongocache.MongoCacheConfigurationException;
 import io.mongocache.MongoCache;
 import io.mongocache.common.Checks;
@@ -444,7 +441,8 @@ public final class Coordinator implements AutoCloseable {
          * Whether {@link #start()} refuses a deployment where a change stream cannot open — a standalone
          * {@code mongod}, a user without the {@code changeStream} privilege, a server without the stage. Default
          * {@code true}: with a {@link #watch watch scope}, {@code start()} opens (and closes) one stream on the
-         * scope's first collection or database, for at most 5 s, and fails if the server refuses it. With
+         * scope's first collection or database, within the 5 s it shares with the state database's ping (not at all
+         * when the ping found no server), and fails if the server refuses it. With
          * {@code false} the node starts anyway: writes by other programs are then not invalidated (they stay cached
          * up to their TTL), which the leader says once at WARN and shows in {@link Coordinator#status()} (
          * {@code cannotOpen}, {@code cannotOpenReason}) and {@link Coordinator#health()}, retrying every 1 s doubling
@@ -481,66 +479,13 @@ public final class Coordinator implements AutoCloseable {
                         + "own state collections in stateDatabase '" + stateDatabase + "' "
                         + ChangeStreamWatcher.STATE_COLLECTIONS + ", which the watcher never acts on");
             }
-            String tooOld = tooOldReason(client, stateDatabase);
-            if (tooOld != null) {
-                throw new MongoCacheConfigurationException("stateDatabase('" + stateDatabase + "'): " + tooOld);
-            }
-            if (scope != null && requireChangeStreams) {
-                String refused = changeStreamRefusal(client, scope, stateDatabase);
-                if (refused != null) {
-                    throw new MongoCacheConfigurationException("watch(" + scope + "): a change stream cannot open on this "
-                            + "deployment (the server said " + refused + "). Change streams need a replica set or a "
-                            + "sharded cluster (a standalone mongod has none) and the changeStream privilege; without "
-                            + "them writes by other programs stay cached up to their TTL. To start anyway, set "
-                            + "Coordinator.Builder.requireChangeStreams(false)");
-                }
+            MongoCacheConfigurationException refused = StartupProbe.refusal(
+                    StartupProbe.of(client, stateDatabase, scope), stateDatabase, scope, requireChangeStreams, System::nanoTime);
+            if (refused != null) {
+                throw refused;
             }
             // Frozen here: setters called on this builder later do not reach the running coordinator.
             return new Coordinator(new Settings(this)).begin();
-        }
-    }
-
-    /**
-     * Why the deployment cannot hold the coordinator's state, after one command to the state database bounded by
-     * 5 s: a server older than MongoDB 4.2, which the driver refuses (and which has no {@code $$NOW}, by whose clock
-     * leases and heartbeats are judged). Null if it can, or if it cannot be reached now (the elector finds out).
-     */
-    static @Nullable String tooOldReason(MongoClient client, String stateDatabase) {
-        try {
-            client.getDatabase(stateDatabase).withTimeout(5, TimeUnit.SECONDS).runCommand(new Document("ping", 1));
-            return null;
-        } catch (com.mongodb.MongoIncompatibleDriverException e) {
-            return "the Coordinator needs MongoDB 4.2 or newer (leases and node heartbeats are judged by the "
-                    + "server's clock, $$NOW); the driver refused this deployment: " + e.getMessage();
-        } catch (com.mongodb.MongoException e) {
-            LOG.warn("mongocache: could not reach the state database to check the server version ({}); starting, "
-                    + "the elector will tell", e.toString());
-            return null;
-        }
-    }
-
-    /**
-     * Opens and closes the stream the leader would open first (the scope's first collection, else its first
-     * database), bounded by 5 s: the server's reason if it cannot open one ({@link ChangeStreamErrors}), null if it
-     * opened or the outcome says nothing about it (a timeout, an unreachable server: the watcher finds out later).
-     * It asks the deployment, not its topology, since a server without {@code setName} may still have streams (the
-     * in-process test server with its oplog), and what counts is the stream itself.
-     */
-    private static @Nullable String changeStreamRefusal(MongoClient client, WatchScope scope, String stateDatabase) {
-        MongoNamespace first = scope.namespaces().stream()
-                .filter(ns -> !ChangeStreamWatcher.isStateCollection(stateDatabase, ns)).findFirst().orElse(null);
-        MongoDatabase db = client.getDatabase(first != null ? first.getDatabaseName() : scope.databaseNames().get(0))
-                .withTimeout(5, TimeUnit.SECONDS);
-        try (MongoChangeStreamCursor<ChangeStreamDocument<Document>> cursor =
-                (first != null ? db.getCollection(first.getCollectionName()).watch() : db.watch()).cursor()) {
-            return null;
-        } catch (com.mongodb.MongoException e) {
-            if (ChangeStreamErrors.classify(e) == ChangeStreamErrors.Kind.CANNOT_OPEN) {
-                return ChangeStreamErrors.reason(e);
-            }
-            LOG.warn("mongocache: could not check whether change streams open ({}); starting, the watcher will "
-                    + "tell", e.toString());
-            return null;
         }
     }
 
