@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Promise 3 (bounded staleness on every other node) and promise 2 (read-your-writes), checked by
@@ -109,16 +111,18 @@ class MultiNodeStalenessIT {
         assertTrue(report.hits() > report.readsChecked() / 4, "the cache must serve reads: " + report);
     }
 
-    @Test
-    void shouldBoundStalenessOnARedisCluster() throws Exception {
+    @ParameterizedTest
+    @EnumSource(InvalidationMode.class)
+    void shouldBoundStalenessOnARedisCluster(InvalidationMode mode) throws Exception {
         String[] seeds = io.mongocache.testing.TestRedis.cluster().uris().toArray(String[]::new);
         String prefix = "stale" + System.nanoTime(); // the shared cluster outlives this test: keys of our own
         for (int i = 0; i < 3; i++) {
-            nodes.add(MongoCache.builder().redisCluster(seeds).maxStaleness(MAX_STALENESS)
+            // ASYNC: the sender's batches reach the others as bundles through the sharded channel (SPUBLISH).
+            nodes.add(MongoCache.builder().redisCluster(seeds).maxStaleness(MAX_STALENESS).invalidation(mode)
                     .redisTimeout(Duration.ofMillis(500)).redisRetryInterval(Duration.ofMillis(100))
                     .keyPrefix(prefix).build());
         }
-        StaleReadChecker.Report report = check("3-master Redis Cluster", () -> sleep(50));
+        StaleReadChecker.Report report = check("3-master Redis Cluster, " + mode, () -> sleep(50));
         assertTrue(report.hits() > report.readsChecked() / 4, "the cache must serve reads: " + report);
     }
 
