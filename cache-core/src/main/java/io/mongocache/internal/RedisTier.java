@@ -44,8 +44,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +78,8 @@ import org.slf4j.LoggerFactory;
  * tokens and then publishes its channel message: in one round trip on a standalone Redis (a script; for "everything",
  * the era's deletion and the message pipelined on one connection), on a Cluster once the tokens are acknowledged —
  * waiting for Redis ({@link InvalidationMode#SYNC}) — or hands both to a background sender that batches them in write
- * order, the batch's messages bundled into one (see {@link Bundler}) ({@link InvalidationMode#ASYNC}); until Redis took them, this node skips the Redis entries that depend on them.
+ * order and publishes a batch's messages as one bundle ({@link InvalidationMode#ASYNC}, {@link Bundler}); until Redis
+ * took them, this node skips the Redis entries that depend on them.
  * Once it has, the fresh tokens are reported to the local versions ({@link TokenMemo}): this node's next read of what
  * it wrote skips the lookup (no entry can be current yet) and installs with the remembered tokens.
  *

@@ -479,8 +479,8 @@ public final class Coordinator implements AutoCloseable {
                         + "own state collections in stateDatabase '" + stateDatabase + "' "
                         + ChangeStreamWatcher.STATE_COLLECTIONS + ", which the watcher never acts on");
             }
-            MongoCacheConfigurationException refused = StartupProbe.refusal(
-                    StartupProbe.of(client, stateDatabase, scope), stateDatabase, scope, requireChangeStreams, System::nanoTime);
+            MongoCacheConfigurationException refused = StartupProbe.refusal(StartupProbe.of(client, stateDatabase,
+                    scope), stateDatabase, scope, requireChangeStreams, System::nanoTime);
             if (refused != null) {
                 throw refused;
             }
