@@ -55,6 +55,19 @@ class OwnWriteReadIT {
         return redis.commandCalls(command);
     }
 
+    /**
+     * Reads document {@code id} on the node that just wrote it: the value it wrote, then an install in Redis with no
+     * lookup before it (a lookup reads the entry, one GET; an install stores it and extends its tokens, PEXPIRE).
+     */
+    private void assertReadsItsOwnWriteWithoutALookup(CachedCollection<Document> writer, int id, int expected)
+            throws InterruptedException {
+        long lookups = calls("get");
+        long installs = calls("pexpire");
+        assertEquals(expected, writer.find(eq("_id", id)).first().getInteger("v"), "the writer reads its own write");
+        Await.until(() -> calls("pexpire") > installs, Duration.ofSeconds(5), "the install ran");
+        assertEquals(lookups, calls("get"), "an install without a lookup before it, document " + id);
+    }
+
     private NamespaceStats stats(MongoCache cache) {
         return cache.stats().namespace(raw.getNamespace().getFullName());
     }
@@ -69,12 +82,7 @@ class OwnWriteReadIT {
                 assertEquals(round - 1, onA.find(eq("_id", 1)).first().getInteger("v"));
                 onA.updateOne(eq("_id", 1), set("v", round));
                 a.awaitInvalidations(Duration.ofSeconds(5));
-                // A lookup reads the entry (one GET); an install stores it and extends its tokens (PEXPIRE).
-                long lookups = calls("get");
-                long installs = calls("pexpire");
-                assertEquals(round, onA.find(eq("_id", 1)).first().getInteger("v"), "A reads its own write");
-                Await.until(() -> calls("pexpire") > installs, Duration.ofSeconds(5), "the install ran");
-                assertEquals(lookups, calls("get"), "an install without a lookup before it");
+                assertReadsItsOwnWriteWithoutALookup(onA, 1, round);
                 long loadsOnB = stats(b).loads();
                 int expected = round;
                 Await.until(() -> onB.find(eq("_id", 1)).first().getInteger("v") == expected, Duration.ofSeconds(5),
@@ -96,11 +104,7 @@ class OwnWriteReadIT {
                 onA.updateOne(eq("_id", id), set("v", 10 + id));
                 a.awaitInvalidations(Duration.ofSeconds(5));
                 System.gc(); // nothing cached depends on the document: only the written cell remembers its token
-                long lookups = calls("get");
-                long installs = calls("pexpire");
-                assertEquals(10 + id, onA.find(eq("_id", id)).first().getInteger("v"), "A reads its own write");
-                Await.until(() -> calls("pexpire") > installs, Duration.ofSeconds(5), "the install ran");
-                assertEquals(lookups, calls("get"), "no lookup for a document A just wrote, read before or not");
+                assertReadsItsOwnWriteWithoutALookup(onA, id, 10 + id);
                 assertEquals(10 + id, onB.find(eq("_id", id)).first().getInteger("v"));
             }
             assertEquals(4, stats(b).l2Hits(), "B was served what A installed after each write: " + stats(b));

@@ -903,32 +903,26 @@ final class RedisTier implements AutoCloseable {
             List<RedisFuture<Long>> publications) {
         Bundler b = bundler;
         List<byte[]> run = new ArrayList<>(sent.size());
-        byte[] runChannel = null;
         for (Outgoing o : sent) {
             byte[] ch = java.util.Objects.requireNonNull(o.channel());
             byte[] message = java.util.Objects.requireNonNull(o.message()).get();
             if (b != null && Arrays.equals(ch, b.channel())) {
-                if (runChannel == null) {
-                    runChannel = ch;
-                }
                 run.add(message);
                 continue;
             }
-            publishRun(runChannel, run, b, publisher, publications);
-            runChannel = null;
+            publishRun(b, run, publisher, publications);
             publications.add(publisher.apply(ch, message));
         }
-        publishRun(runChannel, run, b, publisher, publications);
+        publishRun(b, run, publisher, publications);
     }
 
-    private static void publishRun(byte @Nullable [] channel, List<byte[]> run, @Nullable Bundler bundler,
-            BiFunction<byte[], byte[], RedisFuture<Long>> publisher,
-            List<RedisFuture<Long>> publications) {
-        if (channel == null || run.isEmpty()) {
+    /** Publishes the messages collected for the bundler's channel (one as it is, more as a bundle) and clears them. */
+    private static void publishRun(@Nullable Bundler bundler, List<byte[]> run,
+            BiFunction<byte[], byte[], RedisFuture<Long>> publisher, List<RedisFuture<Long>> publications) {
+        if (bundler == null || run.isEmpty()) {
             return;
         }
-        publications.add(publisher.apply(channel, run.size() == 1 || bundler == null ? run.get(0)
-                : bundler.bundle(run)));
+        publications.add(publisher.apply(bundler.channel(), run.size() == 1 ? run.get(0) : bundler.bundle(run)));
         run.clear();
     }
 

@@ -24,8 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.bson.Document;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One node's part in a deployment: it registers in the node registry, competes for the watcher lease, and while
@@ -56,7 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 @ThreadSafe
 public final class Coordinator implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
     private final Settings config;
     private final NodeRegistry registry;
